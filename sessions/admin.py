@@ -1,0 +1,252 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Count
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from markdownx.admin import MarkdownxModelAdmin
+
+from .models import (
+    Answer,
+    Attendance,
+    ImportedFile,
+    Member,
+    Paper,
+    Presentation,
+    PresentationPresenter,
+    Question,
+    Reflection,
+    StudySession,
+    Tag,
+)
+
+
+class MarkdownxInlineMixin:
+    formfield_overrides = MarkdownxModelAdmin.formfield_overrides
+
+
+class MergeMembersForm(forms.Form):
+    keep = forms.ModelChoiceField(
+        queryset=Member.objects.none(),
+        widget=forms.RadioSelect,
+        label=_("Member to keep"),
+        help_text=_("Every talk, question, answer, reflection and attendance of the other member moves to this one."),
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = members
+
+
+@admin.action(description=_("Merge the two selected members"))
+def merge_members(modeladmin, request, queryset):
+    members = queryset.order_by("pk")
+    if members.count() != 2:
+        modeladmin.message_user(
+            request, _("Select exactly two members to merge."), level=messages.ERROR
+        )
+        return None
+    form = MergeMembersForm(request.POST if "keep" in request.POST else None, members=members)
+    if form.is_valid():
+        keep = form.cleaned_data["keep"]
+        other = members.exclude(pk=keep.pk).get()
+        name = str(other)
+        keep.absorb(other)
+        modeladmin.message_user(
+            request,
+            _("%(other)s was merged into %(keep)s.") % {"other": name, "keep": keep},
+            level=messages.SUCCESS,
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Merge members"),
+        "form": form,
+        "members": members,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return render(request, "admin/study/member/merge.html", context)
+
+
+class MemberCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = Member
+        fields = ["username", "display_name", "email", "role"]
+
+
+class MemberChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = Member
+
+
+@admin.register(Member)
+class MemberAdmin(MarkdownxInlineMixin, UserAdmin):
+    form = MemberChangeForm
+    add_form = MemberCreationForm
+    list_display = ["display_name", "emoji", "username", "email", "role", "can_log_in", "is_staff"]
+    list_filter = ["role", "is_staff", "is_superuser", "is_active"]
+    search_fields = ["display_name", "username", "email"]
+    ordering = ["display_name"]
+    actions = [merge_members]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Profile"), {"fields": ["display_name", "emoji", "email", "bio", "role"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "display_name", "email", "role", "usable_password", "password1", "password2"],
+            },
+        ),
+    ]
+
+    @admin.display(boolean=True, description=_("can log in"))
+    def can_log_in(self, member):
+        return member.has_usable_password()
+
+
+class PresentationInline(MarkdownxInlineMixin, admin.StackedInline):
+    model = Presentation
+    extra = 0
+    fields = ["topic", "order", "slides", "slides_url"]
+    show_change_link = True
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    autocomplete_fields = ["member"]
+
+
+@admin.register(StudySession)
+class StudySessionAdmin(MarkdownxModelAdmin):
+    list_display = ["number", "date", "title", "place", "talk_count"]
+    list_filter = ["date"]
+    search_fields = ["title", "place", "notes"]
+    date_hierarchy = "date"
+    inlines = [PresentationInline, AttendanceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(talk_count=Count("presentations"))
+
+    @admin.display(description=_("talks"), ordering="talk_count")
+    def talk_count(self, session):
+        return session.talk_count
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ["title", "year", "arxiv_id", "doi", "url"]
+    list_filter = ["year"]
+    search_fields = ["title", "authors", "arxiv_id", "doi", "url"]
+
+
+class PresenterInline(admin.TabularInline):
+    model = PresentationPresenter
+    extra = 1
+    autocomplete_fields = ["member"]
+
+
+class QuestionInline(MarkdownxInlineMixin, admin.StackedInline):
+    model = Question
+    extra = 0
+    fields = ["addressed_to", "asked_by", "body", "position"]
+    autocomplete_fields = ["addressed_to", "asked_by"]
+    show_change_link = True
+
+
+@admin.register(Presentation)
+class PresentationAdmin(MarkdownxModelAdmin):
+    list_display = ["topic", "session", "presenter_names"]
+    list_filter = ["session"]
+    list_select_related = ["session"]
+    search_fields = ["topic", "summary", "presenters__display_name"]
+    autocomplete_fields = ["papers", "session"]
+    inlines = [PresenterInline, QuestionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("presenter_links__member")
+
+    @admin.display(description=_("presenters"))
+    def presenter_names(self, presentation):
+        return ", ".join(str(member) for member in presentation.ordered_presenters())
+
+
+class AnswerInline(MarkdownxInlineMixin, admin.StackedInline):
+    model = Answer
+    extra = 0
+    autocomplete_fields = ["author"]
+
+
+@admin.register(Question)
+class QuestionAdmin(MarkdownxModelAdmin):
+    list_display = ["__str__", "presentation", "addressed_to", "asked_by", "answer_count"]
+    list_select_related = ["presentation", "addressed_to", "asked_by"]
+    search_fields = ["body", "presentation__topic"]
+    list_filter = ["presentation__session"]
+    autocomplete_fields = ["presentation", "addressed_to", "asked_by"]
+    inlines = [AnswerInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(answer_count=Count("answers"))
+
+    @admin.display(description=_("answers"), ordering="answer_count")
+    def answer_count(self, question):
+        return question.answer_count
+
+
+@admin.register(Answer)
+class AnswerAdmin(MarkdownxModelAdmin):
+    list_display = ["__str__", "question", "author", "created_at"]
+    list_select_related = ["question", "author"]
+    search_fields = ["body"]
+    autocomplete_fields = ["question", "author"]
+
+
+@admin.register(Reflection)
+class ReflectionAdmin(MarkdownxModelAdmin):
+    list_display = ["__str__", "kind", "author", "session", "date"]
+    list_filter = ["kind", "session"]
+    list_select_related = ["author", "session"]
+    search_fields = ["title", "body", "author__display_name"]
+    autocomplete_fields = ["author", "session", "tags"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["session", "member", "response", "attended"]
+    list_filter = ["response", "attended", "session"]
+    list_select_related = ["session", "member"]
+    autocomplete_fields = ["session", "member"]
+
+
+@admin.register(ImportedFile)
+class ImportedFileAdmin(admin.ModelAdmin):
+    list_display = ["path", "imported_at", "imported_by", "session", "journal"]
+    list_select_related = ["imported_by", "session", "journal"]
+    search_fields = ["path", "checksum"]
+    readonly_fields = ["path", "checksum", "imported_at", "imported_by", "session", "journal", "created"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+admin.site.site_header = _("Study group administration")
+admin.site.site_title = _("Study group")
+
+

@@ -1,0 +1,23 @@
+from .imports import ImportedFile
+from .meetings import Attendance, StudySession
+from .members import Member
+from .papers import Paper, PaperLink, normalize_url, parse_paper_link
+from .reflections import Reflection, Tag
+from .talks import Answer, Presentation, PresentationPresenter, Question
+
+__all__ = [
+    "Answer",
+    "Attendance",
+    "ImportedFile",
+    "Member",
+    "Paper",
+    "PaperLink",
+    "Presentation",
+    "PresentationPresenter",
+    "Question",
+    "Reflection",
+    "StudySession",
+    "Tag",
+    "normalize_url",
+    "parse_paper_link",
+]

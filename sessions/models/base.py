@@ -1,0 +1,31 @@
+from django.db import models
+
+
+class RenderedMarkdownModel(models.Model):
+    """A model whose markdown fields are rendered to HTML once, on save.
+
+    `markdown_fields` maps each markdown source field to the field that keeps
+    its sanitized HTML. Pages show the stored HTML; `rerender_markdown`
+    renders everything again when the renderer changes.
+    """
+
+    markdown_fields: dict[str, str] = {}
+
+    class Meta:
+        abstract = True
+
+    def render_markdown_fields(self):
+        """Render every markdown field into its HTML field (no save)."""
+        from sessions.markdown import render_markdown
+
+        for source, target in self.markdown_fields.items():
+            setattr(self, target, render_markdown(getattr(self, source) or ""))
+
+    def save(self, *args, update_fields=None, **kwargs):
+        self.render_markdown_fields()
+        if update_fields is not None:
+            update_fields = set(update_fields)
+            update_fields |= {
+                target for source, target in self.markdown_fields.items() if source in update_fields
+            }
+        super().save(*args, update_fields=update_fields, **kwargs)

@@ -1,0 +1,126 @@
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+
+from .base import RenderedMarkdownModel
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(24)
+
+
+class MemberQuerySet(models.QuerySet):
+    def organizers(self):
+        return self.filter(models.Q(role=Member.Role.ORGANIZER) | models.Q(is_superuser=True))
+
+    def invitable(self):
+        """Members who cannot log in yet (created by the importer or invited)."""
+        return self.filter(password__startswith="!")
+
+
+class MemberManager(UserManager.from_queryset(MemberQuerySet)):
+    pass
+
+
+class Member(RenderedMarkdownModel, AbstractUser):
+    """A person in the group; also the login account."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        ORGANIZER = "organizer", _("Organizer")
+
+    first_name = None
+    last_name = None
+    display_name = models.CharField(
+        _("display name"),
+        max_length=50,
+        unique=True,
+        help_text=_("The name the group knows you by, e.g. 김민지."),
+    )
+    emoji = models.CharField(_("emoji"), max_length=8, blank=True)
+    bio = MarkdownxField(_("bio"), blank=True)
+    bio_html = models.TextField(editable=False, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    feed_token = models.CharField(
+        _("feed token"), max_length=64, unique=True, default=new_feed_token, editable=False
+    )
+
+    objects = MemberManager()
+
+    markdown_fields = {"bio": "bio_html"}
+    REQUIRED_FIELDS = ["email", "display_name"]
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        if not self.display_name:
+            self.display_name = self.username
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("study:member-detail", args=[self.pk])
+
+    @property
+    def label(self):
+        """Display name with the member's emoji, as the notes write it."""
+        return f"{self.display_name}{self.emoji}"
+
+    @property
+    def is_organizer(self):
+        return self.role == self.Role.ORGANIZER or self.is_superuser
+
+    @property
+    def has_password(self):
+        return self.has_usable_password()
+
+    def reset_feed_token(self):
+        self.feed_token = new_feed_token()
+        self.save(update_fields=["feed_token"])
+
+    @transaction.atomic
+    def absorb(self, other):
+        """Move every row that belongs to `other` to this member, then delete `other`.
+
+        Touches every relation that points at members. Where a uniqueness rule
+        would be broken (both presented the same talk, both wrote a reflection
+        on the same session, both answered for the same session), this
+        member's row is kept and `other`'s text is appended to it.
+        """
+        from .meetings import Attendance
+        from .reflections import Reflection
+        from .talks import PresentationPresenter
+
+        if other.pk == self.pk:
+            raise ValueError("A member cannot absorb themselves.")
+
+        PresentationPresenter.objects.filter(
+            member=other, presentation__presenter_links__member=self
+        ).delete()
+        for mine in Reflection.objects.filter(author=self, session__isnull=False):
+            theirs = Reflection.objects.filter(author=other, session=mine.session).first()
+            if theirs is not None:
+                mine.body = f"{mine.body}\n\n{theirs.body}".strip()
+                mine.save(update_fields=["body"])
+                theirs.delete()
+        Attendance.objects.filter(member=other, session__attendances__member=self).delete()
+
+        for relation in other._meta.related_objects:
+            if relation.one_to_many or relation.one_to_one:
+                relation.related_model._base_manager.filter(**{relation.field.name: other}).update(
+                    **{relation.field.name: self}
+                )
+        for field in ("emoji", "bio", "email"):
+            if not getattr(self, field) and getattr(other, field):
+                setattr(self, field, getattr(other, field))
+        self.save()
+        other.delete()

@@ -1,0 +1,106 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+
+from .base import RenderedMarkdownModel
+from .meetings import StudySession
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [
+            # Tags are shared across journals; one row per name.
+            models.UniqueConstraint(fields=["name"], name="study_tag_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ReflectionQuerySet(models.QuerySet):
+    def on_sessions(self):
+        return self.filter(kind=Reflection.Kind.SESSION)
+
+    def journals(self):
+        return self.filter(kind=Reflection.Kind.JOURNAL)
+
+
+class Reflection(RenderedMarkdownModel):
+    """A member's writing: their reflection (소감) on a session, or a journal entry."""
+
+    class Kind(models.TextChoices):
+        SESSION = "session", _("Session reflection")
+        JOURNAL = "journal", _("Journal entry")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SESSION)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reflections",
+        verbose_name=_("author"),
+    )
+    session = models.ForeignKey(
+        StudySession,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reflections",
+        verbose_name=_("session"),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="reflections", verbose_name=_("tags"))
+    body = MarkdownxField(_("text"))
+    body_html = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReflectionQuerySet.as_manager()
+
+    markdown_fields = {"body": "body_html"}
+
+    class Meta:
+        verbose_name = _("reflection")
+        verbose_name_plural = _("reflections")
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            # One reflection (소감) per member per session.
+            models.UniqueConstraint(
+                fields=["author", "session"],
+                condition=models.Q(kind="session"),
+                name="study_reflection_one_per_session",
+            ),
+            # A session reflection belongs to a session; a journal entry to none,
+            # and it has a title and a date.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="session", session__isnull=False)
+                    | (
+                        models.Q(kind="journal", session__isnull=True, date__isnull=False)
+                        & ~models.Q(title="")
+                    )
+                ),
+                name="study_reflection_kind_shape",
+            ),
+        ]
+        indexes = [
+            # Journal lists: one member's entries, newest first.
+            models.Index(fields=["author", "kind", "-date"], name="study_reflection_author_idx"),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.JOURNAL:
+            return self.title
+        return _("%(author)s on %(session)s") % {"author": self.author, "session": self.session}
+
+    def get_absolute_url(self):
+        if self.kind == self.Kind.JOURNAL:
+            return reverse("study:journal-detail", args=[self.pk])
+        return f"{self.session.get_absolute_url()}#reflection-{self.pk}"

@@ -1,0 +1,223 @@
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
+from django.db import models, transaction
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+
+from .base import RenderedMarkdownModel
+from .meetings import StudySession
+from .papers import Paper
+
+
+class PresentationQuerySet(models.QuerySet):
+    def with_people(self):
+        """Prefetch presenters (in order) and papers, for lists of talks."""
+        return self.select_related("session").prefetch_related(
+            Prefetch(
+                "presenter_links",
+                queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
+            ),
+            "papers",
+        )
+
+
+class Presentation(RenderedMarkdownModel):
+    """A talk given at a session by one or more members."""
+
+    session = models.ForeignKey(
+        StudySession,
+        on_delete=models.CASCADE,
+        related_name="presentations",
+        verbose_name=_("session"),
+    )
+    topic = models.CharField(_("topic"), max_length=200)
+    presenters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="PresentationPresenter",
+        related_name="presentations",
+        verbose_name=_("presenters"),
+    )
+    papers = models.ManyToManyField(
+        Paper, related_name="presentations", blank=True, verbose_name=_("papers")
+    )
+    summary = MarkdownxField(_("summary"), blank=True)
+    summary_html = models.TextField(editable=False, blank=True)
+    slides = models.FileField(
+        _("slides"),
+        upload_to="slides/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf", "pptx"])],
+    )
+    slides_url = models.URLField(_("slides link"), max_length=500, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("posted by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PresentationQuerySet.as_manager()
+
+    markdown_fields = {"summary": "summary_html"}
+
+    class Meta:
+        verbose_name = _("talk")
+        verbose_name_plural = _("talks")
+        ordering = ["session__number", "order", "pk"]
+        constraints = [
+            # A session has one talk per topic; the importer finds talks by it.
+            models.UniqueConstraint(
+                fields=["session", "topic"], name="study_presentation_session_topic_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.topic
+
+    def get_absolute_url(self):
+        return reverse("study:talk-detail", args=[self.pk])
+
+    def ordered_presenters(self):
+        """The presenters in their order; uses the `with_people()` prefetch when present."""
+        return [link.member for link in self.presenter_links.all()]
+
+    @transaction.atomic
+    def set_presenters(self, members):
+        """Replace the presenters (a relation) with `members`, in that order."""
+        self.presenter_links.all().delete()
+        PresentationPresenter.objects.bulk_create(
+            PresentationPresenter(presentation=self, member=member, order=index)
+            for index, member in enumerate(dict.fromkeys(members))
+        )
+
+    def can_edit(self, user):
+        """Presenters and organizers may edit a talk. Touches the presenters relation."""
+        if not user.is_authenticated:
+            return False
+        return user.is_organizer or self.presenter_links.filter(member=user).exists()
+
+
+class PresentationPresenter(models.Model):
+    """A presenter of a talk, with their place in the list of presenters."""
+
+    presentation = models.ForeignKey(
+        Presentation, on_delete=models.CASCADE, related_name="presenter_links"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presenter_links"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("presenter")
+        verbose_name_plural = _("presenters")
+        ordering = ["presentation", "order"]
+        constraints = [
+            # A member presents a talk once; the order says who comes first.
+            models.UniqueConstraint(
+                fields=["presentation", "member"], name="study_presenter_once_per_talk"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} – {self.presentation}"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def unanswered(self):
+        return self.filter(answers__isnull=True)
+
+    def addressed_to(self, member):
+        return self.filter(addressed_to=member)
+
+
+class Question(RenderedMarkdownModel):
+    """A question a presenter received about their talk."""
+
+    presentation = models.ForeignKey(
+        Presentation, on_delete=models.CASCADE, related_name="questions", verbose_name=_("talk")
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions_asked",
+        verbose_name=_("asked by"),
+        help_text=_("Unknown for questions imported from old notes."),
+    )
+    addressed_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="questions_received",
+        verbose_name=_("addressed to"),
+    )
+    body = MarkdownxField(_("question"))
+    body_html = models.TextField(editable=False, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    markdown_fields = {"body": "body_html"}
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["presentation", "position", "pk"]
+        indexes = [
+            # "Questions addressed to me" on the home page and profiles.
+            models.Index(fields=["addressed_to", "created_at"], name="study_question_to_idx"),
+        ]
+
+    def __str__(self):
+        return self.body[:60]
+
+    def get_absolute_url(self):
+        return f"{self.presentation.get_absolute_url()}#question-{self.pk}"
+
+
+class Answer(RenderedMarkdownModel):
+    """An answer to a question; usually by the presenter it was addressed to."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="answers",
+        verbose_name=_("author"),
+    )
+    body = MarkdownxField(_("answer"))
+    body_html = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    markdown_fields = {"body": "body_html"}
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["question", "created_at", "pk"]
+
+    def __str__(self):
+        return self.body[:60]
+
+    def get_absolute_url(self):
+        return f"{self.question.presentation.get_absolute_url()}#answer-{self.pk}"
+
+    @property
+    def is_by_presenter(self):
+        """True when the member the question was addressed to wrote it."""
+        return self.author_id is not None and self.author_id == self.question.addressed_to_id
