@@ -78,14 +78,12 @@ class Reflection(RenderedMarkdownModel):
                 name="study_reflection_one_per_session",
             ),
             # A session reflection belongs to a session; a journal entry to none,
-            # and it has a title and a date.
+            # and it has a title. Its date may be unknown: old journals do not
+            # always say when they were written.
             models.CheckConstraint(
                 condition=(
                     models.Q(kind="session", session__isnull=False)
-                    | (
-                        models.Q(kind="journal", session__isnull=True, date__isnull=False)
-                        & ~models.Q(title="")
-                    )
+                    | (models.Q(kind="journal", session__isnull=True) & ~models.Q(title=""))
                 ),
                 name="study_reflection_kind_shape",
             ),
