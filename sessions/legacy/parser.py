@@ -206,6 +206,20 @@ def split_person(raw: str) -> tuple[str, str]:
     return name, emoji
 
 
+def _strip_emoji(text: str) -> str:
+    """Emoji and spaces off both ends of a heading; the words stay as written."""
+    chars = list(text.strip())
+
+    def decoration(ch: str) -> bool:
+        return ch.isspace() or unicodedata.category(ch) in {"So", "Sk", "Cf", "Co", "Cs"} or ch in "\ufe0f\u20e3"
+
+    while chars and decoration(chars[0]):
+        chars.pop(0)
+    while chars and decoration(chars[-1]):
+        chars.pop()
+    return " ".join("".join(chars).split())
+
+
 def _clean_heading(text: str) -> str:
     """Heading text without emoji, punctuation or extra spaces, lower-cased."""
     text = re.sub(r"[^\w\s&]", " ", text)
@@ -426,7 +440,7 @@ _URL_RE = re.compile(r"<?(https?://[^\s<>()]+)>?")
 _Q_RE = re.compile(r"^\s*(?:[-*+]\s*)?\**(?:Q|질문)\s*(\d*)\**\s*[:.)：]\s*(.*)$", re.I)
 _A_RE = re.compile(r"^\s*(?:[-*+]\s*)?\**(?:A|답변?)\s*(\d*)\**\s*[:.)：]\s*(.*)$", re.I)
 _RECEIVED_Q_RE = re.compile(r"^\s*(?:[-*+]\s*)?(?:[^\w\s]+\s*)?받은\s*질문\s*\d*\s*[:：]\s*(.*)$")
-_ARROW_A_RE = re.compile(r"^\s*(?:->|→|=>|⇒|↳|ㄴ)\s*(?:답변|답|A)?\s*[:：]?\s*(.*)$")
+_ARROW_A_RE = re.compile(r"^\s*(?:->|→|=>|⇒|↳)\s*(?:답변|답|A)\s*[:：]\s*(.*)$")
 _PLAIN_A_RE = re.compile(r"^\s*(?:[-*+]\s*)?답변\s*[:：]\s*(.*)$")
 _NONE_WORDS = {"없음", "없습니다", "none", "n a", "na", "x"}
 
@@ -584,7 +598,7 @@ class _SessionParser:
                     pres.summary_lines.append((line, "#" * (level - pres_level + 1) + " " + heading))
                     pres.summary_lines.extend(body)
                     continue
-                pres = _Pres(heading.strip(), line)
+                pres = _Pres(_strip_emoji(heading), line)
                 pres_level = level
                 self.presentations.append(pres)
                 self.read_presentation(pres, body)
@@ -600,10 +614,12 @@ class _SessionParser:
                     continue
                 part = _sub_kind(heading)
                 if part == "questions":
+                    # "### 받은 질문: <topic>" (or "(<topic>)") names the talk.
                     hint = ""
-                    hint_match = re.search(r"(?:[:：]|\()\s*(.+?)\)?\s*$", heading)
-                    if hint_match:
-                        hint = hint_match.group(1).strip()
+                    if re.search(r"[:：]", heading):
+                        hint = re.split(r"[:：]", heading, maxsplit=1)[1].strip()
+                    elif heading.rstrip().endswith(")") and "(" in heading:
+                        hint = heading[heading.index("(") + 1 : heading.rstrip().rindex(")")].strip()
                     self.read_member_questions(member[0], line, body, hint)
                 elif part == "reflection":
                     self.add_reflection(member[0], line, body, strip_colon=True)
@@ -616,7 +632,7 @@ class _SessionParser:
                 state = (kind, level)
                 self.ignore(body, f"text under '{heading}'")
             elif kind == "team":
-                team = _Pres(heading.strip(), line)
+                team = _Pres(_strip_emoji(heading), line)
                 self.presentations.append(team)
                 self.read_presentation(team, body)
                 self.layouts.add("team")

@@ -1,0 +1,490 @@
+"""Write parsed legacy notes to the database.
+
+One transaction per file. Rows are found by their natural keys (session
+number; member display name; paper by `Paper.objects.resolve`; talk by session
+and topic; question by talk and text; reflection by member and session, or by
+author, title and date for journal entries), so importing the same file again
+changes nothing and importing an edited file updates what it wrote before.
+
+Each file is recorded as an `ImportedFile` with its checksum and the rows it
+created. Rows a file created earlier and no longer contains (a question whose
+text was edited, a talk that was renamed) are deleted on re-import; rows made
+in the app are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import DatabaseError, transaction
+
+from sessions.models import (
+    Answer,
+    ImportedFile,
+    Member,
+    Paper,
+    Presentation,
+    Question,
+    Reflection,
+    StudySession,
+    Tag,
+)
+
+from .parser import ParsedJournal, ParsedSession, ParseError, decode, parse
+
+EXTENSIONS = (".md", ".markdown", ".txt")
+
+# The kinds of rows the summary counts, in the order it prints them.
+KINDS = ("member", "session", "presentation", "paper", "question", "answer", "reflection", "journal")
+ACTIONS = ("created", "updated", "unchanged", "deleted")
+
+# Rows a file owns (created by it) and may delete when it no longer has them.
+OWNED_MODELS = {
+    "presentation": Presentation,
+    "question": Question,
+    "answer": Answer,
+    "reflection": Reflection,
+    "journal": Reflection,
+}
+
+
+class LoadError(ParseError):
+    """Parsed fine, but cannot be written (no author for a journal, a too-long field)."""
+
+
+@dataclass
+class FileResult:
+    path: str
+    kind: str = ""
+    error: str = ""
+    counts: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    def describe(self) -> str:
+        """One line for progress output."""
+        if self.error:
+            return f"{self.path}: FAILED: {self.error}"
+        changed = sum(n for (kind, action), n in self.counts.items() if action != "unchanged")
+        what = "unchanged" if not changed else ", ".join(
+            f"{n} {kind} {action}"
+            for kind in KINDS
+            for action in ("created", "updated", "deleted")
+            if (n := self.counts[kind, action])
+        )
+        return f"{self.path}: {self.kind}: {what}"
+
+
+@dataclass
+class ImportReport:
+    files: list[FileResult] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if not f.ok]
+
+    @property
+    def totals(self) -> Counter:
+        total = Counter()
+        for result in self.files:
+            total.update(result.counts)
+        return total
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{r.path}: {w}" for r in self.files for w in r.warnings]
+
+    def summary_lines(self) -> list[str]:
+        """The summary table, then every warning, then every error."""
+        totals = self.totals
+        imported = len(self.files) - len(self.failed)
+        lines = [
+            f"{'Dry run: nothing was written. ' if self.dry_run else ''}"
+            f"{imported} file(s) imported, {len(self.failed)} failed.",
+            f"{'':14}" + "".join(f"{action:>11}" for action in ACTIONS),
+        ]
+        for kind in KINDS:
+            row = [totals[kind, action] for action in ACTIONS]
+            lines.append(f"{kind + 's':14}" + "".join(f"{n:>11}" for n in row))
+        if self.warnings:
+            lines.append(f"{len(self.warnings)} warning(s):")
+            lines.extend(f"  {w}" for w in self.warnings)
+        if self.failed:
+            lines.append(f"{len(self.failed)} error(s):")
+            lines.extend(f"  {r.path}: {r.error}" for r in self.failed)
+        return lines
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def find_files(paths) -> tuple[list[Path], list[FileResult]]:
+    """Expand files and folders (recursively) into the files to import.
+
+    Returns (files, problems): a path that does not exist is a problem, not an
+    exception, so the other paths still import.
+    """
+    files: list[Path] = []
+    problems: list[FileResult] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                files.extend(
+                    Path(root) / name
+                    for name in sorted(names)
+                    if name.lower().endswith(EXTENSIONS) and not name.startswith(".")
+                )
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(FileResult(path=str(raw), error="no such file or folder"))
+    return list(dict.fromkeys(files)), problems
+
+
+def import_paths(paths, **options) -> ImportReport:
+    """Import files and folders from disk. See `import_data` for the options."""
+    progress = options.pop("progress", None)
+    files, problems = find_files(paths)
+    report = ImportReport(files=list(problems), dry_run=options.get("dry_run", False))
+    for problem in problems:
+        if progress:
+            progress(problem)
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result = FileResult(path=str(path), error=f"cannot read the file: {exc.strerror}")
+        else:
+            result = import_data(str(path), data, **options)
+        report.files.append(result)
+        if progress:
+            progress(result)
+    return report
+
+
+def import_data(
+    path: str,
+    data: bytes,
+    *,
+    author: Member | None = None,
+    aliases: dict[str, str] | None = None,
+    dry_run: bool = False,
+    imported_by: Member | None = None,
+) -> FileResult:
+    """Parse and load one file, all or nothing. Never raises for bad input."""
+    result = FileResult(path=path)
+    try:
+        parsed = parse(decode(data), filename=path, aliases=aliases)
+        result.kind = parsed.kind
+        result.warnings.extend(str(w) for w in parsed.warnings)
+        with transaction.atomic():
+            _Loader(path, data, result, author=author, imported_by=imported_by).load(parsed)
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    except ParseError as exc:
+        result.error = str(exc)
+        result.counts.clear()
+    except DatabaseError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        result.error = f"the database refused the data: {first_line}"
+        result.counts.clear()
+    return result
+
+
+def _username_for(name: str) -> str:
+    """A free username for a member created from the notes."""
+    base = re.sub(r"[^\w.@+-]+", ".", name).strip(".")[:140] or "member"
+    candidate, suffix = base, 1
+    while Member.objects.filter(username=candidate).exists():
+        suffix += 1
+        candidate = f"{base}{suffix}"
+    return candidate
+
+
+class _Loader:
+    def __init__(self, path, data, result: FileResult, *, author, imported_by):
+        self.path = path
+        self.checksum = hashlib.sha256(data).hexdigest()
+        self.result = result
+        self.author = author
+        self.imported_by = imported_by
+        self.members: dict[str, Member] = {}
+        self.touched: dict[str, set[int]] = {kind: set() for kind in OWNED_MODELS}
+        self.created: dict[str, set[int]] = {kind: set() for kind in OWNED_MODELS}
+
+    def count(self, kind: str, action: str, obj=None) -> None:
+        self.result.counts[kind, action] += 1
+        if obj is not None and kind in OWNED_MODELS:
+            self.touched[kind].add(obj.pk)
+            if action == "created":
+                self.created[kind].add(obj.pk)
+
+    @staticmethod
+    def check_length(value: str, model, field_name: str, what: str, line: int | None) -> None:
+        limit = model._meta.get_field(field_name).max_length
+        if limit and len(value) > limit:
+            raise LoadError(f"{what} is longer than {limit} characters", line)
+
+    @staticmethod
+    def update(obj, values: dict) -> bool:
+        """Set changed fields and save only those; True when something changed."""
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        for name in changed:
+            setattr(obj, name, values[name])
+        if changed:
+            obj.save(update_fields=changed)
+        return bool(changed)
+
+    # -- entry --------------------------------------------------------------
+
+    def load(self, parsed) -> None:
+        self.record = ImportedFile.objects.select_for_update().filter(path=self.path).first()
+        if isinstance(parsed, ParsedSession):
+            session = self.load_session(parsed)
+            journal = None
+        elif isinstance(parsed, ParsedJournal):
+            session = None
+            journal = self.load_journal(parsed)
+        else:  # pragma: no cover - parse() returns one of the two
+            raise LoadError("nothing to import")
+        self.delete_stale()
+        self.save_record(session, journal)
+
+    # -- members ------------------------------------------------------------
+
+    def member(self, name: str, emoji: str = "", line: int | None = None) -> Member:
+        """The member with this display name (or username), created when missing."""
+        if name in self.members:
+            return self.members[name]
+        self.check_length(name, Member, "display_name", f"the name {name[:20]!r}", line)
+        member = Member.objects.filter(display_name=name).first()
+        if member is None:
+            member = Member.objects.filter(username=name).first()
+        emoji = emoji[: Member._meta.get_field("emoji").max_length]
+        if member is None:
+            member = Member(username=_username_for(name), display_name=name, emoji=emoji)
+            member.set_unusable_password()
+            member.save()
+            self.count("member", "created")
+        elif emoji and not member.emoji:
+            self.update(member, {"emoji": emoji})
+            self.count("member", "updated")
+        else:
+            self.count("member", "unchanged")
+        self.members[name] = member
+        return member
+
+    # -- sessions -----------------------------------------------------------
+
+    def load_session(self, parsed: ParsedSession) -> StudySession:
+        self.check_length(parsed.title, StudySession, "title", "the session title", None)
+        for person in parsed.members:
+            self.member(person.name, person.emoji)
+
+        session = StudySession.objects.filter(number=parsed.number).first()
+        if session is None:
+            session = StudySession.objects.create(number=parsed.number, date=parsed.date, title=parsed.title)
+            self.count("session", "created")
+        else:
+            values = {"date": parsed.date}
+            if parsed.title:
+                values["title"] = parsed.title
+            self.count("session", "updated" if self.update(session, values) else "unchanged")
+
+        existing = {p.topic: p for p in Presentation.objects.filter(session=session)}
+        for order, item in enumerate(parsed.presentations):
+            self.load_presentation(session, existing, order, item)
+
+        for item in parsed.reflections:
+            author = self.member(item.member, line=item.line)
+            reflection = Reflection.objects.filter(
+                kind=Reflection.Kind.SESSION, session=session, author=author
+            ).first()
+            if reflection is None:
+                reflection = Reflection.objects.create(
+                    kind=Reflection.Kind.SESSION, session=session, author=author, body=item.body
+                )
+                self.count("reflection", "created", reflection)
+            else:
+                changed = self.update(reflection, {"body": item.body})
+                self.count("reflection", "updated" if changed else "unchanged", reflection)
+        return session
+
+    def load_presentation(self, session, existing, order, item) -> None:
+        self.check_length(item.topic, Presentation, "topic", "the topic", item.line)
+        presenters = [self.member(name, line=item.line) for name in item.presenters]
+        values = {"order": order}
+        if item.summary:
+            values["summary"] = item.summary
+        if item.slides_url:
+            values["slides_url"] = item.slides_url
+        pres = existing.get(item.topic)
+        if pres is None:
+            pres = Presentation.objects.create(session=session, topic=item.topic, **values)
+            pres.set_presenters(presenters)
+            action = "created"
+        else:
+            changed = self.update(pres, values)
+            current = list(pres.presenter_links.order_by("order").values_list("member_id", flat=True))
+            if current != [m.pk for m in dict.fromkeys(presenters)]:
+                pres.set_presenters(presenters)
+                changed = True
+            action = "updated" if changed else "unchanged"
+
+        papers = []
+        for paper_item in item.papers:
+            paper = self.paper(paper_item)
+            if paper not in papers:
+                papers.append(paper)
+        current_papers = set(pres.papers.values_list("pk", flat=True)) if action != "created" else set()
+        if current_papers != {p.pk for p in papers}:
+            pres.papers.set(papers)
+            if action == "unchanged":
+                action = "updated"
+        self.count("presentation", action, pres)
+
+        questions = {q.body: q for q in Question.objects.filter(presentation=pres).prefetch_related("answers")}
+        for position, q_item in enumerate(item.questions):
+            self.load_question(pres, questions, position, q_item)
+
+    def paper(self, item) -> Paper:
+        self.check_length(item.title, Paper, "title", "the paper title", item.line)
+        if item.url:
+            try:
+                paper, created = Paper.objects.resolve(item.url, title=item.title)
+            except ValueError as exc:
+                raise LoadError(f"unusable paper link {item.url!r}: {exc}", item.line) from None
+        else:
+            paper = Paper.objects.filter(title__iexact=item.title).first()
+            created = paper is None
+            if created:
+                paper = Paper.objects.create(title=item.title)
+        self.count("paper", "created" if created else "unchanged")
+        return paper
+
+    def load_question(self, pres, questions, position, item) -> None:
+        presenter = self.member(item.presenter, line=item.line)
+        question = questions.get(item.body)
+        if question is None:
+            question = Question.objects.create(
+                presentation=pres, body=item.body, addressed_to=presenter, position=position
+            )
+            questions[item.body] = question
+            self.count("question", "created", question)
+            answers = []
+        else:
+            changed = self.update(question, {"addressed_to": presenter, "position": position})
+            self.count("question", "updated" if changed else "unchanged", question)
+            answers = list(question.answers.all())
+        if item.answer is None:
+            return
+        answer = next((a for a in answers if a.author_id == presenter.pk), None)
+        if answer is None:
+            answer = next((a for a in answers if a.pk in self.owned("answer")), None)
+        if answer is None:
+            answer = Answer.objects.create(question=question, author=presenter, body=item.answer)
+            self.count("answer", "created", answer)
+        else:
+            changed = self.update(answer, {"body": item.answer, "author": presenter})
+            self.count("answer", "updated" if changed else "unchanged", answer)
+
+    # -- journals -----------------------------------------------------------
+
+    def load_journal(self, parsed: ParsedJournal) -> Reflection:
+        author = self.author
+        if author is None and parsed.author:
+            author = self.member(parsed.author)
+        if author is None:
+            raise LoadError("a journal needs an owner: give --author USERNAME (or 'author:' in the front matter)")
+        self.check_length(parsed.title, Reflection, "title", "the title", None)
+        if parsed.date is None:
+            self.result.warnings.append("no date in the front matter; the entry is undated")
+        journal = Reflection.objects.filter(
+            kind=Reflection.Kind.JOURNAL, author=author, title=parsed.title, date=parsed.date
+        ).first()
+        if journal is None and self.record is not None and self.record.journal_id:
+            # The same file, with its title or date edited since.
+            journal = Reflection.objects.filter(pk=self.record.journal_id, author=author).first()
+        tags = []
+        for name in parsed.tags:
+            self.check_length(name, Tag, "name", f"the tag {name[:20]!r}", None)
+            tags.append(Tag.objects.get_or_create(name=name)[0])
+        if journal is None:
+            journal = Reflection.objects.create(
+                kind=Reflection.Kind.JOURNAL, author=author, title=parsed.title, date=parsed.date, body=parsed.body
+            )
+            journal.tags.set(tags)
+            self.count("journal", "created", journal)
+            return journal
+        changed = self.update(journal, {"title": parsed.title, "date": parsed.date, "body": parsed.body})
+        if set(journal.tags.values_list("pk", flat=True)) != {t.pk for t in tags}:
+            journal.tags.set(tags)
+            changed = True
+        self.count("journal", "updated" if changed else "unchanged", journal)
+        return journal
+
+    # -- record -------------------------------------------------------------
+
+    def owned(self, kind: str) -> set[int]:
+        if self.record is None:
+            return set()
+        return set((self.record.created or {}).get("rows", {}).get(kind, []))
+
+    def delete_stale(self) -> None:
+        """Delete rows this file created before and no longer contains."""
+        for kind, model in OWNED_MODELS.items():
+            stale = self.owned(kind) - self.touched[kind]
+            if not stale:
+                continue
+            rows = model.objects.filter(pk__in=stale)
+            if kind == "journal":
+                rows = rows.filter(kind=Reflection.Kind.JOURNAL)
+            elif kind == "reflection":
+                rows = rows.filter(kind=Reflection.Kind.SESSION)
+            for row in rows:
+                row.delete()
+                self.count(kind, "deleted")
+
+    def save_record(self, session, journal) -> None:
+        rows = {
+            kind: sorted((self.owned(kind) & self.touched[kind]) | self.created[kind])
+            for kind in OWNED_MODELS
+        }
+        counts = {
+            f"{kind}.{action}": n for (kind, action), n in sorted(self.result.counts.items()) if n
+        }
+        created = {"counts": counts, "rows": {k: v for k, v in rows.items() if v}}
+        record = self.record
+        if record is None:
+            ImportedFile.objects.create(
+                path=self.path,
+                checksum=self.checksum,
+                imported_by=self.imported_by,
+                session=session,
+                journal=journal,
+                created=created,
+            )
+            return
+        changed = any(action != "unchanged" for (kind, action) in self.result.counts if self.result.counts[kind, action])
+        if not changed and record.checksum == self.checksum and record.session == session and record.journal == journal:
+            return  # Nothing changed: leave the record (and its time) as it was.
+        record.checksum = self.checksum
+        record.session = session
+        record.journal = journal
+        record.created = created
+        record.imported_by = self.imported_by or record.imported_by
+        record.save()
