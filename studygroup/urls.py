@@ -3,11 +3,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from sessions.uploads import ImageUploadView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switcher also works on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # Ahead of markdownx's own upload view, which trusts the client.
+    path("markdownx/upload/", ImageUploadView.as_view(), name="markdownx_upload"),
     path("markdownx/", include("markdownx.urls")),
     path("", include("sessions.urls")),
 ]
