@@ -274,10 +274,18 @@ def test_markdown_filter_none_is_empty():
     assert template.render(Context({"text": None})) == ""
 
 
-def test_markdownx_uses_the_sanitizing_renderer():
-    from markdownx.settings import MARKDOWNX_MARKDOWNIFY_FUNCTION
+def test_markdownx_preview_is_sanitized(member_client):
+    response = member_client.post(
+        "/markdownx/markdownify/",
+        {"content": "**미리보기** <img src=x onerror=alert(1)> [x](javascript:alert(1))"},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
 
-    assert MARKDOWNX_MARKDOWNIFY_FUNCTION == "sessions.markdown.render_markdown"
+    assert (response.status_code, response.content.decode()) == (
+        200,
+        "<p><strong>미리보기</strong> &lt;img src=x onerror=alert(1)&gt;"
+        " [x](javascript:alert(1))</p>\n",
+    )
 
 
 @pytest.mark.parametrize(
