@@ -1,9 +1,28 @@
 from django.urls import path
 
-from .views import media
+from .views import home, media, meetings, papers, talks
 
 app_name = "study"
 
 urlpatterns = [
     path("media/<path:path>", media.serve_media, name="media"),
+    # Home, sessions, talks, questions and answers, papers.
+    path("", home.home, name="home"),
+    path("sessions/", meetings.session_list, name="session-list"),
+    path("sessions/new/", meetings.session_create, name="session-create"),
+    path("sessions/<int:number>/", meetings.session_detail, name="session-detail"),
+    path("sessions/<int:number>/edit/", meetings.session_edit, name="session-edit"),
+    path("sessions/<int:number>/delete/", meetings.session_delete, name="session-delete"),
+    path("sessions/<int:number>/talks/new/", talks.talk_create, name="talk-create"),
+    path("talks/<int:pk>/", talks.talk_detail, name="talk-detail"),
+    path("talks/<int:pk>/edit/", talks.talk_edit, name="talk-edit"),
+    path("talks/<int:pk>/delete/", talks.talk_delete, name="talk-delete"),
+    path("talks/<int:pk>/questions/new/", talks.question_create, name="question-create"),
+    path("questions/<int:pk>/edit/", talks.question_edit, name="question-edit"),
+    path("questions/<int:pk>/delete/", talks.question_delete, name="question-delete"),
+    path("questions/<int:pk>/answers/new/", talks.answer_create, name="answer-create"),
+    path("answers/<int:pk>/edit/", talks.answer_edit, name="answer-edit"),
+    path("answers/<int:pk>/delete/", talks.answer_delete, name="answer-delete"),
+    path("papers/", papers.paper_list, name="paper-list"),
+    path("papers/<int:pk>/", papers.paper_detail, name="paper-detail"),
 ]

@@ -1,0 +1,71 @@
+"""The home page: the next session, my open items, what the group did lately."""
+
+from itertools import chain
+
+from django.db.models import Exists, OuterRef
+from django.shortcuts import render
+
+from sessions.models import (
+    Answer,
+    Attendance,
+    Presentation,
+    PresentationPresenter,
+    Question,
+    Reflection,
+    StudySession,
+)
+
+from .meetings import talks_with_presenters
+
+RECENT_ACTIVITY = 10
+OPEN_ITEMS = 20
+
+
+def recent_activity(limit=RECENT_ACTIVITY):
+    """The latest talks, questions, answers and session reflections, newest first.
+
+    Four queries, whatever the size of the group's history.
+    """
+    talks = Presentation.objects.select_related("session", "created_by").order_by("-created_at")
+    questions = Question.objects.select_related("presentation", "asked_by").order_by("-created_at")
+    answers = Answer.objects.select_related("question__presentation", "author").order_by("-created_at")
+    reflections = (
+        Reflection.objects.on_sessions().select_related("session", "author").order_by("-created_at")
+    )
+    items = chain(
+        ({"kind": "talk", "object": talk, "when": talk.created_at} for talk in talks[:limit]),
+        ({"kind": "question", "object": q, "when": q.created_at} for q in questions[:limit]),
+        ({"kind": "answer", "object": a, "when": a.created_at} for a in answers[:limit]),
+        ({"kind": "reflection", "object": r, "when": r.created_at} for r in reflections[:limit]),
+    )
+    return sorted(items, key=lambda item: item["when"], reverse=True)[:limit]
+
+
+def home(request):
+    user = request.user
+    next_session = StudySession.objects.upcoming().prefetch_related(talks_with_presenters()).first()
+    questions_for_me = (
+        Question.objects.addressed_to(user)
+        .unanswered()
+        .select_related("presentation__session", "asked_by")
+        .order_by("-created_at")[:OPEN_ITEMS]
+    )
+    took_part = Exists(
+        PresentationPresenter.objects.filter(presentation__session=OuterRef("pk"), member=user)
+    ) | Exists(Attendance.objects.filter(session=OuterRef("pk"), member=user, attended=True))
+    wrote_reflection = Exists(
+        Reflection.objects.on_sessions().filter(session=OuterRef("pk"), author=user)
+    )
+    reflections_due = StudySession.objects.past().filter(took_part).exclude(wrote_reflection)[
+        :OPEN_ITEMS
+    ]
+    return render(
+        request,
+        "study/home.html",
+        {
+            "next_session": next_session,
+            "questions_for_me": questions_for_me,
+            "reflections_due": reflections_due,
+            "activity": recent_activity(),
+        },
+    )
