@@ -3,6 +3,7 @@ from .meetings import Attendance, StudySession
 from .members import Member
 from .papers import Paper, PaperLink, normalize_url, parse_paper_link
 from .reflections import Reflection, Tag
+from .reminders import SentReminder
 from .talks import Answer, Presentation, PresentationPresenter, Question
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "PresentationPresenter",
     "Question",
     "Reflection",
+    "SentReminder",
     "StudySession",
     "Tag",
     "normalize_url",
