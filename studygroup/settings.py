@@ -156,6 +156,8 @@ LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Asia/Seoul")
 USE_I18N = True
+# Bare domains typed into URL fields mean https (Django 6 behaviour).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -1,0 +1,153 @@
+"""The Django admin: every model is manageable, and members can be merged."""
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from sessions.models import Member, Presentation, Question
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+STUDY_MODELS = sorted(
+    (model for model in admin.site._registry if model._meta.app_label == "study"),
+    key=lambda model: model._meta.model_name,
+)
+
+
+@pytest.fixture
+def admin_client_study(db):
+    superuser = factories.MemberFactory(
+        username="root", display_name="관리자", is_staff=True, is_superuser=True
+    )
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def some_of_everything(talk, member):
+    question = factories.QuestionFactory(presentation=talk, asked_by=member)
+    factories.AnswerFactory(question=question)
+    factories.ReflectionFactory(session=talk.session, author=member)
+    factories.JournalEntryFactory(author=member, tags=[factories.TagFactory(name="딥러닝")])
+    factories.AttendanceFactory(session=talk.session, member=member)
+    factories.ImportedFileFactory(session=talk.session)
+    talk.papers.add(factories.PaperFactory())
+
+
+def test_admin_registers_every_study_model():
+    assert [model._meta.model_name for model in STUDY_MODELS] == [
+        "answer",
+        "attendance",
+        "importedfile",
+        "member",
+        "paper",
+        "presentation",
+        "question",
+        "reflection",
+        "studysession",
+        "tag",
+    ]
+
+
+@pytest.mark.parametrize("model", STUDY_MODELS, ids=lambda model: model._meta.model_name)
+def test_admin_changelist_lists_rows(admin_client_study, some_of_everything, model):
+    url = reverse(f"admin:study_{model._meta.model_name}_changelist")
+    response = admin_client_study.get(url)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == model.objects.count()
+    assert model.objects.count() >= 1
+
+
+@pytest.mark.parametrize("model", STUDY_MODELS, ids=lambda model: model._meta.model_name)
+def test_admin_change_page_opens(admin_client_study, some_of_everything, model):
+    obj = model.objects.first()
+    response = admin_client_study.get(reverse(f"admin:study_{model._meta.model_name}_change", args=[obj.pk]))
+    assert response.status_code == 200
+    assert response.context["original"] == obj
+
+
+@pytest.mark.parametrize(
+    "model",
+    [model for model in STUDY_MODELS if model._meta.model_name != "importedfile"],
+    ids=lambda model: model._meta.model_name,
+)
+def test_admin_add_page_opens(admin_client_study, model):
+    response = admin_client_study.get(reverse(f"admin:study_{model._meta.model_name}_add"))
+    assert response.status_code == 200
+    assert response.context["add"] is True
+
+
+def test_admin_imported_files_are_read_only(admin_client_study):
+    response = admin_client_study.get(reverse("admin:study_importedfile_add"))
+    assert response.status_code == 403
+
+
+def test_admin_markdown_fields_use_the_markdownx_editor(admin_client_study, talk):
+    response = admin_client_study.get(reverse("admin:study_presentation_change", args=[talk.pk]))
+    assert "vLargeTextField markdownx-editor" in response.content.decode()
+
+
+def test_admin_adds_a_member_without_password(admin_client_study):
+    response = admin_client_study.post(
+        reverse("admin:study_member_add"),
+        {
+            "username": "newcomer",
+            "display_name": "신입",
+            "email": "",
+            "role": "member",
+            "usable_password": "false",
+            "password1": "",
+            "password2": "",
+        },
+    )
+    assert response.status_code == 302
+    assert Member.objects.get(username="newcomer").has_usable_password() is False
+
+
+def test_admin_merge_action_asks_which_member_to_keep(admin_client_study, presenter, member):
+    response = admin_client_study.post(
+        reverse("admin:study_member_changelist"),
+        {"action": "merge_members", "_selected_action": [presenter.pk, member.pk]},
+    )
+    assert response.status_code == 200
+    assert list(response.context["members"]) == sorted([presenter, member], key=lambda m: m.pk)
+
+
+def test_admin_merge_action_moves_every_related_row(admin_client_study, talk, presenter, member):
+    """최수빈 and 조수빈 are one person: everything of the merged member moves over."""
+    question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
+    answer = factories.AnswerFactory(question=question, author=member)
+    journal = factories.JournalEntryFactory(author=member)
+    member_talk = factories.PresentationFactory(session=talk.session, presenters=[member])
+
+    response = admin_client_study.post(
+        reverse("admin:study_member_changelist"),
+        {"action": "merge_members", "_selected_action": [presenter.pk, member.pk], "keep": presenter.pk},
+    )
+
+    assert response.status_code == 302
+    assert Member.objects.filter(pk=member.pk).exists() is False
+    assert Question.objects.get(pk=question.pk).asked_by == presenter
+    answer.refresh_from_db()
+    journal.refresh_from_db()
+    assert (answer.author, journal.author) == (presenter, presenter)
+    assert Presentation.objects.get(pk=member_talk.pk).ordered_presenters() == [presenter]
+
+
+def test_admin_merge_action_needs_exactly_two(admin_client_study, presenter, member, organizer):
+    response = admin_client_study.post(
+        reverse("admin:study_member_changelist"),
+        {"action": "merge_members", "_selected_action": [presenter.pk, member.pk, organizer.pk]},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Select exactly two members to merge."]
+    assert Member.objects.filter(pk__in=[presenter.pk, member.pk, organizer.pk]).count() == 3
+
+
+def test_admin_requires_staff(member_client):
+    response = member_client.get(reverse("admin:study_member_changelist"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
