@@ -18,6 +18,7 @@ import hashlib
 import os
 import re
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,24 +154,41 @@ def find_files(paths) -> tuple[list[Path], list[FileResult]]:
     return list(dict.fromkeys(files)), problems
 
 
-def import_paths(paths, **options) -> ImportReport:
-    """Import files and folders from disk. See `import_data` for the options."""
-    progress = options.pop("progress", None)
+def import_paths(paths, *, progress=None, **options) -> ImportReport:
+    """Import files and folders from disk. See `import_many` for the options."""
     files, problems = find_files(paths)
-    report = ImportReport(files=list(problems), dry_run=options.get("dry_run", False))
     for problem in problems:
         if progress:
             progress(problem)
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            result = FileResult(path=str(path), error=f"cannot read the file: {exc.strerror}")
-        else:
-            result = import_data(str(path), data, **options)
-        report.files.append(result)
-        if progress:
-            progress(result)
+
+    def items():
+        for path in files:
+            try:
+                yield str(path), path.read_bytes()
+            except OSError as exc:
+                yield str(path), FileResult(path=str(path), error=f"cannot read the file: {exc.strerror}")
+
+    report = import_many(items(), progress=progress, **options)
+    report.files[:0] = problems
+    return report
+
+
+def import_many(items, *, dry_run=False, progress=None, **options) -> ImportReport:
+    """Import (path, bytes) pairs one file at a time; see `import_data` for the options.
+
+    A dry run imports everything inside one transaction that is rolled back
+    at the end, so its summary is the one a real run would print (a member
+    created by the first file is found by the second).
+    """
+    report = ImportReport(dry_run=dry_run)
+    with transaction.atomic() if dry_run else nullcontext():
+        for path, data in items:
+            result = data if isinstance(data, FileResult) else import_data(path, data, **options)
+            report.files.append(result)
+            if progress:
+                progress(result)
+        if dry_run:
+            transaction.set_rollback(True)
     return report
 
 
