@@ -1,0 +1,158 @@
+"""Write sessions and journal entries back out as markdown.
+
+Sessions use the "by topic" layout the importer reads (``# 주제`` / ``# 회고``);
+journal entries get YAML front matter. Importing the exported files into an
+empty database gives back the same data.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from django.db.models import Prefetch
+
+from sessions.models import Answer, Presentation, PresentationPresenter, Question, Reflection, StudySession
+
+
+def _indented(text: str, prefix: str) -> str:
+    """First line after ``prefix``, the following lines indented under it."""
+    lines = text.split("\n")
+    out = [f"{prefix}{lines[0]}"]
+    out.extend(f"  {line}" if line.strip() else "" for line in lines[1:])
+    return "\n".join(out)
+
+
+def session_markdown(session: StudySession) -> str:
+    """One session in the by-topic layout.
+
+    Expects `session` from `sessions_for_export()` (talks, presenters, papers,
+    questions, answers and reflections prefetched).
+    """
+    heading = f"# {session.number}주차" + (f" — {session.title}" if session.title else "")
+    out = [heading, "", f"**발표일**: {session.date:%Y.%m.%d}", "", "---", "", "# 주제"]
+    talks = list(session.presentations.all())
+    gave: dict[int, list[Presentation]] = {}
+    people = {}
+    for talk in talks:
+        presenters = [link.member for link in talk.presenter_links.all()]
+        for member in presenters:
+            gave.setdefault(member.pk, []).append(talk)
+            people.setdefault(member.pk, member)
+        out.append(f"## {talk.topic}")
+        out.append(f"- 발표자: **{', '.join(m.display_name for m in presenters)}**")
+        papers = list(talk.papers.all())
+        if papers:
+            out.append("- 참고 논문:")
+            out.extend(f"[{p.title}]({p.url})" if p.url else p.title for p in papers)
+        if talk.slides_url:
+            out.append(f"- 발표 자료: {talk.slides_url}")
+        if talk.summary.strip():
+            out.extend(["", "### 요약", talk.summary.strip()])
+        out.append("")
+
+    # Questions grouped by the member they were addressed to, then by talk.
+    received: dict[int, dict[int, list[Question]]] = {}
+    for talk in talks:
+        for question in talk.questions.all():
+            if question.addressed_to is None:
+                continue
+            people.setdefault(question.addressed_to_id, question.addressed_to)
+            received.setdefault(question.addressed_to_id, {}).setdefault(talk.pk, []).append(question)
+    reflections = {r.author_id: r for r in session.reflections.all()}
+    for reflection in reflections.values():
+        people.setdefault(reflection.author_id, reflection.author)
+
+    out.extend(["---", "", "# 회고"])
+    talk_by_pk = {t.pk: t for t in talks}
+    for pk, member in people.items():
+        out.append(f"## {member.display_name}{member.emoji}")
+        by_talk = received.get(pk, {})
+        own = gave.get(pk, [])
+        if not by_talk:
+            out.extend(["### 받은 질문", "없음", ""])
+        for talk_pk, questions in by_talk.items():
+            talk = talk_by_pk[talk_pk]
+            # Name the talk when it is not the one talk this member gave.
+            named = not (len(own) == 1 and own[0].pk == talk_pk)
+            out.append(f"### 받은 질문: {talk.topic}" if named else "### 받은 질문")
+            for number, question in enumerate(questions, 1):
+                out.append(_indented(question.body.strip(), f"- Q{number}: "))
+                answers = list(question.answers.all())
+                answer = next((a for a in answers if a.author_id == pk), answers[0] if answers else None)
+                if answer is not None:
+                    out.append(_indented(answer.body.strip(), f"- A{number}: "))
+            out.append("")
+        if pk in reflections:
+            out.extend(["### 소감", reflections[pk].body.strip(), ""])
+        out.extend(["---", ""])
+    return "\n".join(out).rstrip("\n-").rstrip() + "\n"
+
+
+def journal_markdown(entry: Reflection) -> str:
+    """A journal entry with YAML front matter (title, date, tags, author)."""
+    meta = {"title": entry.title}
+    if entry.date:
+        meta["date"] = entry.date
+    meta["author"] = entry.author.display_name
+    tags = [tag.name for tag in entry.tags.all()]
+    if tags:
+        meta["tags"] = tags
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False).strip()
+    return f"---\n{front}\n---\n{entry.body.strip()}\n"
+
+
+def sessions_for_export():
+    return StudySession.objects.order_by("number").prefetch_related(
+        Prefetch(
+            "presentations",
+            queryset=Presentation.objects.order_by("order", "pk").prefetch_related(
+                Prefetch(
+                    "presenter_links",
+                    queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
+                ),
+                "papers",
+                Prefetch(
+                    "questions",
+                    queryset=Question.objects.select_related("addressed_to")
+                    .order_by("position", "pk")
+                    .prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by("created_at", "pk"))),
+                ),
+            ),
+        ),
+        Prefetch(
+            "reflections",
+            queryset=Reflection.objects.on_sessions().select_related("author").order_by("pk"),
+        ),
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text).strip("-")[:60] or "entry"
+
+
+def export_all(out_dir, dry_run: bool = False) -> list[Path]:
+    """Write every session and journal entry under `out_dir`; return the paths."""
+    out = Path(out_dir)
+    written: list[Path] = []
+    for session in sessions_for_export():
+        path = out / "sessions" / f"{session.number:03d}주차.md"
+        written.append(path)
+        if not dry_run:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(session_markdown(session), encoding="utf-8")
+    journals = Reflection.objects.journals().select_related("author").prefetch_related("tags").order_by("pk")
+    used: set[Path] = set()
+    for entry in journals:
+        stem = f"{entry.date:%Y-%m-%d}-{_slug(entry.title)}" if entry.date else _slug(entry.title)
+        folder = out / "journals" / _slug(entry.author.username)
+        path = folder / f"{stem}.md"
+        if path in used:
+            path = folder / f"{stem}-{entry.pk}.md"
+        used.add(path)
+        written.append(path)
+        if not dry_run:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(journal_markdown(entry), encoding="utf-8")
+    return written

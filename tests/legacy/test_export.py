@@ -1,0 +1,102 @@
+"""export_markdown: import → export → import into an empty database gives the same data."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from sessions.legacy.exporter import journal_markdown, sessions_for_export, session_markdown
+from sessions.legacy.loader import import_paths
+from sessions.models import Answer, ImportedFile, Member, Paper, Presentation, Question, Reflection, StudySession, Tag
+from tests import factories
+from tests.legacy.helpers import snapshot
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "legacy"
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "legacy-samples"
+
+
+def empty_database():
+    for model in (ImportedFile, Answer, Question, Presentation, Reflection, Tag, Paper, StudySession, Member):
+        model.objects.all().delete()
+
+
+def round_trip(tmp_path, paths, owner_name):
+    factories.MemberFactory(username="owner", display_name=owner_name, emoji="")
+    owner = Member.objects.get(username="owner")
+    first = import_paths(paths, author=owner)
+    assert [f.path for f in first.failed] == []
+    before = snapshot()
+    call_command("export_markdown", "--out", str(tmp_path / "out"), stdout=io.StringIO())
+    empty_database()
+    # The journals name their author in the front matter, so no --author.
+    second = import_paths([tmp_path / "out"])
+    assert [(f.path, f.error) for f in second.failed] == []
+    return before, snapshot(), second
+
+
+@pytest.mark.django_db
+def test_round_trip_fixtures_gives_the_same_data(tmp_path):
+    paths = [FIXTURES / name for name in (
+        "session_by_topic.md", "session_crlf_bom.md", "session_by_team.md",
+        "journal_jekyll.md", "journal_jekyll_undated.md", "journal_obsidian.md",
+    )]
+    before, after, second = round_trip(tmp_path, paths, "주인")
+    assert after == before
+    assert second.warnings == [
+        f"{tmp_path / 'out' / 'journals' / 'owner' / '부캠-3주차-주간-회고.md'}: "
+        "no date in the front matter; the entry is undated"
+    ]
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/legacy-samples/ is not present")
+@pytest.mark.django_db
+def test_round_trip_samples_gives_the_same_data(tmp_path):
+    before, after, _ = round_trip(tmp_path, [SAMPLES], "주인")
+    assert after == before
+    assert len(after["talks"]) == 4
+    assert sum(len(t["questions"]) for t in after["talks"].values()) == 12
+
+
+@pytest.mark.django_db
+def test_export_is_stable_on_second_round(tmp_path):
+    import_paths([FIXTURES / "session_by_team.md"])
+    first = session_markdown(sessions_for_export().get())
+    (tmp_path / "a.md").write_text(first, encoding="utf-8")
+    empty_database()
+    import_paths([tmp_path / "a.md"])
+    assert session_markdown(sessions_for_export().get()) == first
+
+
+@pytest.mark.django_db
+def test_session_markdown_layout():
+    import_paths([FIXTURES / "session_crlf_bom.md"])
+    assert session_markdown(sessions_for_export().get()) == (
+        "# 4주차 — 최적화 알고리즘\n\n**발표일**: 2025.04.01\n\n---\n\n"
+        "# 주제\n## Adam\n- 발표자: **윤도현, 오세린**\n- 참고 논문:\n"
+        "[Adam: A Method for Stochastic Optimization](https://arxiv.org/abs/1412.6980)\n\n"
+        "---\n\n# 회고\n## 윤도현\n### 받은 질문\n"
+        "- Q1: 학습률을 따로 조절할 필요가 없나요?\n- A1: 기본값이 잘 동작하지만 문제에 따라 조절합니다.\n\n"
+        "### 소감\n모멘텀을 다시 정리할 수 있었다.\n\n---\n\n## 오세린\n### 받은 질문\n없음\n"
+    )
+
+
+@pytest.mark.django_db
+def test_journal_markdown_front_matter():
+    entry = factories.JournalEntryFactory(
+        title="주간 회고: 3주차", body="본문\n\n- 항목", author__display_name="주인", author__username="owner"
+    )
+    entry.tags.set([Tag.objects.create(name="회고")])
+    text = journal_markdown(entry)
+    assert text == (
+        f"---\ntitle: '주간 회고: 3주차'\ndate: {entry.date:%Y-%m-%d}\nauthor: 주인\ntags:\n- 회고\n---\n본문\n\n- 항목\n"
+    )
+
+
+@pytest.mark.django_db
+def test_export_dry_run_writes_nothing(tmp_path):
+    import_paths([FIXTURES / "session_crlf_bom.md"])
+    out = io.StringIO()
+    call_command("export_markdown", "--out", str(tmp_path / "out"), "--dry-run", stdout=out)
+    assert out.getvalue() == f"1 file(s) would be written to {tmp_path / 'out'}.\n"
+    assert not (tmp_path / "out").exists()
