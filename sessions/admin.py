@@ -245,6 +245,20 @@ class ImportedFileAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_urls(self):
+        from django.urls import path
+
+        from .legacy.admin_views import import_view
+
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(lambda request: import_view(self, request)),
+                name="study_importedfile_import",
+            ),
+            *super().get_urls(),
+        ]
+
 
 admin.site.site_header = _("Study group administration")
 admin.site.site_title = _("Study group")
