@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import home, media, meetings, papers, talks
+from .views import accounts, home, media, meetings, members, papers, reflections, talks
 
 app_name = "study"
 
@@ -25,4 +25,24 @@ urlpatterns = [
     path("answers/<int:pk>/delete/", talks.answer_delete, name="answer-delete"),
     path("papers/", papers.paper_list, name="paper-list"),
     path("papers/<int:pk>/", papers.paper_detail, name="paper-detail"),
+    # Members, invitations, reflections and journals.
+    path("members/", members.member_list, name="member-list"),
+    path("members/new/", members.member_create, name="member-create"),
+    path("members/me/edit/", members.profile_edit, name="profile-edit"),
+    path("members/<int:pk>/", members.member_detail, name="member-detail"),
+    path("members/<int:pk>/invite/", members.member_invite, name="member-invite"),
+    path(
+        "invite/<uidb64>/<token>/", accounts.invitation_accept, name="invitation-accept"
+    ),
+    path(
+        "sessions/<int:number>/reflection/",
+        reflections.reflection_edit,
+        name="reflection-edit",
+    ),
+    path("reflections/<int:pk>/delete/", reflections.reflection_delete, name="reflection-delete"),
+    path("journal/", reflections.journal_list, name="journal-list"),
+    path("journal/new/", reflections.journal_create, name="journal-create"),
+    path("journal/<int:pk>/", reflections.journal_detail, name="journal-detail"),
+    path("journal/<int:pk>/edit/", reflections.journal_edit, name="journal-edit"),
+    path("journal/<int:pk>/delete/", reflections.journal_delete, name="journal-delete"),
 ]
