@@ -1,0 +1,279 @@
+"""Sessions: the list by year, the session page, and the organizers' forms."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from sessions.models import Presentation, StudySession
+from tests import factories
+
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))"
+
+
+@pytest.fixture(autouse=True)
+def _english_and_fast(settings):
+    """Pages in English, so the tests can read their words; cheap password hashing."""
+    settings.LANGUAGE_CODE = "en"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def assert_no_script_from(content):
+    """No element from the hostile payload: it may only show up as escaped text."""
+    assert "<script>alert(1)" not in content
+    assert re.search(r"<[^>]*\bonerror", content) is None
+    assert re.search(r"<[^>]*javascript:", content) is None
+
+
+def session_data(**overrides):
+    data = {
+        "number": "7",
+        "date": "2025-08-01",
+        "start_time": "19:30",
+        "title": "확산 모델",
+        "place": "강남 스터디룸 3",
+        "video_url": "",
+        "notes": "**DDPM** 을 읽습니다.",
+    }
+    data.update(overrides)
+    return data
+
+
+# List
+
+
+def test_session_list_anonymous_redirects_to_login(outsider_client):
+    response = outsider_client.get(reverse("study:session-list"))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/sessions/"
+
+
+def test_session_list_shows_sessions_talks_and_presenters_with_emoji(member_client, talk):
+    co_presenter = factories.MemberFactory(display_name="김공동", emoji="🦝")
+    factories.PresentationFactory(
+        session=talk.session, topic="위치 인코딩", presenters=[co_presenter, talk.ordered_presenters()[0]]
+    )
+    response = member_client.get(reverse("study:session-list"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert '<a class="session-number" href="/sessions/6/">Session 6</a>' in content
+    assert "트랜스포머 다시 읽기" in content
+    assert f'<a href="/talks/{talk.pk}/">셀프 어텐션</a>' in content
+    assert '<span class="person">강발표🐼</span>' in content
+    assert '<span class="person">김공동🦝</span>, <span class="person">강발표🐼</span>' in content
+
+
+def test_session_list_groups_by_year_and_filters_with_year(member_client):
+    factories.StudySessionFactory(number=1, date=datetime.date(2024, 11, 1), title="작년 모임")
+    factories.StudySessionFactory(number=2, date=datetime.date(2025, 1, 10), title="올해 모임")
+    response = member_client.get(reverse("study:session-list"))
+    content = response.content.decode()
+    assert response.context["years"] == [2025, 2024]
+    assert '<h2 id="year-2025">2025</h2>' in content and '<h2 id="year-2024">2024</h2>' in content
+
+    response = member_client.get(reverse("study:session-list"), {"year": "2024"})
+    content = response.content.decode()
+    assert [s.number for s in response.context["page"]] == [1]
+    assert "작년 모임" in content and "올해 모임" not in content
+    assert '<a href="?year=2024" aria-current="page">2024</a>' in content
+
+
+def test_session_list_year_without_sessions_says_so(member_client, study_session):
+    response = member_client.get(reverse("study:session-list"), {"year": "1999"})
+    assert list(response.context["page"]) == []
+    assert "No sessions in 1999." in response.content.decode()
+
+
+def test_session_list_year_not_a_number_is_404(member_client, study_session):
+    response = member_client.get(reverse("study:session-list"), {"year": "last"})
+    assert response.status_code == 404
+
+
+def test_session_list_paginates_twenty_a_page(member_client):
+    for number in range(1, 26):
+        factories.StudySessionFactory(
+            number=number, date=datetime.date(2025, 1, 1) + datetime.timedelta(weeks=number)
+        )
+    first = member_client.get(reverse("study:session-list"))
+    second = member_client.get(reverse("study:session-list"), {"page": "2"})
+    assert len(first.context["page"]) == 20
+    assert [s.number for s in second.context["page"]] == [5, 4, 3, 2, 1]
+    assert '<a href="?page=1" rel="prev">' in second.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_session_list_query_count_does_not_grow(member_client, count, django_assert_num_queries):
+    for session in factories.StudySessionFactory.create_batch(count):
+        factories.PresentationFactory.create_batch(
+            2, session=session, presenters=[factories.MemberFactory(), factories.MemberFactory()]
+        )
+    # session + user, count, sessions, talks, presenters, years
+    with django_assert_num_queries(7):
+        response = member_client.get(reverse("study:session-list"))
+    assert len(response.context["page"]) == count
+
+
+# Detail
+
+
+def test_session_detail_shows_talks_papers_summary_qa_and_reflections(member_client, talk, presenter):
+    paper = factories.PaperFactory(title="Attention Is All You Need", url="https://arxiv.org/abs/1706.03762")
+    talk.papers.add(paper)
+    talk.slides_url = "https://example.org/slides"
+    talk.save()
+    question = factories.QuestionFactory(presentation=talk, body="멀티헤드는 **왜** 필요한가요?")
+    answer = factories.AnswerFactory(question=question, body="여러 관점을 보려고요.")
+    unanswered = factories.QuestionFactory(presentation=talk, body="스케일링은요?")
+    reflection = factories.ReflectionFactory(session=talk.session, author=presenter, body="*즐거웠다*")
+
+    response = member_client.get(reverse("study:session-detail", args=[6]))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Session 6 · 트랜스포머 다시 읽기</h1>" in content
+    assert f'<h3><a href="/talks/{talk.pk}/">셀프 어텐션</a></h3>' in content
+    assert f'<a href="/papers/{paper.pk}/">Attention Is All You Need</a>' in content
+    assert '<a href="https://example.org/slides" rel="noopener noreferrer">Slides link</a>' in content
+    assert talk.summary_html in content
+    assert "<strong>왜</strong>" in content
+    assert f'id="question-{question.pk}"' in content and f'id="answer-{answer.pk}"' in content
+    assert '<span class="badge badge-success">Presenter\'s answer</span>' in content
+    assert content.count('<span class="badge badge-warning">Unanswered</span>') == 1
+    assert f'id="question-{unanswered.pk}"' in content
+    assert f'<article class="card reflection" id="reflection-{reflection.pk}">' in content
+    assert "<em>즐거웠다</em>" in content
+    assert "2 questions" in content
+
+
+def test_session_detail_unknown_number_is_404(member_client):
+    response = member_client.get(reverse("study:session-detail", args=[99]))
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+
+
+def test_session_detail_shows_organizer_actions_to_organizers_only(member_client, organizer_client, study_session):
+    edit = 'href="/sessions/6/edit/"'
+    assert edit not in member_client.get("/sessions/6/").content.decode()
+    assert edit in organizer_client.get("/sessions/6/").content.decode()
+
+
+def test_session_detail_offers_talk_edit_to_its_presenters(presenter_client, member_client, talk):
+    edit = f'href="/talks/{talk.pk}/edit/"'
+    assert edit in presenter_client.get("/sessions/6/").content.decode()
+    assert edit not in member_client.get("/sessions/6/").content.decode()
+
+
+@pytest.mark.parametrize("talks,questions_each", [(1, 1), (20, 5)])
+def test_session_detail_query_count_does_not_grow(
+    member_client, study_session, talks, questions_each, django_assert_num_queries
+):
+    for talk in factories.PresentationFactory.create_batch(
+        talks, session=study_session, presenters=[factories.MemberFactory(), factories.MemberFactory()]
+    ):
+        talk.papers.add(factories.PaperFactory(), factories.PaperFactory())
+        for question in factories.QuestionFactory.create_batch(questions_each, presentation=talk):
+            factories.AnswerFactory(question=question)
+    factories.ReflectionFactory.create_batch(3, session=study_session)
+    # session + user, session, talks, presenters, papers, questions, answers, reflections
+    with django_assert_num_queries(9):
+        response = member_client.get(reverse("study:session-detail", args=[6]))
+    assert len(response.context["talks"]) == talks
+    assert response.content.decode().count('class="question"') == talks * questions_each
+
+
+# Create, edit, delete
+
+
+def test_session_create_by_organizer_schedules_it(organizer_client):
+    response = organizer_client.post(reverse("study:session-create"), session_data())
+    session = StudySession.objects.get(number=7)
+    assert response.status_code == 302
+    assert response["Location"] == "/sessions/7/"
+    assert (session.date, session.title, session.place) == (datetime.date(2025, 8, 1), "확산 모델", "강남 스터디룸 3")
+    assert session.start_time == datetime.time(19, 30)
+    assert session.notes_html == "<p><strong>DDPM</strong> 을 읽습니다.</p>\n"
+    page = organizer_client.get(response["Location"]).content.decode()
+    assert "Session 7 was scheduled." in page
+
+
+def test_session_create_form_suggests_the_next_number(organizer_client, study_session):
+    response = organizer_client.get(reverse("study:session-create"))
+    assert response.context["form"]["number"].value() == 7
+    assert '<script src="/static/markdownx/js/markdownx' in response.content.decode()
+
+
+def test_session_create_with_taken_number_is_a_form_error(organizer_client, study_session):
+    response = organizer_client.post(reverse("study:session-create"), session_data(number="6"))
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"number": ["Session with this Number already exists."]}
+    assert StudySession.objects.count() == 1
+
+
+@pytest.mark.parametrize("client_name", ["member_client", "presenter_client"])
+def test_session_create_by_non_organizer_is_403(request, client_name):
+    client = request.getfixturevalue(client_name)
+    response = client.post(reverse("study:session-create"), session_data())
+    assert response.status_code == 403
+    assert "You cannot do that" in response.content.decode()
+    assert StudySession.objects.count() == 0
+
+
+def test_session_create_anonymous_redirects_to_login(outsider_client, db):
+    response = outsider_client.post(reverse("study:session-create"), session_data())
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/sessions/new/"
+    assert StudySession.objects.count() == 0
+
+
+def test_session_edit_by_organizer_updates_it(organizer_client, study_session):
+    response = organizer_client.post(
+        reverse("study:session-edit", args=[6]), session_data(number="6", title="바뀐 제목")
+    )
+    study_session.refresh_from_db()
+    assert response["Location"] == "/sessions/6/"
+    assert study_session.title == "바뀐 제목"
+    assert study_session.notes_html == "<p><strong>DDPM</strong> 을 읽습니다.</p>\n"
+
+
+def test_session_edit_by_member_is_403_and_changes_nothing(member_client, study_session):
+    response = member_client.post(
+        reverse("study:session-edit", args=[6]), session_data(number="6", title="바뀐 제목")
+    )
+    study_session.refresh_from_db()
+    assert response.status_code == 403
+    assert study_session.title == "트랜스포머 다시 읽기"
+
+
+def test_session_edit_unknown_is_404(organizer_client):
+    assert organizer_client.get(reverse("study:session-edit", args=[99])).status_code == 404
+
+
+def test_session_notes_hostile_markdown_is_neutralised(organizer_client):
+    organizer_client.post(reverse("study:session-create"), session_data(notes=HOSTILE))
+    content = organizer_client.get("/sessions/7/").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert_no_script_from(content)
+
+
+def test_session_delete_get_asks_for_confirmation_and_keeps_it(organizer_client, study_session):
+    response = organizer_client.get(reverse("study:session-delete", args=[6]))
+    content = response.content.decode()
+    assert "<h1>Delete session 6?</h1>" in content
+    assert '<button type="submit" class="button danger">Delete</button>' in content
+    assert StudySession.objects.filter(number=6).exists()
+
+
+def test_session_delete_post_by_organizer_deletes_it_and_its_talks(organizer_client, talk):
+    response = organizer_client.post(reverse("study:session-delete", args=[6]))
+    assert response["Location"] == "/sessions/"
+    assert StudySession.objects.count() == 0
+    assert Presentation.objects.count() == 0
+
+
+@pytest.mark.parametrize("client_name", ["member_client", "presenter_client"])
+def test_session_delete_by_non_organizer_is_403_and_keeps_it(request, client_name, talk):
+    client = request.getfixturevalue(client_name)
+    assert client.get(reverse("study:session-delete", args=[6])).status_code == 403
+    assert client.post(reverse("study:session-delete", args=[6])).status_code == 403
+    assert StudySession.objects.count() == 1
+    assert Presentation.objects.count() == 1
