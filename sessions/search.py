@@ -1,0 +1,310 @@
+"""Search across the archive: sessions, talks, papers, questions, answers,
+reflections and journals.
+
+Korean is not split into words the way English is: particles stick to the
+noun (`역전파를`), and PostgreSQL's full-text search keeps `역전파를` as one
+lexeme. So the search is plain substring matching (`icontains`), term by
+term: every term of the query must occur in one of a kind's fields.
+
+On PostgreSQL `icontains` is `UPPER(col::text) LIKE UPPER('%term%')`; the
+GIN trigram indexes in `TRIGRAM_INDEXES` are on `UPPER(col)` so that the
+planner can use them (migration `0003_search_trigram_indexes`, PostgreSQL
+only). Terms shorter than three characters give no trigram and fall back
+to a scan: a known limit for two-syllable Korean words.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models import Answer, Paper, Presentation, Question, Reflection, StudySession
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+RESULTS_PER_KIND = 10
+SNIPPET_LENGTH = 160
+SNIPPET_LEAD = 50
+
+# (model name, field, index name): one GIN trigram index on UPPER(field)
+# for every searchable field, so that `icontains` on a large archive reads
+# the index instead of every row.
+TRIGRAM_INDEXES = [
+    ("studysession", "title", "study_session_title_trgm"),
+    ("studysession", "notes", "study_session_notes_trgm"),
+    ("presentation", "topic", "study_talk_topic_trgm"),
+    ("presentation", "summary", "study_talk_summary_trgm"),
+    ("paper", "title", "study_paper_title_trgm"),
+    ("paper", "authors", "study_paper_authors_trgm"),
+    ("question", "body", "study_question_body_trgm"),
+    ("answer", "body", "study_answer_body_trgm"),
+    ("reflection", "title", "study_reflection_title_trgm"),
+    ("reflection", "body", "study_reflection_body_trgm"),
+]
+
+
+def trigram_index(field_name, name):
+    """The GIN trigram index on UPPER(field) that `icontains` can use."""
+    return GinIndex(OpClass(Upper(field_name), name="gin_trgm_ops"), name=name)
+
+
+_TERM = re.compile(r'"([^"]+)"|(\S+)')
+
+
+def split_terms(query):
+    """The terms of a query: words, or "quoted phrases", at most MAX_TERMS,
+    without repeats (ignoring case)."""
+    terms, seen = [], set()
+    for phrase, word in _TERM.findall(query or ""):
+        term = " ".join((phrase or word).split())
+        if term and term.casefold() not in seen:
+            seen.add(term.casefold())
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def matching(queryset, fields, terms):
+    """Rows of `queryset` where every term occurs in at least one of `fields`."""
+    for term in terms:
+        condition = Q()
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": term})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of searchable thing: how to find it and how to show a hit."""
+
+    key: str
+    label: str
+    fields: tuple
+    queryset: object  # callable returning the base queryset
+    title: object  # callable: obj -> str
+    context: object  # callable: obj -> str (a line of context under the title)
+    url: object = None  # callable: obj -> str; get_absolute_url() when None
+
+
+def _talk_context(talk):
+    return _("Session %(number)s") % {"number": talk.session.number}
+
+
+def _question_context(question):
+    return _("Question on “%(topic)s”, session %(number)s") % {
+        "topic": question.presentation.topic,
+        "number": question.presentation.session.number,
+    }
+
+
+def _answer_context(answer):
+    return _("Answer by %(author)s on “%(topic)s”") % {
+        "author": answer.author or _("unknown"),
+        "topic": answer.question.presentation.topic,
+    }
+
+
+def _reflection_context(reflection):
+    return _("%(author)s, session %(number)s") % {
+        "author": reflection.author,
+        "number": reflection.session.number,
+    }
+
+
+def _journal_context(journal):
+    if journal.date:
+        return f"{journal.author} · {journal.date.isoformat()}"
+    return str(journal.author)
+
+
+def _paper_context(paper):
+    return " · ".join(str(part) for part in (paper.authors, paper.year) if part)
+
+
+KINDS = [
+    Kind(
+        "sessions",
+        _("Sessions"),
+        ("title", "notes"),
+        lambda: StudySession.objects.defer("notes_html").order_by("-date", "-number"),
+        lambda s: f"{s}" + (f" · {s.title}" if s.title else ""),
+        lambda s: s.date.isoformat(),
+    ),
+    Kind(
+        "talks",
+        _("Talks"),
+        ("topic", "summary"),
+        lambda: Presentation.objects.select_related("session")
+        .defer("summary_html", "session__notes", "session__notes_html")
+        .order_by("-created_at", "-pk"),
+        lambda t: t.topic,
+        _talk_context,
+    ),
+    Kind(
+        "papers",
+        _("Papers"),
+        ("title", "authors"),
+        lambda: Paper.objects.order_by("-created_at", "-pk"),
+        lambda p: p.title,
+        _paper_context,
+    ),
+    Kind(
+        "questions",
+        _("Questions"),
+        ("body",),
+        lambda: Question.objects.select_related("presentation__session")
+        .defer(
+            "body_html",
+            "presentation__summary",
+            "presentation__summary_html",
+            "presentation__session__notes",
+            "presentation__session__notes_html",
+        )
+        .order_by("-created_at", "-pk"),
+        lambda q: "",
+        _question_context,
+    ),
+    Kind(
+        "answers",
+        _("Answers"),
+        ("body",),
+        lambda: Answer.objects.select_related("question__presentation", "author")
+        .only(
+            "body",
+            "created_at",
+            "question__presentation_id",
+            "question__presentation__topic",
+            "author__display_name",
+            "author__username",
+        )
+        .order_by("-created_at", "-pk"),
+        lambda a: "",
+        _answer_context,
+        lambda a: reverse("study:talk-detail", args=[a.question.presentation_id])
+        + f"#question-{a.question_id}",
+    ),
+    Kind(
+        "reflections",
+        _("Reflections"),
+        ("body",),
+        lambda: Reflection.objects.on_sessions()
+        .select_related("session", "author")
+        .only(
+            "kind",
+            "body",
+            "created_at",
+            "session__number",
+            "author__display_name",
+            "author__username",
+        )
+        .order_by("-created_at", "-pk"),
+        lambda r: "",
+        _reflection_context,
+    ),
+    Kind(
+        "journals",
+        _("Journals"),
+        ("title", "body"),
+        lambda: Reflection.objects.journals()
+        .select_related("author")
+        .only("kind", "title", "date", "body", "created_at", "author__display_name", "author__username")
+        .order_by("-created_at", "-pk"),
+        lambda j: j.title,
+        _journal_context,
+    ),
+]
+KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
+
+
+def _pattern(terms):
+    return re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.I)
+
+
+def highlight(text, pattern):
+    """`text` escaped, with every match of `pattern` in <mark>."""
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))
+
+
+def snippet(text, pattern, length=SNIPPET_LENGTH, lead=SNIPPET_LEAD):
+    """The passage of `text` around its first match, highlighted; the start
+    of the text when nothing matches."""
+    text = " ".join((text or "").split())
+    match = pattern.search(text)
+    start = 0 if match is None else max(0, match.start() - lead)
+    end = min(len(text), start + length)
+    if match is not None and end < match.end():
+        end = match.end()
+    passage = highlight(text[start:end], pattern)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(f"{prefix}{passage}{suffix}")
+
+
+@dataclass
+class Hit:
+    obj: object
+    title: SafeString
+    context: str
+    passage: SafeString
+    url: str
+
+
+@dataclass
+class ResultGroup:
+    kind: Kind
+    hits: list = field(default_factory=list)
+    has_more: bool = False
+
+
+def _hit(kind, obj, pattern):
+    title = kind.title(obj)
+    # The passage comes from the field that matched first, else the first
+    # text field that is not the title.
+    texts = [getattr(obj, name) or "" for name in kind.fields]
+    passage_source = next((text for text in texts if text and pattern.search(text) and text != title), None)
+    if passage_source is None:
+        passage_source = next((text for text in texts if text != title), "")
+    return Hit(
+        obj=obj,
+        title=highlight(title, pattern) if title else "",
+        context=kind.context(obj),
+        passage=snippet(passage_source, pattern),
+        url=kind.url(obj) if kind.url else obj.get_absolute_url(),
+    )
+
+
+def search_kind(kind, terms, limit=RESULTS_PER_KIND, offset=0):
+    """One kind's hits for `terms` (one query), newest first.
+
+    Returns a ResultGroup; `has_more` says whether more hits follow.
+    """
+    rows = list(matching(kind.queryset(), kind.fields, terms)[offset : offset + limit + 1])
+    pattern = _pattern(terms)
+    return ResultGroup(
+        kind=kind,
+        hits=[_hit(kind, obj, pattern) for obj in rows[:limit]],
+        has_more=len(rows) > limit,
+    )
+
+
+def search(query, kinds=None, limit=RESULTS_PER_KIND):
+    """Search every kind (or the given kind keys) for `query`: one query per
+    kind. Kinds without hits are left out. An empty query finds nothing."""
+    terms = split_terms(query)
+    if not terms:
+        return []
+    selected = [KINDS_BY_KEY[key] for key in kinds] if kinds else KINDS
+    groups = [search_kind(kind, terms, limit=limit) for kind in selected]
+    return [group for group in groups if group.hits]

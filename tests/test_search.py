@@ -1,0 +1,256 @@
+"""Search: Korean as people type it, every kind of text, highlighted passages,
+sensible answers to odd queries, and trigram indexes on PostgreSQL."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from sessions.models import Question
+from sessions.search import (
+    MAX_QUERY_LENGTH,
+    MAX_TERMS,
+    TRIGRAM_INDEXES,
+    matching,
+    search,
+    snippet,
+    split_terms,
+    _pattern,
+)
+from tests import factories
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only"
+)
+
+
+def _found(groups):
+    """{kind key: [objects]} from search results."""
+    return {group.kind.key: [hit.obj for hit in group.hits] for group in groups}
+
+
+@pytest.fixture
+def archive(db):
+    """One of each kind of text, in Korean and English."""
+    session = factories.StudySessionFactory(
+        number=3, title="Backpropagation 복습", notes="이번 주에는 경사 하강법을 본다."
+    )
+    talk = factories.PresentationFactory(
+        session=session, topic="트랜스포머 구조", summary="셀프 어텐션은 $QK^T$ 로 가중치를 구한다."
+    )
+    paper = factories.PaperFactory(
+        title="Attention Is All You Need", authors="Vaswani; Shazeer", year=2017
+    )
+    question = factories.QuestionFactory(presentation=talk, body="역전파를 직접 구현해 보셨나요?")
+    answer = factories.AnswerFactory(question=question, body="네, NumPy 로 구현했습니다.")
+    reflection = factories.ReflectionFactory(session=session, body="그래디언트 소실이 인상 깊었다.")
+    journal = factories.JournalEntryFactory(title="Weekly log", body="Layer norm 정리.")
+    return {
+        "session": session,
+        "talk": talk,
+        "paper": paper,
+        "question": question,
+        "answer": answer,
+        "reflection": reflection,
+        "journal": journal,
+    }
+
+
+def test_search_korean_word_finds_it_with_a_particle(archive):
+    assert _found(search("역전파")) == {"questions": [archive["question"]]}
+
+
+def test_search_korean_word_finds_it_inside_a_sentence(archive):
+    assert _found(search("어텐션")) == {"talks": [archive["talk"]]}
+
+
+@pytest.mark.parametrize("query", ["attention", "ATTENTION", "aTtEnTiOn"])
+def test_search_english_ignores_case(archive, query):
+    assert _found(search(query)) == {"papers": [archive["paper"]]}
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "key"),
+    [
+        ("경사 하강법", "sessions", "session"),
+        ("backpropagation", "sessions", "session"),
+        ("트랜스포머", "talks", "talk"),
+        ("vaswani", "papers", "paper"),
+        ("구현해", "questions", "question"),
+        ("numpy", "answers", "answer"),
+        ("그래디언트", "reflections", "reflection"),
+        ("weekly", "journals", "journal"),
+        ("layer norm", "journals", "journal"),
+    ],
+)
+def test_search_finds_every_kind(archive, query, kind, key):
+    assert _found(search(query)) == {kind: [archive[key]]}
+
+
+def test_search_groups_come_in_kind_order(archive):
+    factories.JournalEntryFactory(title="구현 일지", body="구현")
+    groups = search("구현")
+    assert [group.kind.key for group in groups] == ["questions", "answers", "journals"]
+
+
+def test_search_every_term_must_match(archive):
+    factories.QuestionFactory(presentation=archive["talk"], body="역전파는 왜 느린가요?")
+    assert _found(search("역전파 구현")) == {"questions": [archive["question"]]}
+
+
+def test_search_quoted_phrase_is_one_term(archive):
+    assert _found(search('"셀프 어텐션은"')) == {"talks": [archive["talk"]]}
+    assert search('"어텐션은 셀프"') == []
+
+
+def test_search_like_wildcards_are_literal(db):
+    talk = factories.PresentationFactory(topic="정확도 100% 달성", summary="")
+    factories.PresentationFactory(topic="정확도 1000 달성", summary="")
+    factories.PresentationFactory(topic="snake_case 이름", summary="")
+    factories.PresentationFactory(topic="snakeXcase 이름", summary="")
+    assert [hit.obj for group in search("100%") for hit in group.hits] == [talk]
+    assert [hit.obj.topic for group in search("snake_case") for hit in group.hits] == [
+        "snake_case 이름"
+    ]
+
+
+@pytest.mark.parametrize("query", ["", "   ", '""', "\t\n"])
+def test_search_empty_query_finds_nothing(archive, query):
+    assert search(query) == []
+
+
+def test_split_terms_drops_repeats_and_caps_the_number():
+    words = " ".join(f"w{n}" for n in range(MAX_TERMS + 5))
+    assert split_terms("Attention attention ATTENTION 어텐션") == ["Attention", "어텐션"]
+    assert split_terms(words) == [f"w{n}" for n in range(MAX_TERMS)]
+
+
+def test_search_has_more_when_a_kind_has_more_hits_than_shown(db):
+    factories.PaperFactory.create_batch(4, title="Diffusion models")
+    groups = search("diffusion", limit=3)
+    assert [(len(group.hits), group.has_more) for group in groups] == [(3, True)]
+
+
+def test_snippet_highlights_matches_and_escapes_html():
+    text = "<b>앞</b> 내용 " * 20 + "역전파를 보자 & 역전파" + " 뒤 내용" * 40
+    passage = snippet(text, _pattern(["역전파"]))
+    assert passage.startswith("… ")
+    assert passage.endswith(" …")
+    assert passage.count("<mark>역전파</mark>") == 2
+    assert "<b>" not in passage
+    assert "&lt;b&gt;" in passage
+    assert "&amp;" in passage
+
+
+def test_search_hit_shows_highlighted_passage_and_link(archive):
+    [group] = search("역전파")
+    [hit] = group.hits
+    assert str(hit.passage) == "<mark>역전파</mark>를 직접 구현해 보셨나요?"
+    assert hit.url == f"/talks/{archive['talk'].pk}/#question-{archive['question'].pk}"
+
+
+def test_search_page_groups_results_by_kind(archive, member_client):
+    response = member_client.get(reverse("study:search"), {"q": "구현"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert content.index('id="results-questions"') < content.index('id="results-answers"')
+    assert "<mark>구현</mark>해 보셨나요?" in content
+    assert [group.kind.key for group in response.context["groups"]] == ["questions", "answers"]
+
+
+def test_search_page_empty_query_asks_for_words(archive, member_client):
+    response = member_client.get(reverse("study:search"), {"q": ""})
+    assert response.status_code == 200
+    assert response.context["groups"] == []
+    assert 'id="search-empty-query"' in response.content.decode()
+
+
+def test_search_page_without_parameters_shows_the_form(member_client):
+    response = member_client.get(reverse("study:search"))
+    assert (response.status_code, response.context["groups"]) == (200, [])
+
+
+def test_search_page_too_long_query_is_a_form_error(archive, member_client):
+    response = member_client.get(reverse("study:search"), {"q": "역" * (MAX_QUERY_LENGTH + 1)})
+    assert response.status_code == 200
+    assert response.context["groups"] == []
+    assert list(response.context["form"].errors) == ["q"]
+
+
+def test_search_page_unknown_kind_is_a_form_error(archive, member_client):
+    response = member_client.get(reverse("study:search"), {"q": "역전파", "kind": "nonsense"})
+    assert (response.status_code, list(response.context["form"].errors)) == (200, ["kind"])
+
+
+def test_search_page_no_match_says_so(archive, member_client):
+    response = member_client.get(reverse("study:search"), {"q": "존재하지않는말"})
+    assert 'id="search-no-results"' in response.content.decode()
+
+
+def test_search_page_one_kind_pages_through_hits(db, member_client):
+    papers = factories.PaperFactory.create_batch(31, title="Diffusion models")
+    url = reverse("study:search")
+    first = member_client.get(url, {"q": "diffusion", "kind": "papers"})
+    second = member_client.get(url, {"q": "diffusion", "kind": "papers", "page": 2})
+    [first_group] = first.context["groups"]
+    [second_group] = second.context["groups"]
+    assert (len(first_group.hits), first_group.has_more) == (30, True)
+    assert [hit.obj for hit in second_group.hits] == [papers[0]]
+    assert second_group.has_more is False
+    assert 'rel="next"' in first.content.decode()
+
+
+def test_search_page_needs_login(outsider_client):
+    response = outsider_client.get(reverse("study:search"), {"q": "역전파"})
+    assert (response.status_code, response.url) == (302, "/accounts/login/?next=/search/%3Fq%3D%25EC%2597%25AD%25EC%25A0%2584%25ED%258C%258C")
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_search_page_query_count(db, member_client, django_assert_num_queries, count):
+    for n in range(count):
+        talk = factories.PresentationFactory(topic=f"어텐션 {n}", summary="어텐션")
+        factories.PaperFactory(title=f"어텐션 paper {n}")
+        question = factories.QuestionFactory(presentation=talk, body="어텐션?")
+        factories.AnswerFactory(question=question, body="어텐션!")
+        factories.ReflectionFactory(session=talk.session, body="어텐션 소감")
+        factories.JournalEntryFactory(title="어텐션 일지")
+        talk.session.notes = "어텐션"
+        talk.session.save()
+    # Session and member, then one query per kind (seven).
+    with django_assert_num_queries(9):
+        response = member_client.get(reverse("study:search"), {"q": "어텐션"})
+    assert [len(group.hits) for group in response.context["groups"]] == [count] * 7
+
+
+@on_postgresql
+def test_postgresql_hangul_gives_trigrams(db):
+    """pg_trgm sees Hangul only with a UTF-8 LC_CTYPE; under "C" there are none.
+
+    (show_trgm prints multibyte trigrams as hashes, so only their number is
+    checked: "  역", " 역전", "역전파", "전파를", "파를 ".)"""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datctype FROM pg_database WHERE datname = current_database()")
+        [ctype] = cursor.fetchone()
+        cursor.execute("SELECT show_trgm('역전파를')")
+        [trigrams] = cursor.fetchone()
+    assert ctype.replace("-", "").lower().endswith("utf8")
+    assert len(trigrams) == 5
+
+
+@on_postgresql
+def test_postgresql_trigram_indexes_exist(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%%_trgm'")
+        indexes = dict(cursor.fetchall())
+    assert sorted(indexes) == sorted(name for _model, _field, name in TRIGRAM_INDEXES)
+    assert "USING gin (upper(body) gin_trgm_ops)" in indexes["study_question_body_trgm"]
+
+
+@on_postgresql
+def test_postgresql_search_uses_the_trigram_index(archive):
+    """With few rows the planner prefers a scan; forbidding scans shows the
+    index answers the query Django writes for icontains."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = matching(Question.objects.all(), ("body",), ["역전파"]).explain()
+    assert "study_question_body_trgm" in plan
+    assert "Seq Scan" not in plan
