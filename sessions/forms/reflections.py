@@ -1,0 +1,120 @@
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+from markdownx.widgets import MarkdownxWidget
+
+from sessions.models import Reflection, Tag
+
+TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
+TAGS_PER_ENTRY = 20
+
+
+def reflection_templates():
+    """The retrospective templates, as (key, label, markdown) in the current language."""
+    return [
+        ("free", _gettext("Free form"), ""),
+        (
+            "kpt",
+            _gettext("KPT"),
+            "\n\n\n".join(
+                f"## {heading}" for heading in (_gettext("Keep"), _gettext("Problem"), _gettext("Try"))
+            )
+            + "\n\n",
+        ),
+        (
+            "4l",
+            _gettext("4L"),
+            "\n\n\n".join(
+                f"## {heading}"
+                for heading in (
+                    _gettext("Liked"),
+                    _gettext("Learned"),
+                    _gettext("Lacked"),
+                    _gettext("Longed for"),
+                )
+            )
+            + "\n\n",
+        ),
+    ]
+
+
+class ReflectionForm(forms.ModelForm):
+    """A member's reflection (소감) on a session."""
+
+    class Meta:
+        model = Reflection
+        fields = ["body"]
+        widgets = {"body": MarkdownxWidget()}
+        labels = {"body": _("Your reflection")}
+        help_texts = {"body": _("Markdown. What you learned, what stayed with you.")}
+
+
+class TagsField(forms.CharField):
+    """Tags typed as comma-separated text; cleans to a list of distinct names."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 500)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        names = list(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+        too_long = [name for name in names if len(name) > TAG_MAX_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                _("A tag has at most %(max)d characters: %(tag)s"),
+                params={"max": TAG_MAX_LENGTH, "tag": too_long[0]},
+                code="tag_too_long",
+            )
+        if len(names) > TAGS_PER_ENTRY:
+            raise forms.ValidationError(
+                _("At most %(max)d tags."), params={"max": TAGS_PER_ENTRY}, code="too_many_tags"
+            )
+        return names
+
+
+class JournalEntryForm(forms.ModelForm):
+    """A dated, titled entry in a member's study journal."""
+
+    tags = TagsField(
+        label=_("Tags"), help_text=_("Separated by commas, e.g. transformer, 복습")
+    )
+
+    class Meta:
+        model = Reflection
+        fields = ["title", "date", "body"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "body": MarkdownxWidget(),
+        }
+        help_texts = {"body": _("Markdown. Drop images into the editor to upload them.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.kind = Reflection.Kind.JOURNAL
+        self.instance.session = None
+        self.fields["title"].required = True
+        self.fields["date"].required = True
+        if self.instance.pk is None and not self.initial.get("date"):
+            self.initial["date"] = timezone.localdate()
+        else:
+            self.initial.setdefault("tags", ", ".join(tag.name for tag in self.instance.tags.all()))
+
+    @transaction.atomic
+    def save(self):
+        """Save the entry and its tags (creating the Tag rows it needs)."""
+        entry = self.instance
+        if entry.pk is None:
+            entry.save()
+        else:
+            entry.save(update_fields=["title", "date", "body", "updated_at"])
+        tags = []
+        for name in self.cleaned_data["tags"]:
+            tag, _created = Tag.objects.get_or_create(name=name)
+            tags.append(tag)
+        entry.tags.set(tags)
+        return entry
+

@@ -1,0 +1,150 @@
+"""The member directory, profiles, profile editing and invitations."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sessions.forms.members import NewMemberForm, ProfileForm
+from sessions.invitations import (
+    InvitationError,
+    create_invited_member,
+    make_invitation_link,
+    send_invitation,
+)
+from sessions.models import (
+    Answer,
+    Member,
+    Presentation,
+    PresentationPresenter,
+    Question,
+    Reflection,
+)
+
+from .access import member_for_organizer, organizer_only
+
+MEMBERS_PER_PAGE = 50
+# Each section of a profile shows this many items, newest first.
+PROFILE_SECTION_SIZE = 5
+
+
+def member_list(request):
+    members = Member.objects.filter(is_active=True).order_by("display_name")
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "study/member_list.html", {"page": page, "members": page.object_list})
+
+
+def _bounded(queryset):
+    """The first PROFILE_SECTION_SIZE items, and whether there are more."""
+    items = list(queryset[: PROFILE_SECTION_SIZE + 1])
+    return items[:PROFILE_SECTION_SIZE], len(items) > PROFILE_SECTION_SIZE
+
+
+def member_detail(request, pk):
+    member = get_object_or_404(Member, pk=pk, is_active=True)
+    presenters = Prefetch(
+        "presenter_links",
+        queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
+    )
+    talks, more_talks = _bounded(
+        Presentation.objects.filter(presenter_links__member=member)
+        .select_related("session")
+        .prefetch_related(presenters)
+        .order_by("-session__number", "order", "pk")
+    )
+    answers = Prefetch("answers", queryset=Answer.objects.select_related("author"))
+    received, more_received = _bounded(
+        Question.objects.filter(addressed_to=member)
+        .select_related("presentation__session", "asked_by")
+        .prefetch_related(answers)
+        .order_by("-presentation__session__number", "-pk")
+    )
+    asked, more_asked = _bounded(
+        Question.objects.filter(asked_by=member)
+        .select_related("presentation__session", "addressed_to")
+        .order_by("-presentation__session__number", "-pk")
+    )
+    reflections, more_reflections = _bounded(
+        Reflection.objects.on_sessions()
+        .filter(author=member)
+        .select_related("session")
+        .order_by("-session__number")
+    )
+    journal, more_journal = _bounded(
+        Reflection.objects.journals()
+        .filter(author=member)
+        .prefetch_related("tags")
+        .order_by("-date", "-pk")
+    )
+    context = {
+        "member": member,
+        "talks": talks,
+        "more_talks": more_talks,
+        "received": received,
+        "more_received": more_received,
+        "asked": asked,
+        "more_asked": more_asked,
+        "reflections": reflections,
+        "more_reflections": more_reflections,
+        "journal": journal,
+        "more_journal": more_journal,
+        "is_me": member.pk == request.user.pk,
+    }
+    return render(request, "study/member_detail.html", context)
+
+
+def profile_edit(request):
+    # A copy of the logged-in member: an invalid form must not change the
+    # name the rest of the page (the navigation) shows.
+    member = Member.objects.get(pk=request.user.pk)
+    form = ProfileForm(request.POST or None, instance=member)
+    if form.is_valid():
+        member = form.save(commit=False)
+        member.save(update_fields=["display_name", "emoji", "bio", "email"])
+        messages.success(request, _("Your profile was saved."))
+        return redirect(member)
+    return render(request, "study/member_edit.html", {"form": form, "member": member})
+
+
+def _invite(request, member):
+    """Make a link for `member`, email it when possible, and say what happened."""
+    link = make_invitation_link(member, request)
+    if send_invitation(member, link):
+        messages.success(
+            request,
+            _("An invitation was emailed to %(name)s at %(email)s.")
+            % {"name": member.display_name, "email": member.email},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(name)s has no email address. Pass on this one-time link: %(link)s")
+            % {"name": member.display_name, "link": link},
+        )
+
+
+@require_POST
+def member_invite(request, pk):
+    member = member_for_organizer(request, pk)
+    try:
+        _invite(request, member)
+    except InvitationError as error:
+        messages.error(request, str(error))
+    return redirect(member)
+
+
+def member_create(request):
+    organizer_only(request)
+    form = NewMemberForm(request.POST or None)
+    if form.is_valid():
+        member = create_invited_member(
+            form.cleaned_data["display_name"],
+            form.cleaned_data["email"],
+            emoji=form.cleaned_data["emoji"],
+            role=form.cleaned_data["role"],
+        )
+        _invite(request, member)
+        return redirect(member)
+    return render(request, "study/member_create.html", {"form": form})
