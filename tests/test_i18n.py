@@ -38,6 +38,8 @@ _TAG = re.compile(r"<[^>]+>", re.S)
 _WORD = re.compile(r"[A-Za-z\uac00-\ud7a3]{2,}")
 # Text that reads the same in every language.
 _ALLOWED_TEXT = {"BibTeX", "RSS", "Atom", "iCal", "KPT", "4L", "arXiv", "DOI", "PDF", "PPTX", "URL"}
+# A URL fragment after a link in a plain-text email, e.g. `{{ url }}#attendance`.
+_FRAGMENT = re.compile(r"#[\w-]+")
 
 
 def untranslated_text(source):
@@ -56,7 +58,7 @@ def untranslated_text(source):
     text = _ENTITY.sub(" ", _TAG.sub(" ", text))
     for chunk in re.split(r"\s{2,}|\n", text):
         chunk = chunk.strip(" \t:;,.·()[]|/-—–")
-        if _WORD.search(chunk) and chunk not in _ALLOWED_TEXT:
+        if _WORD.search(chunk) and chunk not in _ALLOWED_TEXT and not _FRAGMENT.fullmatch(chunk):
             problems.append(chunk)
     return problems
 
@@ -67,6 +69,7 @@ def test_untranslated_text_finds_bare_words():
         '{% load i18n %}<h1>Sessions</h1><p>{% translate "Talks" %}</p>'
         '<img alt="사진"><input placeholder="{% translate \'Search\' %}">'
         "{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}<!-- note -->"
+        "\n{{ url }}#attendance"
     )
     assert untranslated_text(source) == ['alt="사진"', "Sessions"]
 
