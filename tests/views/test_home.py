@@ -1,0 +1,128 @@
+"""The home page: next session, my open items, recent activity."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions.models import Reflection
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _english_and_fast(settings):
+    """Pages in English, so the tests can read their words; cheap password hashing."""
+    settings.LANGUAGE_CODE = "en"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def days_from_today(days):
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def test_home_anonymous_redirects_to_login(outsider_client, db):
+    response = outsider_client.get(reverse("study:home"))
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_home_shows_the_next_session_and_its_talks(member_client, presenter):
+    factories.StudySessionFactory(number=1, date=days_from_today(-7))
+    upcoming = factories.StudySessionFactory(number=2, date=days_from_today(3), title="다음 모임")
+    factories.StudySessionFactory(number=3, date=days_from_today(10))
+    talk = factories.PresentationFactory(session=upcoming, topic="비전 트랜스포머", presenters=[presenter])
+
+    response = member_client.get(reverse("study:home"))
+    content = response.content.decode()
+    assert response.context["next_session"] == upcoming
+    assert '<a href="/sessions/2/">Session 2 · 다음 모임</a>' in content
+    assert f'<a href="/talks/{talk.pk}/">비전 트랜스포머</a>' in content
+    assert '<span class="person">강발표🐼</span>' in content
+    assert 'href="/sessions/2/talks/new/"' in content
+
+
+def test_home_without_upcoming_session_says_so(member_client, db):
+    factories.StudySessionFactory(date=days_from_today(-1))
+    response = member_client.get(reverse("study:home"))
+    assert response.context["next_session"] is None
+    assert "No session is scheduled yet." in response.content.decode()
+
+
+def test_home_lists_unanswered_questions_addressed_to_me(presenter_client, presenter, talk, member):
+    open_question = factories.QuestionFactory(presentation=talk, addressed_to=presenter, asked_by=member)
+    answered = factories.QuestionFactory(presentation=talk, addressed_to=presenter)
+    factories.AnswerFactory(question=answered)
+    other_talk = factories.PresentationFactory(session=talk.session)
+    factories.QuestionFactory(presentation=other_talk)  # to someone else
+
+    response = presenter_client.get(reverse("study:home"))
+    assert list(response.context["questions_for_me"]) == [open_question]
+    content = response.content.decode()
+    assert "조회원🐱 asked you about “셀프 어텐션”" in content
+    assert f'href="/questions/{open_question.pk}/answers/new/"' in content
+
+
+def test_home_lists_past_sessions_i_took_part_in_without_my_reflection(member_client, member):
+    presented = factories.StudySessionFactory(number=1, date=days_from_today(-21))
+    factories.PresentationFactory(session=presented, presenters=[member])
+    attended = factories.StudySessionFactory(number=2, date=days_from_today(-14))
+    factories.AttendanceFactory(session=attended, member=member, attended=True)
+    absent = factories.StudySessionFactory(number=3, date=days_from_today(-10))
+    factories.AttendanceFactory(session=absent, member=member, attended=False)
+    written = factories.StudySessionFactory(number=4, date=days_from_today(-7))
+    factories.AttendanceFactory(session=written, member=member, attended=True)
+    factories.ReflectionFactory(session=written, author=member)
+    others_reflection = factories.StudySessionFactory(number=5, date=days_from_today(-5))
+    factories.AttendanceFactory(session=others_reflection, member=member, attended=True)
+    factories.ReflectionFactory(session=others_reflection)
+    future = factories.StudySessionFactory(number=6, date=days_from_today(7))
+    factories.PresentationFactory(session=future, presenters=[member])
+
+    response = member_client.get(reverse("study:home"))
+    assert [s.number for s in response.context["reflections_due"]] == [5, 2, 1]
+    content = response.content.decode()
+    assert "You have not written your reflection on Session 2 yet." in content
+
+
+def test_home_with_nothing_open_says_so(member_client, db):
+    response = member_client.get(reverse("study:home"))
+    assert "Nothing is waiting for you." in response.content.decode()
+
+
+def test_home_recent_activity_is_newest_first_and_bounded(member_client, talk, presenter, member):
+    question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
+    answer = factories.AnswerFactory(question=question)
+    reflection = factories.ReflectionFactory(session=talk.session, author=presenter)
+    factories.JournalEntryFactory(author=presenter)  # personal: not group activity
+    response = member_client.get(reverse("study:home"))
+    kinds = [(item["kind"], item["object"]) for item in response.context["activity"]]
+    assert kinds == [("reflection", reflection), ("answer", answer), ("question", question), ("talk", talk)]
+    content = response.content.decode()
+    assert "강발표🐼 wrote a reflection on" in content
+    assert "조회원🐱 asked a question on" in content
+
+    for _ in range(12):
+        factories.ReflectionFactory(session=factories.StudySessionFactory())
+    activity = member_client.get(reverse("study:home")).context["activity"]
+    assert len(activity) == 10
+    assert all(item["kind"] == "reflection" for item in activity)
+    assert Reflection.objects.count() == 14
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_home_query_count_does_not_grow(member_client, member, count, django_assert_num_queries):
+    upcoming = factories.StudySessionFactory(date=days_from_today(2))
+    other = factories.MemberFactory()
+    for talk in factories.PresentationFactory.create_batch(count, session=upcoming, presenters=[member, other]):
+        factories.QuestionFactory(presentation=talk, addressed_to=member, asked_by=other)
+        answered = factories.QuestionFactory(presentation=talk, addressed_to=member, asked_by=other)
+        factories.AnswerFactory(question=answered)
+    for session in factories.StudySessionFactory.create_batch(count, date=days_from_today(-3)):
+        factories.AttendanceFactory(session=session, member=member, attended=True)
+        factories.ReflectionFactory(session=session, author=other)
+    # session + user, next session, its talks, their presenters, questions for me,
+    # reflections due, recent talks, questions, answers, reflections
+    with django_assert_num_queries(11):
+        response = member_client.get(reverse("study:home"))
+    assert len(response.context["questions_for_me"]) == count
+    assert len(response.context["reflections_due"]) == count
