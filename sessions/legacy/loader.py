@@ -30,6 +30,7 @@ from sessions.models import (
     Member,
     Paper,
     Presentation,
+    PresentationPresenter,
     Question,
     Reflection,
     StudySession,
@@ -181,9 +182,12 @@ def import_many(items, *, dry_run=False, progress=None, **options) -> ImportRepo
     created by the first file is found by the second).
     """
     report = ImportReport(dry_run=dry_run)
+    cache = {}
     with transaction.atomic() if dry_run else nullcontext():
         for path, data in items:
-            result = data if isinstance(data, FileResult) else import_data(path, data, **options)
+            result = data if isinstance(data, FileResult) else import_data(path, data, cache=cache, **options)
+            if not result.ok:
+                cache.clear()  # Rows it created were rolled back.
             report.files.append(result)
             if progress:
                 progress(result)
@@ -200,15 +204,20 @@ def import_data(
     aliases: dict[str, str] | None = None,
     dry_run: bool = False,
     imported_by: Member | None = None,
+    cache: dict | None = None,
 ) -> FileResult:
-    """Parse and load one file, all or nothing. Never raises for bad input."""
+    """Parse and load one file, all or nothing. Never raises for bad input.
+
+    `cache` (shared by the files of one run) remembers members and papers
+    already looked up; the caller clears it when a file fails.
+    """
     result = FileResult(path=path)
     try:
         parsed = parse(decode(data), filename=path, aliases=aliases)
         result.kind = parsed.kind
         result.warnings.extend(str(w) for w in parsed.warnings)
         with transaction.atomic():
-            _Loader(path, data, result, author=author, imported_by=imported_by).load(parsed)
+            _Loader(path, data, result, author=author, imported_by=imported_by, cache=cache).load(parsed)
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
@@ -234,13 +243,16 @@ def _username_for(name: str) -> str:
 
 
 class _Loader:
-    def __init__(self, path, data, result: FileResult, *, author, imported_by):
+    def __init__(self, path, data, result: FileResult, *, author, imported_by, cache=None):
         self.path = path
         self.checksum = hashlib.sha256(data).hexdigest()
         self.result = result
         self.author = author
         self.imported_by = imported_by
         self.members: dict[str, Member] = {}
+        cache = {} if cache is None else cache
+        self.known_members: dict[str, Member] = cache.setdefault("members", {})
+        self.known_papers: dict[tuple, Paper] = cache.setdefault("papers", {})
         self.touched: dict[str, set[int]] = {kind: set() for kind in OWNED_MODELS}
         self.created: dict[str, set[int]] = {kind: set() for kind in OWNED_MODELS}
 
@@ -289,7 +301,9 @@ class _Loader:
         if name in self.members:
             return self.members[name]
         self.check_length(name, Member, "display_name", f"the name {name[:20]!r}", line)
-        member = Member.objects.filter(display_name=name).first()
+        member = self.known_members.get(name)
+        if member is None:
+            member = Member.objects.filter(display_name=name).first()
         if member is None:
             member = Member.objects.filter(username=name).first()
         emoji = emoji[: Member._meta.get_field("emoji").max_length]
@@ -303,7 +317,7 @@ class _Loader:
             self.count("member", "updated")
         else:
             self.count("member", "unchanged")
-        self.members[name] = member
+        self.members[name] = self.known_members[name] = member
         return member
 
     # -- sessions -----------------------------------------------------------
@@ -317,6 +331,9 @@ class _Loader:
         if session is None:
             session = StudySession.objects.create(number=parsed.number, date=parsed.date, title=parsed.title)
             self.count("session", "created")
+            if all(len({q.body for q in p.questions}) == len(p.questions) for p in parsed.presentations):
+                self.create_session_contents(session, parsed)
+                return session
         else:
             values = {"date": parsed.date}
             if parsed.title:
@@ -341,6 +358,62 @@ class _Loader:
                 changed = self.update(reflection, {"body": item.body})
                 self.count("reflection", "updated" if changed else "unchanged", reflection)
         return session
+
+    def create_session_contents(self, session, parsed: ParsedSession) -> None:
+        """Everything in a new session, with one insert per kind of row.
+
+        Nothing can exist yet for a session that was just created, so there is
+        nothing to look up; only members and papers are shared.
+        """
+        talks = []
+        for order, item in enumerate(parsed.presentations):
+            self.check_length(item.topic, Presentation, "topic", "the topic", item.line)
+            talk = Presentation(
+                session=session, topic=item.topic, order=order, summary=item.summary, slides_url=item.slides_url
+            )
+            talk.render_markdown_fields()
+            talks.append(talk)
+        Presentation.objects.bulk_create(talks)
+        presenter_links, paper_links, questions, question_items = [], [], [], []
+        for talk, item in zip(talks, parsed.presentations):
+            self.count("presentation", "created", talk)
+            presenters = dict.fromkeys(self.member(name, line=item.line) for name in item.presenters)
+            presenter_links.extend(
+                PresentationPresenter(presentation=talk, member=member, order=index)
+                for index, member in enumerate(presenters)
+            )
+            papers = dict.fromkeys(self.paper(paper) for paper in item.papers)
+            paper_links.extend(Presentation.papers.through(presentation=talk, paper=paper) for paper in papers)
+            for position, q_item in enumerate(item.questions):
+                presenter = self.member(q_item.presenter, line=q_item.line)
+                question = Question(presentation=talk, body=q_item.body, addressed_to=presenter, position=position)
+                question.render_markdown_fields()
+                questions.append(question)
+                question_items.append(q_item)
+        PresentationPresenter.objects.bulk_create(presenter_links)
+        Presentation.papers.through.objects.bulk_create(paper_links)
+        Question.objects.bulk_create(questions)
+        answers = []
+        for question, q_item in zip(questions, question_items):
+            self.count("question", "created", question)
+            if q_item.answer is not None:
+                answer = Answer(question=question, author=question.addressed_to, body=q_item.answer)
+                answer.render_markdown_fields()
+                answers.append(answer)
+        Answer.objects.bulk_create(answers)
+        for answer in answers:
+            self.count("answer", "created", answer)
+        reflections = []
+        for item in parsed.reflections:
+            reflection = Reflection(
+                kind=Reflection.Kind.SESSION, session=session, author=self.member(item.member, line=item.line),
+                body=item.body,
+            )
+            reflection.render_markdown_fields()
+            reflections.append(reflection)
+        Reflection.objects.bulk_create(reflections)
+        for reflection in reflections:
+            self.count("reflection", "created", reflection)
 
     def load_presentation(self, session, existing, order, item) -> None:
         self.check_length(item.topic, Presentation, "topic", "the topic", item.line)
@@ -375,12 +448,39 @@ class _Loader:
                 action = "updated"
         self.count("presentation", action, pres)
 
+        bodies = [q.body for q in item.questions]
+        if action == "created" and len(set(bodies)) == len(bodies):
+            self.create_questions(pres, item.questions)
+            return
         questions = {q.body: q for q in Question.objects.filter(presentation=pres).prefetch_related("answers")}
         for position, q_item in enumerate(item.questions):
             self.load_question(pres, questions, position, q_item)
 
+    def create_questions(self, pres, items) -> None:
+        """All questions and answers of a new talk, in two inserts."""
+        questions, answers = [], []
+        for position, item in enumerate(items):
+            presenter = self.member(item.presenter, line=item.line)
+            question = Question(presentation=pres, body=item.body, addressed_to=presenter, position=position)
+            question.render_markdown_fields()
+            questions.append(question)
+        Question.objects.bulk_create(questions)
+        for question, item in zip(questions, items):
+            self.count("question", "created", question)
+            if item.answer is not None:
+                answer = Answer(question=question, author=question.addressed_to, body=item.answer)
+                answer.render_markdown_fields()
+                answers.append(answer)
+        Answer.objects.bulk_create(answers)
+        for answer in answers:
+            self.count("answer", "created", answer)
+
     def paper(self, item) -> Paper:
         self.check_length(item.title, Paper, "title", "the paper title", item.line)
+        key = ("url", item.url) if item.url else ("title", item.title.lower())
+        if key in self.known_papers:
+            self.count("paper", "unchanged")
+            return self.known_papers[key]
         if item.url:
             try:
                 paper, created = Paper.objects.resolve(item.url, title=item.title)
@@ -392,6 +492,7 @@ class _Loader:
             if created:
                 paper = Paper.objects.create(title=item.title)
         self.count("paper", "created" if created else "unchanged")
+        self.known_papers[key] = paper
         return paper
 
     def load_question(self, pres, questions, position, item) -> None:

@@ -74,7 +74,7 @@ def test_admin_import_dry_run_writes_nothing(staff_client):
 
 def test_admin_import_rejects_wrong_file_type(staff_client):
     bad = SimpleUploadedFile("notes.html", b"<h1>6\xec\xa3\xbc\xec\xb0\xa8</h1>", content_type="text/html")
-    response = staff_client.post(URL, {"files": [bad]})
+    response = staff_client.post(URL, {"files": [bad]}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert response.context["form"].errors == {
         "files": ["notes.html: only .md, .markdown and .txt files can be imported."]
@@ -83,7 +83,9 @@ def test_admin_import_rejects_wrong_file_type(staff_client):
 
 
 def test_admin_import_rejects_bad_alias(staff_client):
-    response = staff_client.post(URL, {"files": [upload("session_by_topic.md")], "aliases": "윤도헌"})
+    response = staff_client.post(
+        URL, {"files": [upload("session_by_topic.md")], "aliases": "윤도헌"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert response.context["form"].errors == {"aliases": ["alias '윤도헌' is not of the form OLD=NEW"]}
 
