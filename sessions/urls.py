@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import accounts, home, media, meetings, members, papers, reflections, talks
+from .views import bench
 
 app_name = "study"
 
@@ -46,3 +47,6 @@ urlpatterns = [
     path("journal/<int:pk>/edit/", reflections.journal_edit, name="journal-edit"),
     path("journal/<int:pk>/delete/", reflections.journal_delete, name="journal-delete"),
 ]
+
+# The base layout with no data: the benchmarks' yardstick (README, "Benchmarks").
+urlpatterns += [path("bench/trivial/", bench.bench_trivial, name="bench-trivial")]

@@ -1,0 +1,233 @@
+"""Page benchmark: SQL queries and server time of every main page, at each scale.
+
+    python -m tests.benchmarks.bench_pages            # small and large, SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/studygroup_bench \\
+        python -m tests.benchmarks.bench_pages        # the same on PostgreSQL
+    python -m tests.benchmarks.bench_pages --profile "session page" --scales large
+
+For each scale a separate database is generated once (`generate_demo_data`)
+and reused afterwards (see common.py). A child process per scale runs with
+production settings (DEBUG off, cached templates, persistent connections),
+logs in as the benchmark member, warms every page up, counts its SQL
+queries, then requests all pages in turn `--repeat` times and times each
+request around Django's test client: the server's work from the WSGI
+request to the rendered response, without a network.
+
+The ratio compares a page's median with the median of the trivial page (the
+base layout with no data), measured in the same run and interleaved with
+the others, so that noise from other processes on the machine hits every
+page alike.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from tests.benchmarks.common import child_env, database_url, ensure_database, median, p95
+
+TRIVIAL = "trivial"
+PAGE_NAMES = [
+    TRIVIAL,
+    "home",
+    "session list",
+    "session page",
+    "talk page",
+    "member profile",
+    "paper library",
+    "journal list",
+    "search",
+]
+SEARCH_QUERY = "어텐션"
+
+
+def page_urls():
+    """(name, url or None) for every page, with the objects a member would open."""
+    from django.urls import NoReverseMatch, reverse
+
+    from sessions.demo_data import BENCH_USERNAME
+    from sessions.models import Member, Presentation, StudySession
+
+    bench = Member.objects.get(username=BENCH_USERNAME)
+    # The latest session that took place: the page members open most.
+    session = StudySession.objects.past().first()
+    talk = Presentation.objects.filter(session=session).order_by("order", "pk").first()
+    targets = {
+        TRIVIAL: ("study:bench-trivial", [], ""),
+        "home": ("study:home", [], ""),
+        "session list": ("study:session-list", [], ""),
+        "session page": ("study:session-detail", [session.number], ""),
+        "talk page": ("study:talk-detail", [talk.pk], ""),
+        "member profile": ("study:member-detail", [bench.pk], ""),
+        "paper library": ("study:paper-list", [], ""),
+        "journal list": ("study:journal-list", [], ""),
+        "search": ("study:search", [], f"?q={SEARCH_QUERY}"),
+    }
+    urls = {}
+    for name in PAGE_NAMES:
+        url_name, args, query = targets[name]
+        try:
+            urls[name] = reverse(url_name, args=args) + query
+        except NoReverseMatch:
+            urls[name] = None
+    return bench, urls
+
+
+def measure(scale, repeat, warmup=3, show_queries=False):
+    """Inside the child process: the numbers for every page at `scale`."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.benchmarks.common import prepare_data
+
+    prepare_data(scale)
+    bench, urls = page_urls()
+    client = Client()
+    client.force_login(bench)
+    results = {name: {"url": url} for name, url in urls.items()}
+    live = []
+    for name, url in urls.items():
+        if url is None:
+            results[name]["status"] = "missing"
+            continue
+        for _ in range(warmup):
+            response = client.get(url)
+        if response.status_code != 200:
+            results[name]["status"] = f"HTTP {response.status_code}"
+            continue
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        results[name].update(
+            status="ok", queries=len(queries), bytes=len(response.content), times=[]
+        )
+        if show_queries:
+            results[name]["sql"] = [
+                (query["time"], query["sql"][:300]) for query in queries.captured_queries
+            ]
+        live.append(name)
+    for _ in range(repeat):
+        for name in live:
+            started = time.perf_counter()
+            client.get(urls[name])
+            results[name]["times"].append((time.perf_counter() - started) * 1000)
+    return {"scale": scale, "vendor": connection.vendor, "pages": results}
+
+
+def profile(scale, page, repeat):
+    """Inside the child process: cProfile and the SQL of one page."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.benchmarks.common import prepare_data
+
+    prepare_data(scale)
+    bench, urls = page_urls()
+    if urls.get(page) is None:
+        raise SystemExit(f"No such page: {page!r}. Pages: {', '.join(PAGE_NAMES)}")
+    client = Client()
+    client.force_login(bench)
+    for _ in range(3):
+        client.get(urls[page])
+    with CaptureQueriesContext(connection) as queries:
+        client.get(urls[page])
+    print(f"SQL of {page} ({urls[page]}) at {scale} scale, {connection.vendor}:")
+    for query in queries.captured_queries:
+        print(f"  {float(query['time']) * 1000:8.2f} ms  {query['sql'][:400]}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        client.get(urls[page])
+    profiler.disable()
+    print(f"\nProfile of {repeat} requests, by cumulative time:")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
+    print("By own time:")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(20)
+
+
+def child_main(args):
+    import django
+
+    django.setup()
+    if args.profile:
+        profile(args.child, args.profile, args.repeat)
+        return
+    result = measure(args.child, args.repeat, show_queries=args.show_queries)
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+
+
+def run_scale(scale, args):
+    url = database_url(scale)
+    ensure_database(url, fresh=args.fresh)
+    command = [sys.executable, "-m", "tests.benchmarks.bench_pages", "--child", scale]
+    command += ["--repeat", str(args.repeat)]
+    if args.profile:
+        subprocess.run([*command, "--profile", args.profile], env=child_env(url), check=True)
+        return None
+    if args.show_queries:
+        command.append("--show-queries")
+    print(f"== {scale} scale: {url}", flush=True)
+    output = subprocess.run(
+        command, env=child_env(url), check=True, stdout=subprocess.PIPE, text=True
+    ).stdout
+    lines = output.strip().splitlines()
+    for line in lines[:-1]:
+        print(line)
+    return json.loads(lines[-1])
+
+
+def print_table(results, repeat):
+    vendor = results[0]["vendor"] if results else "?"
+    print()
+    print(
+        f"Page benchmark on {vendor}: {repeat} warm requests per page, interleaved; "
+        "server time through Django's test client, production settings."
+    )
+    header = f"{'page':<16}{'scale':<7}{'queries':>8}{'median ms':>11}{'p95 ms':>9}{'× trivial':>11}{'KB':>7}"
+    print(header)
+    print("-" * len(header))
+    for result in results:
+        pages = result["pages"]
+        trivial = median(pages[TRIVIAL]["times"]) if pages[TRIVIAL].get("times") else None
+        for name in PAGE_NAMES:
+            page = pages[name]
+            if page["status"] != "ok":
+                print(f"{name:<16}{result['scale']:<7}{page['status']:>8}")
+                continue
+            middle, high = median(page["times"]), p95(page["times"])
+            ratio = f"{middle / trivial:.2f}" if trivial else "-"
+            print(
+                f"{name:<16}{result['scale']:<7}{page['queries']:>8}{middle:>11.1f}{high:>9.1f}"
+                f"{ratio:>11}{page['bytes'] / 1024:>7.0f}"
+            )
+            for seconds, sql in page.get("sql", []):
+                print(f"{'':<23}{float(seconds) * 1000:8.2f} ms  {sql}")
+        print()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="small,large", help="Comma-separated: small,large.")
+    parser.add_argument("--repeat", type=int, default=30, help="Timed requests per page.")
+    parser.add_argument("--fresh", action="store_true", help="Drop and regenerate the data.")
+    parser.add_argument("--profile", metavar="PAGE", help="Profile one page instead.")
+    parser.add_argument("--show-queries", action="store_true", help="Print each page's SQL.")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child_main(args)
+        return
+    os.chdir(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    results = [run_scale(scale.strip(), args) for scale in args.scales.split(",") if scale.strip()]
+    if not args.profile:
+        print_table(results, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
