@@ -83,6 +83,8 @@ class JournalEntryForm(forms.ModelForm):
         label=_("Tags"), help_text=_("Separated by commas, e.g. transformer, 복습")
     )
 
+    field_order = ["title", "date", "tags", "body"]
+
     class Meta:
         model = Reflection
         fields = ["title", "date", "body"]
