@@ -122,7 +122,13 @@ class PresentationForm(forms.ModelForm):
     paper_links = forms.CharField(
         label=_("Papers"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "plain-textarea"}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "class": "plain-textarea",
+                "placeholder": "Attention Is All You Need | https://arxiv.org/abs/1706.03762",
+            }
+        ),
         help_text=_(
             "One paper a line: a link, “title | link” or [title](link). "
             "A paper the group has not read before needs its title."
