@@ -127,3 +127,38 @@ def p95(values):
     """Nearest-rank 95th percentile."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def login_session(username):
+    """Inside a configured Django process: a logged-in session for `username`; its key.
+
+    Made directly in the session store, as a login would leave it, so that
+    load runs do not go through the login form (and its throttling).
+    """
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from sessions.models import Member
+
+    member = Member.objects.get(username=username)
+    store = SessionStore()
+    store[SESSION_KEY] = str(member.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = member.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def _prepare_main(argv):
+    """`python -m tests.benchmarks.common prepare SCALE`: data ready, a session key printed."""
+    import django
+
+    django.setup()
+    from sessions.demo_data import BENCH_USERNAME
+
+    prepare_data(argv[1])
+    print(login_session(BENCH_USERNAME))
+
+
+if __name__ == "__main__":
+    _prepare_main(sys.argv[1:])
