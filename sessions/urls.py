@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import accounts, home, media, meetings, members, papers, reflections, talks
+from .views import attendance, bibtex, feeds, participation, search
 from .views import bench
 
 app_name = "study"
@@ -46,6 +47,27 @@ urlpatterns = [
     path("journal/<int:pk>/", reflections.journal_detail, name="journal-detail"),
     path("journal/<int:pk>/edit/", reflections.journal_edit, name="journal-edit"),
     path("journal/<int:pk>/delete/", reflections.journal_delete, name="journal-delete"),
+]
+
+# Search, paper library tools, feeds, attendance and participation.
+urlpatterns += [
+    path("search/", search.search_page, name="search"),
+    path("papers/library.bib", bibtex.library_bibtex, name="library-bibtex"),
+    path("papers/<int:pk>/bibtex/", bibtex.paper_bibtex, name="paper-bibtex"),
+    path("feeds/<str:token>/sessions.ics", feeds.session_calendar, name="feed-calendar"),
+    path("feeds/<str:token>/atom.xml", feeds.activity_feed, name="feed-activity"),
+    path("feeds/reset/", feeds.feed_token_reset, name="feed-token-reset"),
+    path(
+        "sessions/<int:number>/attendance/",
+        attendance.attendance_respond,
+        name="attendance-respond",
+    ),
+    path(
+        "sessions/<int:number>/attendance/mark/",
+        attendance.attendance_mark,
+        name="attendance-mark",
+    ),
+    path("participation/", participation.participation, name="participation"),
 ]
 
 # The base layout with no data: the benchmarks' yardstick (README, "Benchmarks").

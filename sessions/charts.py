@@ -1,0 +1,149 @@
+"""Charts drawn as SVG on the server: no JavaScript, no inline styles.
+
+Colours come from classes styled in app.css (the CSP forbids `style`
+attributes); sizes and positions are SVG presentation attributes. Every
+shape carries a <title>, so a pointer or a screen reader gets the number.
+"""
+
+import datetime
+
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+CELL = 11
+GAP = 2
+STEP = CELL + GAP
+HEAT_LEVELS = 4
+
+
+def heat_level(count, highest):
+    """0 for nothing, else 1..HEAT_LEVELS relative to the busiest day."""
+    if count <= 0 or highest <= 0:
+        return 0
+    return max(1, min(HEAT_LEVELS, -(-count * HEAT_LEVELS // highest)))
+
+
+def heatmap(counts, first_day, last_day, *, label):
+    """A contribution calendar: one square per day from `first_day` to
+    `last_day`, weeks as columns (Monday on top), shaded by `counts[date]`."""
+    start = first_day - datetime.timedelta(days=first_day.weekday())
+    weeks = (last_day - start).days // 7 + 1
+    left, top = 28, 16
+    width, height = left + weeks * STEP, top + 7 * STEP
+    highest = max(counts.values(), default=0)
+    cells, months = [], []
+    day = first_day
+    while day <= last_day:
+        column = (day - start).days // 7
+        count = counts.get(day, 0)
+        tip = _("%(date)s: %(count)d") % {"date": date_format(day, "DATE_FORMAT"), "count": count}
+        cells.append(
+            (
+                left + column * STEP,
+                top + day.weekday() * STEP,
+                CELL,
+                CELL,
+                heat_level(count, highest),
+                day.isoformat(),
+                count,
+                tip,
+            )
+        )
+        if day.day == 1 or day == first_day:
+            months.append((left + column * STEP, top - 5, date_format(day, "M")))
+        day += datetime.timedelta(days=1)
+    weekday_labels = [
+        (left - 4, top + row * STEP + CELL - 1, date_format(start + datetime.timedelta(days=row), "D"))
+        for row in (0, 2, 4)
+    ]
+    return format_html(
+        '<svg class="chart heatmap" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        'aria-label="{label}" xmlns="http://www.w3.org/2000/svg">{months}{weekdays}{cells}</svg>',
+        w=width,
+        h=height,
+        label=label,
+        months=format_html_join(
+            "", '<text class="chart-label" x="{}" y="{}">{}</text>', months
+        ),
+        weekdays=format_html_join(
+            "",
+            '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>',
+            weekday_labels,
+        ),
+        cells=format_html_join(
+            "",
+            '<rect x="{}" y="{}" width="{}" height="{}" rx="2" class="heat heat-{}" '
+            'data-date="{}" data-count="{}"><title>{}</title></rect>',
+            cells,
+        ),
+    )
+
+
+def attendance_chart(rows, *, label, bar_width=18, plot_height=140):
+    """Bars of how many came to each session, in date order, with an outline
+    for how many said they were coming. `rows` is a list of
+    (session number, date, attended, going)."""
+    if not rows:
+        return mark_safe("")
+    left, top, bottom, right = 30, 10, 34, 10
+    step = bar_width + 6
+    highest = max(max(attended, going) for _n, _d, attended, going in rows) or 1
+    width = left + len(rows) * step + right
+    height = top + plot_height + bottom
+    base = top + plot_height
+
+    def y(value):
+        return base - round(value * plot_height / highest)
+
+    ticks = sorted({0, highest // 2, highest})
+    grid = [(left, y(t), width - right, y(t)) for t in ticks]
+    tick_labels = [(left - 5, y(t) + 4, t) for t in ticks]
+    every = max(1, len(rows) // 20)
+    bars, going_marks, numbers = [], [], []
+    for index, (number, day, attended, going) in enumerate(rows):
+        x = left + index * step + 3
+        title = _("Session %(number)s (%(date)s): %(attended)d came, %(going)d said they would") % {
+            "number": number,
+            "date": date_format(day, "DATE_FORMAT"),
+            "attended": attended,
+            "going": going,
+        }
+        bars.append((x, y(attended), bar_width, base - y(attended), number, attended, title))
+        if going:
+            going_marks.append((x, y(going), bar_width, base - y(going)))
+        if index % every == 0:
+            numbers.append((x + bar_width / 2, base + 14, number))
+    return format_html(
+        '<svg class="chart attendance-chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+        'role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg">'
+        "{grid}{ticks}{going}{bars}{numbers}"
+        '<text class="chart-label" x="{mid}" y="{axis_y}" text-anchor="middle">{axis}</text></svg>',
+        w=width,
+        h=height,
+        label=label,
+        grid=format_html_join(
+            "", '<line class="chart-grid" x1="{}" y1="{}" x2="{}" y2="{}"></line>', grid
+        ),
+        ticks=format_html_join(
+            "", '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>', tick_labels
+        ),
+        going=format_html_join(
+            "",
+            '<rect class="chart-bar-going" x="{}" y="{}" width="{}" height="{}"></rect>',
+            going_marks,
+        ),
+        bars=format_html_join(
+            "",
+            '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}" data-session="{}" '
+            'data-attended="{}"><title>{}</title></rect>',
+            bars,
+        ),
+        numbers=format_html_join(
+            "", '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>', numbers
+        ),
+        mid=width / 2,
+        axis_y=height - 4,
+        axis=_("Session"),
+    )

@@ -1,0 +1,79 @@
+"""Attendance: members answer for an upcoming session; organizers mark who came."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sessions.forms.attendance import AttendanceMarkForm, AttendanceResponseForm
+from sessions.models import Attendance, StudySession
+from sessions.views.access import session_for_organizer
+
+
+def attendance_context(session, user):
+    """What the session page shows about attendance, from `session.attendances`
+    (one query, or none when the view prefetched `attendances__member`)."""
+    attendances = sorted(session.attendances.all(), key=lambda a: a.member.display_name)
+    mine = next((a for a in attendances if a.member_id == user.pk), None)
+    return {
+        "coming": [a.member for a in attendances if a.response == Attendance.Response.GOING],
+        "not_coming": [a.member for a in attendances if a.response == Attendance.Response.NOT_GOING],
+        "came": [a.member for a in attendances if a.attended],
+        "my_attendance": mine,
+        "response_form": AttendanceResponseForm(
+            initial={"response": mine.response if mine else None}
+        )
+        if session.is_upcoming
+        else None,
+        "can_mark_attendance": user.is_organizer and session.date <= timezone.localdate(),
+    }
+
+
+def _attendance_url(session):
+    return f"{session.get_absolute_url()}#attendance"
+
+
+@require_POST
+def attendance_respond(request, number):
+    """A member answers going / not going for an upcoming session."""
+    session = get_object_or_404(StudySession, number=number)
+    if not session.is_upcoming:
+        messages.error(request, _("This session is over; answers are closed."))
+        return redirect(_attendance_url(session))
+    form = AttendanceResponseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether you are coming."))
+        return redirect(_attendance_url(session))
+    Attendance.objects.update_or_create(
+        session=session, member=request.user, defaults={"response": form.cleaned_data["response"]}
+    )
+    messages.success(request, _("Thanks, your answer is saved."))
+    return redirect(_attendance_url(session))
+
+
+def attendance_mark(request, number):
+    """An organizer marks who attended a session that has taken place."""
+    session = session_for_organizer(request, number)
+    if session.date > timezone.localdate():
+        messages.error(request, _("Attendance can be marked from the day of the session."))
+        return redirect(_attendance_url(session))
+    came = Attendance.objects.filter(session=session, attended=True).values_list("member", flat=True)
+    form = AttendanceMarkForm(request.POST or None, initial={"attended": list(came)})
+    if form.is_valid():
+        attended = form.cleaned_data["attended"]
+        with transaction.atomic():
+            Attendance.objects.filter(session=session, attended=True).exclude(
+                member__in=attended
+            ).update(attended=False)
+            for member in attended:
+                Attendance.objects.update_or_create(
+                    session=session, member=member, defaults={"attended": True}
+                )
+        messages.success(
+            request,
+            _("Attendance saved: %(count)d came.") % {"count": len(attended)},
+        )
+        return redirect(_attendance_url(session))
+    return render(request, "study/attendance_mark.html", {"session": session, "form": form})

@@ -1,0 +1,149 @@
+"""Calendar and Atom feeds, behind each member's secret feed token.
+
+Calendar apps and feed readers cannot log in, so these two views are open
+(`login_not_required`) and answer 404 unless the URL carries a member's
+current feed token. A member resets their token from their profile, which
+makes the old URLs answer 404 at once.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sessions import ical
+from sessions.models import Member, Presentation, PresentationPresenter, Reflection, StudySession
+
+FEED_ITEMS = 30
+
+
+def _feed_member(token):
+    """The active member whose feed token this is, or 404."""
+    member = Member.objects.filter(feed_token=token, is_active=True).first() if token else None
+    if member is None:
+        raise Http404("No such feed.")
+    return member
+
+
+def _talks_with_presenters():
+    return Presentation.objects.order_by("order", "pk").prefetch_related(
+        Prefetch(
+            "presenter_links",
+            queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
+        )
+    )
+
+
+def _session_description(session, url):
+    lines = []
+    for talk in session.presentations.all():
+        presenters = ", ".join(member.label for member in talk.ordered_presenters())
+        lines.append(f"- {talk.topic} ({presenters})" if presenters else f"- {talk.topic}")
+    if session.video_url:
+        lines.append(session.video_url)
+    lines.append(url)
+    return "\n".join(lines)
+
+
+@login_not_required
+def session_calendar(request, token):
+    """Every session as an iCalendar event (three queries)."""
+    _feed_member(token)
+    sessions = StudySession.objects.order_by("date", "number").prefetch_related(
+        Prefetch("presentations", queryset=_talks_with_presenters())
+    )
+    host = request.get_host().split(":")[0]
+    events = []
+    for session in sessions:
+        url = request.build_absolute_uri(session.get_absolute_url())
+        events.append(
+            ical.session_event(
+                session, url=url, description=_session_description(session, url), host=host
+            )
+        )
+    body = ical.calendar(events, name=_("Study group sessions"), time_zone=settings.TIME_ZONE)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sessions.ics"'
+    return response
+
+
+def _talk_items(request):
+    talks = _talks_with_presenters().select_related("session").order_by("-created_at", "-pk")
+    for talk in talks[:FEED_ITEMS]:
+        yield {
+            "title": _("%(session)s · %(topic)s") % {"session": talk.session, "topic": talk.topic},
+            "link": request.build_absolute_uri(talk.get_absolute_url()),
+            "description": talk.summary_html,
+            "author_name": ", ".join(str(m) for m in talk.ordered_presenters()),
+            "pubdate": talk.created_at,
+            "updateddate": talk.updated_at,
+            "categories": [_("Talk")],
+        }
+
+
+def _reflection_items(request):
+    reflections = Reflection.objects.select_related("author", "session").order_by(
+        "-created_at", "-pk"
+    )
+    for reflection in reflections[:FEED_ITEMS]:
+        is_journal = reflection.kind == Reflection.Kind.JOURNAL
+        yield {
+            "title": reflection.title if is_journal else str(reflection),
+            "link": request.build_absolute_uri(reflection.get_absolute_url()),
+            "description": reflection.body_html,
+            "author_name": str(reflection.author),
+            "pubdate": reflection.created_at,
+            "updateddate": reflection.updated_at,
+            "categories": [_("Journal") if is_journal else _("Reflection")],
+        }
+
+
+@login_not_required
+def activity_feed(request, token):
+    """New talks and reflections (journals too), newest first, as Atom."""
+    _feed_member(token)
+    items = sorted(
+        [*_talk_items(request), *_reflection_items(request)],
+        key=lambda item: item["pubdate"],
+        reverse=True,
+    )[:FEED_ITEMS]
+    feed = Atom1Feed(
+        title=_("Study group: new talks and reflections"),
+        link=request.build_absolute_uri("/"),
+        description=_("New talks and reflections of the study group."),
+        feed_url=request.build_absolute_uri(),
+        language=request.LANGUAGE_CODE,
+    )
+    for item in items:
+        feed.add_item(unique_id=item["link"], **item)
+    response = HttpResponse(content_type=f"{feed.content_type}")
+    feed.write(response, "utf-8")
+    return response
+
+
+@require_POST
+def feed_token_reset(request):
+    """A member replaces their feed token; their old feed URLs stop working."""
+    request.user.reset_feed_token()
+    messages.success(
+        request, _("Your feed addresses have changed. Update your calendar and feed reader.")
+    )
+    return redirect(request.user.get_absolute_url())
+
+
+def feed_urls(request, member):
+    """The absolute addresses of `member`'s feeds, for their own profile page."""
+    return {
+        "calendar_feed_url": request.build_absolute_uri(
+            reverse("study:feed-calendar", args=[member.feed_token])
+        ),
+        "activity_feed_url": request.build_absolute_uri(
+            reverse("study:feed-activity", args=[member.feed_token])
+        ),
+    }

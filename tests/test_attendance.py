@@ -1,0 +1,164 @@
+"""Attendance: members answer for upcoming sessions, organizers mark who came."""
+
+import datetime
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions.models import Attendance
+from sessions.views.attendance import attendance_context
+from tests import factories
+
+
+@pytest.fixture
+def upcoming(db):
+    return factories.StudySessionFactory(
+        number=20, date=timezone.localdate() + datetime.timedelta(days=3)
+    )
+
+
+@pytest.fixture
+def past(db):
+    return factories.StudySessionFactory(
+        number=19, date=timezone.localdate() - datetime.timedelta(days=4)
+    )
+
+
+def _rows(session):
+    return sorted(
+        Attendance.objects.filter(session=session).values_list(
+            "member__username", "response", "attended"
+        )
+    )
+
+
+def test_respond_going_records_the_answer(member_client, member, upcoming):
+    url = reverse("study:attendance-respond", args=[upcoming.number])
+    response = member_client.post(url, {"response": "going"})
+    assert (response.status_code, response.url) == (302, "/sessions/20/#attendance")
+    assert _rows(upcoming) == [("member", "going", None)]
+
+
+def test_respond_again_changes_the_answer(member_client, member, upcoming):
+    url = reverse("study:attendance-respond", args=[upcoming.number])
+    member_client.post(url, {"response": "going"})
+    member_client.post(url, {"response": "not_going"})
+    assert _rows(upcoming) == [("member", "not_going", None)]
+
+
+def test_respond_with_bad_choice_saves_nothing(member_client, upcoming):
+    url = reverse("study:attendance-respond", args=[upcoming.number])
+    response = member_client.post(
+        url, {"response": "maybe"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert _rows(upcoming) == []
+    assert [str(m) for m in response.context["messages"]] == ["Choose whether you are coming."]
+
+
+def test_respond_to_past_session_is_refused(member_client, past):
+    url = reverse("study:attendance-respond", args=[past.number])
+    response = member_client.post(url, {"response": "going"})
+    assert (response.status_code, _rows(past)) == (302, [])
+
+
+def test_respond_only_by_post(member_client, upcoming):
+    url = reverse("study:attendance-respond", args=[upcoming.number])
+    assert member_client.get(url).status_code == 405
+
+
+def test_respond_unknown_session_is_404(member_client, db):
+    url = reverse("study:attendance-respond", args=[999])
+    assert member_client.post(url, {"response": "going"}).status_code == 404
+
+
+def test_respond_needs_login(outsider_client, upcoming):
+    url = reverse("study:attendance-respond", args=[upcoming.number])
+    response = outsider_client.post(url, {"response": "going"})
+    assert (response.status_code, _rows(upcoming)) == (302, [])
+
+
+def test_organizer_marks_who_came(organizer_client, member, presenter, past):
+    factories.AttendanceFactory(session=past, member=member, response="going")
+    factories.AttendanceFactory(session=past, member=presenter, response="going", attended=True)
+    url = reverse("study:attendance-mark", args=[past.number])
+    response = organizer_client.post(url, {"attended": [member.pk]})
+    assert (response.status_code, response.url) == (302, "/sessions/19/#attendance")
+    assert _rows(past) == [("member", "going", True), ("presenter", "going", False)]
+
+
+def test_mark_creates_rows_for_members_who_never_answered(organizer_client, organizer, past):
+    url = reverse("study:attendance-mark", args=[past.number])
+    organizer_client.post(url, {"attended": [organizer.pk]})
+    assert _rows(past) == [("organizer", "", True)]
+
+
+def test_mark_form_starts_from_who_came(organizer_client, member, past):
+    factories.AttendanceFactory(session=past, member=member, attended=True)
+    response = organizer_client.get(reverse("study:attendance-mark", args=[past.number]))
+    assert response.status_code == 200
+    assert response.context["form"].initial == {"attended": [member.pk]}
+
+
+def test_mark_unknown_member_is_a_form_error(organizer_client, past):
+    url = reverse("study:attendance-mark", args=[past.number])
+    response = organizer_client.post(url, {"attended": [987654]})
+    assert (response.status_code, list(response.context["form"].errors)) == (200, ["attended"])
+    assert _rows(past) == []
+
+
+def test_mark_before_the_session_day_is_refused(organizer_client, organizer, upcoming):
+    url = reverse("study:attendance-mark", args=[upcoming.number])
+    response = organizer_client.post(url, {"attended": [organizer.pk]})
+    assert (response.status_code, _rows(upcoming)) == (302, [])
+
+
+def test_mark_by_member_is_forbidden(member_client, member, past):
+    url = reverse("study:attendance-mark", args=[past.number])
+    assert member_client.post(url, {"attended": [member.pk]}).status_code == 403
+    assert _rows(past) == []
+
+
+def _context(session, user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return attendance_context(session, user)
+
+
+def test_attendance_context_lists_who_is_coming(member, presenter, organizer, upcoming):
+    factories.AttendanceFactory(session=upcoming, member=presenter, response="going")
+    factories.AttendanceFactory(session=upcoming, member=member, response="not_going")
+    context = _context(upcoming, member)
+    assert context["coming"] == [presenter]
+    assert context["not_coming"] == [member]
+    assert context["my_attendance"].response == "not_going"
+    assert context["response_form"].initial == {"response": "not_going"}
+    assert context["can_mark_attendance"] is False
+
+
+def test_attendance_context_lists_who_came(member, presenter, organizer, past):
+    factories.AttendanceFactory(session=past, member=presenter, response="going", attended=True)
+    factories.AttendanceFactory(session=past, member=member, response="going", attended=False)
+    context = _context(past, organizer)
+    assert (context["came"], context["response_form"], context["can_mark_attendance"]) == (
+        [presenter],
+        None,
+        True,
+    )
+
+
+def test_attendance_include_renders_both_lists(member, presenter, past, upcoming):
+    factories.AttendanceFactory(session=past, member=presenter, attended=True)
+    factories.AttendanceFactory(session=upcoming, member=member, response="going")
+    past_html = render_to_string(
+        "study/includes/attendance.html", {"session": past, **_context(past, member)}
+    )
+    upcoming_html = render_to_string(
+        "study/includes/attendance.html", {"session": upcoming, **_context(upcoming, member)}
+    )
+    assert f'id="attendance-came"><li><a href="/members/{presenter.pk}/">{presenter.label}</a>' in past_html
+    assert "attendance-respond" not in past_html and 'name="response"' not in past_html
+    assert f'id="attendance-coming"><li><a href="/members/{member.pk}/">{member.label}</a>' in upcoming_html
+    assert 'name="response" value="going" required id="id_response_0" checked>' in upcoming_html

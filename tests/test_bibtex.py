@@ -1,0 +1,121 @@
+"""BibTeX for one paper and for the whole library: parses back, escapes TeX."""
+
+import bibtexparser
+import pytest
+from django.urls import reverse
+
+from sessions import bibtex
+from tests import factories
+
+
+def _parse(text):
+    library = bibtexparser.parse_string(text)
+    assert library.failed_blocks == []
+    return library
+
+
+def _fields(entry):
+    return {field.key: field.value for field in entry.fields}
+
+
+def test_entry_parses_with_every_field(db):
+    paper = factories.PaperFactory(
+        title="Attention Is All You Need",
+        url="https://arxiv.org/abs/1706.03762v5",
+        authors="Ashish Vaswani; Noam Shazeer",
+        year=2017,
+    )
+    [entry] = _parse(bibtex.entry(paper)).entries
+    assert (entry.entry_type, entry.key) == ("misc", "vaswani2017attention")
+    assert _fields(entry) == {
+        "title": "{Attention Is All You Need}",
+        "author": "Ashish Vaswani and Noam Shazeer",
+        "year": "2017",
+        "eprint": "1706.03762",
+        "archivePrefix": "arXiv",
+        "url": "https://arxiv.org/abs/1706.03762",
+    }
+
+
+def test_entry_escapes_tex_special_characters(db):
+    paper = factories.PaperFactory(
+        title=r"Q&A: 50% of $x_1$ ~ {#tags} ^ back\slash",
+        url="https://example.org/paper?id=1&x=%7B",
+        authors="Kim & Lee",
+        year=None,
+    )
+    text = bibtex.entry(paper)
+    [entry] = _parse(text).entries
+    fields = _fields(entry)
+    assert fields["title"] == (
+        r"{Q\&A: 50\% of \$x\_1\$ \textasciitilde{} \{\#tags\} \textasciicircum{} "
+        r"back\textbackslash{}slash}"
+    )
+    assert fields["author"] == r"Kim \& Lee"
+    assert fields["url"] == "https://example.org/paper?id=1&x=%7B"
+    assert "year" not in fields
+
+
+def test_entry_doi_and_korean_authors_get_a_fallback_key(db):
+    paper = factories.PaperFactory(
+        title="딥러닝 입문", url="https://doi.org/10.1000/ABC_1", authors="김민지, 이서준", year=2020
+    )
+    [entry] = _parse(bibtex.entry(paper)).entries
+    assert entry.key == f"paper{paper.pk}"
+    assert _fields(entry)["doi"] == "10.1000/abc_1"
+    assert _fields(entry)["author"] == "김민지 and 이서준"
+
+
+@pytest.mark.parametrize(
+    ("authors", "expected"),
+    [
+        ("A. Smith; B. Jones", ["A. Smith", "B. Jones"]),
+        ("A. Smith and B. Jones", ["A. Smith", "B. Jones"]),
+        ("Kim, Lee", ["Kim", "Lee"]),
+        ("  ", []),
+    ],
+)
+def test_split_authors_separators(authors, expected):
+    assert bibtex.split_authors(authors) == expected
+
+
+def test_library_keys_are_unique(db):
+    papers = [
+        factories.PaperFactory(title="Deep Learning", authors="LeCun", year=2015)
+        for _ in range(3)
+    ]
+    library = _parse(bibtex.library(papers))
+    assert [entry.key for entry in library.entries] == [
+        "lecun2015deep",
+        "lecun2015deepa",
+        "lecun2015deepb",
+    ]
+
+
+def test_paper_bibtex_view_downloads_one_entry(member_client, db):
+    paper = factories.PaperFactory(title="Attention Is All You Need", authors="Vaswani", year=2017)
+    response = member_client.get(reverse("study:paper-bibtex", args=[paper.pk]))
+    assert response["Content-Type"] == "application/x-bibtex; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="vaswani2017attention.bib"'
+    assert [e.key for e in _parse(response.content.decode()).entries] == ["vaswani2017attention"]
+
+
+def test_paper_bibtex_view_unknown_paper_is_404(member_client, db):
+    assert member_client.get(reverse("study:paper-bibtex", args=[999])).status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_library_bibtex_view_lists_every_paper(
+    member_client, django_assert_num_queries, count
+):
+    papers = factories.PaperFactory.create_batch(count)
+    with django_assert_num_queries(3):
+        response = member_client.get(reverse("study:library-bibtex"))
+    assert response["Content-Disposition"] == 'attachment; filename="library.bib"'
+    entries = _parse(response.content.decode()).entries
+    assert [_fields(e)["url"] for e in entries] == [p.url for p in papers]
+
+
+def test_library_bibtex_view_needs_login(outsider_client, db):
+    response = outsider_client.get(reverse("study:library-bibtex"))
+    assert (response.status_code, response.url) == (302, "/accounts/login/?next=/papers/library.bib")

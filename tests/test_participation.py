@@ -1,0 +1,157 @@
+"""Participation: counts per member, activity heatmaps, attendance over time."""
+
+import datetime
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions import charts
+from sessions.views.participation import activity_by_member, member_totals, sessions_attendance
+from tests import factories
+
+SVG = "{http://www.w3.org/2000/svg}"
+DAY = datetime.date(2025, 5, 2)
+
+
+@pytest.fixture
+def busy(member, presenter, organizer):
+    """`presenter` gives a talk on DAY; `member` asks two questions and comes."""
+    session = factories.StudySessionFactory(number=40, date=DAY)
+    talk = factories.PresentationFactory(session=session, presenters=[presenter])
+    first = factories.QuestionFactory(presentation=talk, asked_by=member)
+    factories.QuestionFactory(presentation=talk, asked_by=member)
+    factories.AnswerFactory(question=first, author=presenter)
+    factories.AnswerFactory(question=first, author=presenter, body="덧붙이면…")
+    factories.ReflectionFactory(session=session, author=member)
+    factories.JournalEntryFactory(author=member, date=DAY + datetime.timedelta(days=1))
+    factories.AttendanceFactory(session=session, member=member, attended=True)
+    factories.AttendanceFactory(session=session, member=presenter, attended=True)
+    factories.AttendanceFactory(session=session, member=organizer, response="going", attended=False)
+    return session
+
+
+def _totals():
+    return {
+        m.username: (
+            m.talk_count,
+            m.asked_count,
+            m.received_count,
+            m.answered_count,
+            m.reflection_count,
+            m.journal_count,
+            m.attended_count,
+        )
+        for m in member_totals()
+    }
+
+
+def test_member_totals_count_each_kind_of_participation(busy):
+    assert _totals() == {
+        "member": (0, 2, 0, 0, 1, 1, 1),
+        "presenter": (1, 0, 2, 1, 0, 0, 1),
+        "organizer": (0, 0, 0, 0, 0, 0, 0),
+    }
+
+
+def test_member_totals_leave_out_inactive_members(busy, organizer):
+    organizer.is_active = False
+    organizer.save(update_fields=["is_active"])
+    assert sorted(_totals()) == ["member", "presenter"]
+
+
+def test_activity_counts_on_the_session_day_and_journal_date(busy, member, presenter):
+    activity = activity_by_member(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+    # Two questions, a reflection and attendance on DAY; the journal the day after.
+    assert activity[member.pk] == {DAY: 4, DAY + datetime.timedelta(days=1): 1}
+    # A talk, two answers and attendance.
+    assert activity[presenter.pk] == {DAY: 4}
+
+
+def test_activity_outside_the_range_is_left_out(busy, member):
+    activity = activity_by_member(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    assert dict(activity) == {}
+
+
+def test_sessions_attendance_counts_came_and_going(busy):
+    factories.StudySessionFactory(number=99, date=timezone.localdate() + datetime.timedelta(days=7))
+    assert sessions_attendance() == [(40, DAY, 2, 3)]
+
+
+@pytest.mark.parametrize(
+    ("count", "highest", "level"), [(0, 5, 0), (1, 8, 1), (2, 8, 1), (3, 8, 2), (8, 8, 4), (1, 1, 4)]
+)
+def test_heat_level(count, highest, level):
+    assert charts.heat_level(count, highest) == level
+
+
+def test_heatmap_has_a_cell_per_day_shaded_by_count():
+    svg = charts.heatmap(
+        {DAY: 4, DAY + datetime.timedelta(days=1): 1},
+        datetime.date(2025, 1, 1),
+        datetime.date(2025, 12, 31),
+        label="활동",
+    )
+    root = ET.fromstring(str(svg))
+    cells = root.findall(f"{SVG}rect")
+    assert len(cells) == 365
+    levels = {cell.get("data-date"): cell.get("class") for cell in cells if cell.get("data-count") != "0"}
+    assert levels == {"2025-05-02": "heat heat-4", "2025-05-03": "heat heat-1"}
+    # Monday on top: 2025-05-02 is a Friday (row 4), in the 18th week column.
+    friday = next(cell for cell in cells if cell.get("data-date") == "2025-05-02")
+    assert (friday.get("x"), friday.get("y")) == (str(28 + 17 * 13), str(16 + 4 * 13))
+    assert root.get("aria-label") == "활동"
+
+
+def test_attendance_chart_draws_a_bar_per_session():
+    svg = charts.attendance_chart(
+        [(1, DAY, 4, 5), (2, DAY + datetime.timedelta(days=7), 2, 0)], label="출석"
+    )
+    root = ET.fromstring(str(svg))
+    bars = root.findall(f"{SVG}rect[@class='chart-bar']")
+    assert [(b.get("data-session"), b.get("data-attended"), b.get("height")) for b in bars] == [
+        ("1", "4", "112"),
+        ("2", "2", "56"),
+    ]
+    assert len(root.findall(f"{SVG}rect[@class='chart-bar-going']")) == 1
+
+
+def test_attendance_chart_without_sessions_is_empty():
+    assert charts.attendance_chart([], label="출석") == ""
+
+
+def test_participation_page_shows_counts_and_charts(member_client, busy, member):
+    response = member_client.get(reverse("study:participation"), {"year": 2025})
+    assert response.status_code == 200
+    content = response.content.decode()
+    row = re.search(rf'<tr id="totals-{member.pk}">(.*?)</tr>', content, re.S).group(1)
+    assert re.findall(r"<td>(\d+)</td>", row) == ["0", "2", "0", "0", "1", "1", "1"]
+    assert content.count('class="chart heatmap"') == 3
+    assert content.count('class="chart attendance-chart"') == 1
+    # The CSP forbids inline styles: charts use presentation attributes and classes.
+    assert "style=" not in content
+
+
+def test_participation_page_bad_year_falls_back_to_this_year(member_client, busy):
+    response = member_client.get(reverse("study:participation"), {"year": "soon"})
+    assert (response.status_code, response.context["year"]) == (200, timezone.localdate().year)
+
+
+def test_participation_page_needs_login(outsider_client, db):
+    response = outsider_client.get(reverse("study:participation"))
+    assert (response.status_code, response.url) == (302, "/accounts/login/?next=/participation/")
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_participation_page_query_count(member_client, django_assert_num_queries, count):
+    for _ in range(count):
+        talk = factories.PresentationFactory(session__date=DAY)
+        factories.QuestionFactory(presentation=talk)
+        factories.AttendanceFactory(session=talk.session, attended=True)
+    # Session and member; totals; five activity sources; attendance per
+    # session; the years that have sessions.
+    with django_assert_num_queries(10):
+        response = member_client.get(reverse("study:participation"), {"year": 2025})
+    assert len(response.context["members"]) == 1 + 3 * count
