@@ -91,6 +91,8 @@ class Reflection(RenderedMarkdownModel):
         indexes = [
             # Journal lists: one member's entries, newest first.
             models.Index(fields=["author", "kind", "-date"], name="study_reflection_author_idx"),
+            # The home page's recent activity: the latest session reflections.
+            models.Index(fields=["kind", "created_at"], name="study_reflection_recent_idx"),
         ]
 
     def __str__(self):

@@ -77,6 +77,11 @@ class Presentation(RenderedMarkdownModel):
                 fields=["session", "topic"], name="study_presentation_session_topic_unique"
             ),
         ]
+        indexes = [
+            # The home page's recent activity: the latest talks, without
+            # sorting every talk of the group's history.
+            models.Index(fields=["created_at"], name="study_talk_created_idx"),
+        ]
 
     def __str__(self):
         return self.topic
@@ -177,6 +182,9 @@ class Question(RenderedMarkdownModel):
         indexes = [
             # "Questions addressed to me" on the home page and profiles.
             models.Index(fields=["addressed_to", "created_at"], name="study_question_to_idx"),
+            # The home page's recent activity: the latest questions, without
+            # sorting every question of the group's history.
+            models.Index(fields=["created_at"], name="study_question_created_idx"),
         ]
 
     def __str__(self):
@@ -210,6 +218,11 @@ class Answer(RenderedMarkdownModel):
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         ordering = ["question", "created_at", "pk"]
+        indexes = [
+            # The home page's recent activity: the latest answers, without
+            # sorting every answer of the group's history.
+            models.Index(fields=["created_at"], name="study_answer_created_idx"),
+        ]
 
     def __str__(self):
         return self.body[:60]
