@@ -1,0 +1,89 @@
+"""Every main page, on a phone (375 px) and a desktop (1280 px), with the demo data.
+
+Each page must load without console errors (CSP violations included),
+without a failed or refused request, without sideways scrolling, and with
+the accessibility basics: `lang` on <html>, one <h1>, labelled form
+controls, alt text on images. A full-page screenshot of each is saved.
+"""
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+
+from sessions.demo import load_demo
+from sessions.models import Member, Paper, Presentation, Reflection
+
+from .support import page_problems, save_screenshot
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = [375, 1280]
+
+
+def demo_urls():
+    """The main pages as the demo member 김민지 (minji) sees them, by name."""
+    minji = Member.objects.get(username="minji")
+    talk = Presentation.objects.get(session__number=2, topic="셀프 어텐션과 트랜스포머")
+    paper = Paper.objects.get(title="Attention Is All You Need")
+    entry = Reflection.objects.journals().get(author=minji)
+    return {
+        "home": reverse("study:home"),
+        "session-list": reverse("study:session-list"),
+        "session-page": reverse("study:session-detail", args=[2]),
+        "talk-page": talk.get_absolute_url(),
+        "talk-form": reverse("study:talk-create", args=[5]),
+        "paper-library": reverse("study:paper-list"),
+        "paper-page": paper.get_absolute_url(),
+        "member-list": reverse("study:member-list"),
+        "profile": minji.get_absolute_url(),
+        "journal-list": reverse("study:journal-list"),
+        "journal-entry": entry.get_absolute_url(),
+        "reflection-form": reverse("study:reflection-edit", args=[3]) + "?template=kpt",
+        "search-results": reverse("study:search") + "?q=트랜스포머",
+        "participation": reverse("study:participation"),
+        "login": reverse("login"),
+    }
+
+
+PAGES = [
+    "home",
+    "session-list",
+    "session-page",
+    "talk-page",
+    "talk-form",
+    "paper-library",
+    "paper-page",
+    "member-list",
+    "profile",
+    "journal-list",
+    "journal-entry",
+    "reflection-form",
+    "search-results",
+    "participation",
+    "login",
+]
+
+
+def visit(page, url):
+    """Open `url` and wait until it has settled (editors fetch their preview)."""
+    response = page.goto(url)
+    if page.locator(".markdownx").count():
+        page.wait_for_load_state("networkidle")
+    return response
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_main_page_clean_at_phone_and_desktop_width(new_page, name):
+    load_demo()
+    url = demo_urls()[name]
+    user = None if name == "login" else Member.objects.get(username="minji")
+    outcome = {}
+    for width in WIDTHS:
+        page, watch = new_page(user=user, width=width)
+        response = visit(page, url)
+        save_screenshot(page, f"{name}-{width}")
+        # The page itself (not a redirect to the login page), and clean.
+        outcome[width] = (response.status, urlsplit(page.url).path, page_problems(page) + watch.take())
+        page.context.close()
+    assert outcome == {width: (200, urlsplit(url).path, []) for width in WIDTHS}
