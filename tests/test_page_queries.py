@@ -1,0 +1,130 @@
+"""Every main page runs a fixed number of SQL queries (at most 12), whatever the
+size of the group's history, and shows a bounded number of rows.
+
+The pages are requested by the benchmark member over two generated data
+sets, the small scale and one four times its size; each test asserts the
+same literal count for both.
+"""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from sessions.demo_data import BENCH_USERNAME, SCALES, Scale, generate
+from sessions.models import Member, Presentation, StudySession
+
+MAX_QUERIES = 12
+
+BIGGER = Scale(
+    "bigger",
+    members=40,
+    sessions=48,
+    talks=144,
+    papers=288,
+    questions=960,
+    reflections=480,
+    journals=1200,
+    body_pool=8,
+)
+
+
+@pytest.fixture(scope="module", params=["small", "bigger"])
+def history(request, django_db_setup, django_db_blocker):
+    """A generated history, shared by the module's tests and removed afterwards."""
+    scale = SCALES["small"] if request.param == "small" else BIGGER
+    with django_db_blocker.unblock():
+        generate(scale)
+        yield scale
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def bench_client(history, client, db):
+    client.force_login(Member.objects.get(username=BENCH_USERNAME))
+    return client
+
+
+@pytest.fixture
+def latest_session(history, db):
+    return StudySession.objects.past().first()
+
+
+def get(client, django_assert_num_queries, url, queries):
+    assert queries <= MAX_QUERIES
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def test_trivial_page_runs_only_the_session_and_user_queries(bench_client, django_assert_num_queries):
+    response = get(bench_client, django_assert_num_queries, reverse("study:bench-trivial"), 2)
+    assert response.templates[0].name == "study/bench_trivial.html"
+
+
+def test_home_queries_do_not_grow_with_history(
+    history, bench_client, django_assert_num_queries
+):
+    response = get(bench_client, django_assert_num_queries, reverse("study:home"), 11)
+    assert len(response.context["activity"]) == 10
+    assert len(response.context["questions_for_me"]) <= 20
+    assert len(response.context["reflections_due"]) <= 20
+
+
+def test_session_list_queries_do_not_grow_with_history(
+    history, bench_client, django_assert_num_queries
+):
+    response = get(bench_client, django_assert_num_queries, reverse("study:session-list"), 7)
+    page = response.context["page"]
+    assert len(page.object_list) == min(history.sessions, page.paginator.per_page)
+
+
+def test_session_page_queries_do_not_grow_with_history(
+    history, bench_client, latest_session, django_assert_num_queries
+):
+    url = reverse("study:session-detail", args=[latest_session.number])
+    response = get(bench_client, django_assert_num_queries, url, 9)
+    assert len(response.context["talks"]) == history.talks // history.sessions
+
+
+def test_talk_page_queries_do_not_grow_with_history(
+    history, bench_client, latest_session, django_assert_num_queries
+):
+    talk = Presentation.objects.filter(session=latest_session).first()
+    url = reverse("study:talk-detail", args=[talk.pk])
+    response = get(bench_client, django_assert_num_queries, url, 8)
+    assert response.context["talk"] == talk
+
+
+def test_member_profile_queries_do_not_grow_with_history(
+    history, bench_client, django_assert_num_queries
+):
+    bench = Member.objects.get(username=BENCH_USERNAME)
+    url = reverse("study:member-detail", args=[bench.pk])
+    response = get(bench_client, django_assert_num_queries, url, 11)
+    assert response.context["member"] == bench
+
+
+def test_paper_library_queries_do_not_grow_with_history(
+    history, bench_client, django_assert_num_queries
+):
+    response = get(bench_client, django_assert_num_queries, reverse("study:paper-list"), 5)
+    page = response.context["page"]
+    assert len(page.object_list) == page.paginator.per_page
+
+
+def test_journal_list_queries_do_not_grow_with_history(
+    history, bench_client, django_assert_num_queries
+):
+    response = get(bench_client, django_assert_num_queries, reverse("study:journal-list"), 6)
+    page = response.context["page"]
+    mine = history.journals // history.members
+    assert len(page.object_list) == min(mine, page.paginator.per_page)
+
+
+def test_search_queries_do_not_grow_with_history(
+    history, bench_client, django_assert_num_queries
+):
+    url = reverse("study:search") + "?q=어텐션"
+    response = get(bench_client, django_assert_num_queries, url, 9)
+    assert all(len(group.hits) <= 10 for group in response.context["groups"])
