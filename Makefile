@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup messages migrate demo clean
+.PHONY: run test setup messages migrate demo clean bench bench-throughput
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ run: demo
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Queries and server time of every main page at small and large scale, in
+# databases of their own (SQLite under /tmp; PostgreSQL when DATABASE_URL is set).
+bench: setup
+	$(PY) -m tests.benchmarks.bench_pages $(BENCH_ARGS)
+
+# gunicorn on PostgreSQL under load: needs DATABASE_URL=postgres://...
+bench-throughput: setup
+	$(PY) -m tests.benchmarks.bench_throughput $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles
