@@ -58,7 +58,7 @@ def test_calendar_parses_back_with_sessions_talks_and_place(outsider_client, mem
 
 
 def test_calendar_lines_are_folded_at_75_octets(outsider_client, member):
-    session = factories.StudySessionFactory(number=9, title="아주 긴 제목 " * 30)
+    session = factories.StudySessionFactory(number=9, title="아주 긴 제목 " * 20)
     factories.PresentationFactory(session=session, topic="트랜스포머의 모든 것 " * 8)
     response = outsider_client.get(_calendar_url(member))
     lines = response.content.split(b"\r\n")
@@ -66,7 +66,7 @@ def test_calendar_lines_are_folded_at_75_octets(outsider_client, member):
     assert any(line.startswith(b" ") for line in lines)
     [event] = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
     with translation.override("ko"):
-        assert str(event["SUMMARY"]) == f"{session}: {'아주 긴 제목 ' * 30}"
+        assert str(event["SUMMARY"]) == f"{session}: {'아주 긴 제목 ' * 20}"
 
 
 @pytest.mark.parametrize(
