@@ -12,9 +12,13 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    """Uploads from tests land in a throw-away folder."""
+def _test_settings(settings, tmp_path):
+    """Uploads land in a throw-away folder; pages are in English so tests can
+    quote their words (tests/test_pages_languages.py checks Korean); password
+    hashing is cheap."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LANGUAGE_CODE = "en"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

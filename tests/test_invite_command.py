@@ -13,13 +13,6 @@ from sessions.models import Member
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _english_and_fast_hashing(settings):
-    """Pages in English (the assertions quote English text); quick password hashing."""
-    settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run(*args):
     out = io.StringIO()
     call_command("invite_member", *args, "--base-url", "http://testserver", stdout=out)

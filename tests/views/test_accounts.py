@@ -2,17 +2,9 @@
 
 import re
 
-import pytest
 from django.core import mail
 
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _english_and_fast_hashing(settings):
-    """Pages in English (the assertions quote English text); quick password hashing."""
-    settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 PASSWORD = "correct horse battery staple"

@@ -10,13 +10,6 @@ from sessions.models import Reflection
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _english_and_fast(settings):
-    """Pages in English, so the tests can read their words; cheap password hashing."""
-    settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def days_from_today(days):
     return timezone.localdate() + datetime.timedelta(days=days)
 

@@ -11,13 +11,6 @@ from tests import factories
 from tests.views.test_members import HOSTILE_MARKDOWN, executable_parts
 
 
-@pytest.fixture(autouse=True)
-def _english_and_fast_hashing(settings):
-    """Pages in English (the assertions quote English text); quick password hashing."""
-    settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 LIST_URL = "/journal/"
 
 

@@ -5,7 +5,6 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from sessions.models import Member
 from tests import factories
 
 HOSTILE_MARKDOWN = (
@@ -49,13 +48,6 @@ def executable_parts(html):
     finder = _ExecutableFinder()
     finder.feed(html)
     return finder.found
-
-
-@pytest.fixture(autouse=True)
-def _english_and_fast_hashing(settings):
-    """Pages in English (the assertions quote English text); quick password hashing."""
-    settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def profile_url(member):

@@ -6,13 +6,6 @@ from django.urls import reverse
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _english_and_fast(settings):
-    """Pages in English, so the tests can read their words; cheap password hashing."""
-    settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_paper_list_anonymous_redirects_to_login(outsider_client, db):
     response = outsider_client.get(reverse("study:paper-list"))
     assert response["Location"] == "/accounts/login/?next=/papers/"

@@ -12,13 +12,6 @@ from tests import factories
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))"
 
 
-@pytest.fixture(autouse=True)
-def _english_and_fast(settings):
-    """Pages in English, so the tests can read their words; cheap password hashing."""
-    settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def assert_no_script_from(content):
     """No element from the hostile payload: it may only show up as escaped text."""
     assert "<script>alert(1)" not in content

@@ -18,13 +18,6 @@ TINY_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 
 
-@pytest.fixture(autouse=True)
-def _english_and_fast(settings):
-    """Pages in English, so the tests can read their words; cheap password hashing."""
-    settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def assert_no_script_from(content):
     """No element from the hostile payload: it may only show up as escaped text."""
     assert "<script>alert(1)" not in content
