@@ -79,6 +79,26 @@ def test_template_text_is_translatable(template):
     assert untranslated_text(template.read_text(encoding="utf-8")) == []
 
 
+# Names under which makemessages (xgettext) finds translatable strings in Python.
+_EXTRACTED_NAMES = {
+    "_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy",
+    "pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy",
+}
+_TRANSLATION_IMPORT = re.compile(r"from django\.utils\.translation import (\w+) as (\w+)")
+
+
+def test_python_translation_functions_use_names_makemessages_extracts():
+    """`from ... import gettext as _gettext` hides every string from makemessages."""
+    sources = sorted((PROJECT / "sessions").rglob("*.py")) + sorted((PROJECT / "studygroup").rglob("*.py"))
+    hidden = [
+        f"{path.relative_to(PROJECT)}: {name} as {alias}"
+        for path in sources
+        for name, alias in _TRANSLATION_IMPORT.findall(path.read_text(encoding="utf-8"))
+        if alias not in _EXTRACTED_NAMES
+    ]
+    assert hidden == []
+
+
 def test_korean_catalog_is_complete():
     catalog = polib.pofile(str(KO_CATALOG))
     missing = [entry.msgid for entry in catalog if not entry.translated() and not entry.obsolete]

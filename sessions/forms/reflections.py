@@ -1,7 +1,7 @@
 from django import forms
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 
@@ -14,25 +14,25 @@ TAGS_PER_ENTRY = 20
 def reflection_templates():
     """The retrospective templates, as (key, label, markdown) in the current language."""
     return [
-        ("free", _gettext("Free form"), ""),
+        ("free", gettext("Free form"), ""),
         (
             "kpt",
-            _gettext("KPT"),
+            gettext("KPT"),
             "\n\n\n".join(
-                f"## {heading}" for heading in (_gettext("Keep"), _gettext("Problem"), _gettext("Try"))
+                f"## {heading}" for heading in (gettext("Keep"), gettext("Problem"), gettext("Try"))
             )
             + "\n\n",
         ),
         (
             "4l",
-            _gettext("4L"),
+            gettext("4L"),
             "\n\n\n".join(
                 f"## {heading}"
                 for heading in (
-                    _gettext("Liked"),
-                    _gettext("Learned"),
-                    _gettext("Lacked"),
-                    _gettext("Longed for"),
+                    gettext("Liked"),
+                    gettext("Learned"),
+                    gettext("Lacked"),
+                    gettext("Longed for"),
                 )
             )
             + "\n\n",
