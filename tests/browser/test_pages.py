@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from sessions.demo import load_demo
 from sessions.models import Member, Paper, Presentation, Reflection
@@ -87,3 +88,37 @@ def test_main_page_clean_at_phone_and_desktop_width(new_page, name):
         outcome[width] = (response.status, urlsplit(page.url).path, page_problems(page) + watch.take())
         page.context.close()
     assert outcome == {width: (200, urlsplit(url).path, []) for width in WIDTHS}
+
+
+# Numbers the talk form's controls in document order; returns their names.
+NUMBER_CONTROLS_JS = """
+() => [...document.querySelectorAll(
+  "main form.stacked-form :is(input:not([type=hidden]), select, textarea, button, a[href])"
+)].map((el, index) => {
+  el.dataset.tabCheck = index;
+  return el.id || el.getAttribute("href") || el.textContent.trim();
+})
+"""
+
+
+def test_talk_form_every_control_receives_focus_by_tab(new_page, study_session, presenter, member):
+    page, watch = new_page(user=presenter)
+    page.goto(reverse("study:talk-create", args=[study_session.number]))
+    page.wait_for_load_state("networkidle")
+    controls = page.evaluate(NUMBER_CONTROLS_JS)
+
+    reached = []
+    # From the top of the page: the skip link, the header, then the form.
+    for _press in range(60):
+        page.keyboard.press("Tab")
+        index = page.evaluate("() => document.activeElement.dataset.tabCheck ?? null")
+        if index is not None and controls[int(index)] not in reached:
+            reached.append(controls[int(index)])
+        if len(reached) == len(controls):
+            break
+
+    # Every control, in the order the form shows them; Tab left the
+    # markdown editor instead of typing a tab into it.
+    assert reached == controls
+    expect(page.locator("#id_summary")).to_have_value("")
+    assert watch.take() == []

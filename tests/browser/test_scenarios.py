@@ -1,0 +1,284 @@
+"""What members do, end to end in Chromium, each from a clean database.
+
+Fields are found by the ids Django gives them (`id_<name>`), so the tests
+read the same in Korean and English; what a page says is checked against
+the database or the exact text the app renders.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from playwright.sync_api import expect
+
+from sessions.forms.reflections import reflection_templates
+from sessions.invitations import invitation_path
+from sessions.models import Member, Paper, Question, Reflection, StudySession
+from tests import factories
+
+pytestmark = pytest.mark.browser
+
+# A valid one-page PDF, small enough to read in the test.
+SLIDES_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def path_of(page):
+    """The page's path and query, as the app wrote them (no host)."""
+    parts = urlsplit(page.url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def submit(page, form_selector="main form.stacked-form"):
+    """Press the form's submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.locator(f"{form_selector} button[type=submit]").first.click()
+
+
+def test_invited_member_sets_password_then_logs_in_with_it(new_page):
+    newcomer = factories.MemberFactory(username="newbie", display_name="신입생", emoji="🐣")
+    newcomer.set_unusable_password()
+    newcomer.save(update_fields=["password"])
+    page, watch = new_page()
+
+    page.goto(invitation_path(newcomer))
+    page.fill("#id_new_password1", "tensor-보리차-4821")
+    page.fill("#id_new_password2", "tensor-보리차-4821")
+    submit(page)
+
+    assert path_of(page) == "/"
+    expect(page.locator(".messages")).to_contain_text("신입생")
+    newcomer.refresh_from_db()
+    assert newcomer.check_password("tensor-보리차-4821") is True
+
+    # Log out, then in again through the login form with the new password.
+    submit(page, ".site-nav form")
+    assert path_of(page) == reverse("login")
+    page.fill("#id_username", "newbie")
+    page.fill("#id_password", "tensor-보리차-4821")
+    submit(page)
+
+    assert path_of(page) == "/"
+    expect(page.locator(".site-nav")).to_be_visible()
+    assert watch.take() == []
+
+
+def test_organizer_schedules_a_session(new_page):
+    organizer = factories.OrganizerFactory(username="organizer", display_name="정운영")
+    page, watch = new_page(user=organizer)
+
+    page.goto(reverse("study:session-create"))
+    expect(page.locator("#id_number")).to_have_value("1")
+    page.fill("#id_date", "2026-12-04")
+    page.fill("#id_start_time", "19:30")
+    page.fill("#id_title", "확산 모델")
+    page.fill("#id_place", "강남 스터디룸 3")
+    page.fill("#id_notes", "DDPM 논문을 **미리** 읽어 오세요.")
+    submit(page)
+
+    session = StudySession.objects.get()
+    assert (session.number, str(session.date), str(session.start_time), session.title) == (
+        1,
+        "2026-12-04",
+        "19:30:00",
+        "확산 모델",
+    )
+    assert path_of(page) == session.get_absolute_url()
+    expect(page.locator("h1")).to_have_text("1주차 · 확산 모델")
+    expect(page.locator(".prose strong")).to_have_text("미리")
+    assert watch.take() == []
+
+
+def test_presenter_posts_talk_with_two_papers_and_slides(new_page, study_session, presenter):
+    known = factories.PaperFactory(
+        title="Attention Is All You Need", url="https://arxiv.org/abs/1706.03762"
+    )
+    page, watch = new_page(user=presenter)
+
+    page.goto(reverse("study:talk-create", args=[study_session.number]))
+    page.fill("#id_topic", "트랜스포머의 정규화")
+    page.fill(
+        "#id_paper_links",
+        # The library has this paper already, as an abs/ link.
+        "https://arxiv.org/pdf/1706.03762v7.pdf\n"
+        "Layer Normalization | https://arxiv.org/abs/1607.06450",
+    )
+    page.set_input_files(
+        "#id_slides",
+        files=[{"name": "normalization.pdf", "mimeType": "application/pdf", "buffer": SLIDES_PDF}],
+    )
+    page.fill("#id_summary", "층 정규화는 $\\mu$ 와 $\\sigma$ 를 특징 차원에서 구한다.")
+    submit(page)
+
+    talk = study_session.presentations.get()
+    assert path_of(page) == talk.get_absolute_url()
+    assert Paper.objects.count() == 2
+    assert sorted(talk.papers.values_list("title", flat=True)) == [
+        "Attention Is All You Need",
+        "Layer Normalization",
+    ]
+    assert talk.papers.filter(pk=known.pk).exists() is True
+    expect(page.locator("h1")).to_have_text("트랜스포머의 정규화")
+    expect(page.locator(".paper-links a.external")).to_have_text(
+        ["arXiv:1706.03762", "arXiv:1607.06450"]
+    )
+    expect(page.locator(".prose math")).to_have_count(2)
+    slides_url = page.locator(".facts a", has_text=re.compile("슬라이드")).first.get_attribute("href")
+    download = page.request.get(slides_url)
+    assert (download.status, download.body()) == (200, SLIDES_PDF)
+    assert watch.take() == []
+
+
+def test_member_asks_question_and_presenter_answers(new_page, talk, member, presenter):
+    asking, asking_watch = new_page(user=member)
+    asking.goto(talk.get_absolute_url())
+    expect(asking.locator("#ask input[name=addressed_to]:checked")).to_have_count(1)
+    asking.fill("#ask textarea[name=body]", "잔차 연결이 없으면 어떻게 되나요?")
+    submit(asking, "#ask form")
+
+    question = Question.objects.get()
+    assert (question.asked_by, question.addressed_to, question.body) == (
+        member,
+        presenter,
+        "잔차 연결이 없으면 어떻게 되나요?",
+    )
+    assert path_of(asking) == urlsplit(question.get_absolute_url()).path
+    assert asking_watch.take() == []
+
+    answering, answering_watch = new_page(user=presenter)
+    answering.goto(talk.get_absolute_url())
+    answering.locator(f"#question-{question.pk} .item-actions a").first.click()
+    answering.wait_for_url(re.compile(re.escape(reverse("study:answer-create", args=[question.pk]))))
+    answering.fill("#id_body", "기울기가 깊은 층까지 잘 전달되지 않습니다.")
+    submit(answering)
+
+    answer = question.answers.get()
+    assert (answer.author, answer.body) == (presenter, "기울기가 깊은 층까지 잘 전달되지 않습니다.")
+    answering.goto(talk.get_absolute_url())
+    expect(answering.locator(f"#answer-{answer.pk} .prose")).to_have_text(
+        "기울기가 깊은 층까지 잘 전달되지 않습니다."
+    )
+    expect(answering.locator(f"#question-{question.pk} .badge-warning")).to_have_count(0)
+    assert answering_watch.take() == []
+
+
+def test_member_writes_reflection_from_kpt_template_with_math_preview(new_page, study_session, member):
+    with translation.override("ko"):
+        kpt = {key: text for key, _label, text in reflection_templates()}["kpt"]
+    page, watch = new_page(user=member)
+
+    page.goto(reverse("study:reflection-edit", args=[study_session.number]))
+    with page.expect_navigation():
+        page.locator(".template-choice a[href='?template=kpt']").click()
+    editor = page.locator("#id_body")
+    expect(editor).to_have_value(kpt)
+
+    body = kpt.replace("\n\n\n", "\n\n오일러 등식 $e^{i\\pi} + 1 = 0$ 을 다시 봤다.\n\n\n", 1)
+    with page.expect_response("**/markdownx/markdownify/"):
+        editor.fill(body)
+    preview = page.locator(".markdownx-preview")
+    # Rendered on the server: three headings and MathML, before saving.
+    expect(preview.locator("h2")).to_have_count(3)
+    expect(preview.locator("math")).to_have_count(1)
+    assert Reflection.objects.count() == 0
+    submit(page)
+
+    reflection = Reflection.objects.get()
+    # Browsers send a textarea's lines with CRLF; the form strips the ends.
+    assert (reflection.author, reflection.session, reflection.body) == (
+        member,
+        study_session,
+        body.strip().replace("\n", "\r\n"),
+    )
+    assert path_of(page) == study_session.get_absolute_url()
+    expect(page.locator(f"#reflection-{reflection.pk} math")).to_have_count(1)
+    assert watch.take() == []
+
+
+# Builds a PNG in the page and hands it over as a drop's DataTransfer.
+DROPPED_IMAGE_JS = """
+async () => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 40;
+  canvas.height = 30;
+  const context = canvas.getContext("2d");
+  context.fillStyle = "#2f5d8a";
+  context.fillRect(0, 0, 40, 30);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([blob], "diagram.png", { type: "image/png" }));
+  return transfer;
+}
+"""
+
+
+def test_member_drops_image_into_journal_editor(new_page, member):
+    page, watch = new_page(user=member)
+
+    page.goto(reverse("study:journal-create"))
+    page.fill("#id_title", "어텐션 그림 정리")
+    page.fill("#id_tags", "그림, 복습")
+    editor = page.locator("#id_body")
+    editor.fill("오늘 그린 그림:\n\n")
+    transfer = page.evaluate_handle(DROPPED_IMAGE_JS)
+    with page.expect_response("**/markdownx/upload/") as upload:
+        editor.dispatch_event("drop", {"dataTransfer": transfer})
+    assert upload.value.status == 200
+    expect(editor).to_have_value(re.compile(r"!\[\]\(/media/editor/[0-9a-f-]+\.png\)"))
+    submit(page)
+
+    entry = Reflection.objects.journals().get()
+    image_url = re.search(r"\((/media/editor/[^)]+)\)", entry.body).group(1)
+    assert path_of(page) == entry.get_absolute_url()
+    image = page.locator(".prose img")
+    expect(image).to_have_attribute("src", image_url)
+    expect(image).to_have_js_property("naturalWidth", 40)
+    assert watch.take() == []
+
+
+def test_member_switches_language_to_english_and_back(new_page, study_session, member):
+    page, watch = new_page(user=member)
+    url = study_session.get_absolute_url()
+    page.goto(url)
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "ko")
+    expect(page.locator("h1")).to_have_text("6주차 · 트랜스포머 다시 읽기")
+
+    submit(page, ".language-switcher")
+    assert path_of(page) == url
+    expect(html).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Session 6 · 트랜스포머 다시 읽기")
+    expect(page.locator(".site-nav a").nth(1)).to_have_text("Sessions")
+
+    submit(page, ".language-switcher")
+    assert path_of(page) == url
+    expect(html).to_have_attribute("lang", "ko")
+    expect(page.locator("h1")).to_have_text("6주차 · 트랜스포머 다시 읽기")
+    assert watch.take() == []
+
+
+def test_after_logout_pages_ask_for_login_again(new_page, study_session, member):
+    page, watch = new_page(user=member)
+    page.goto(reverse("study:session-list"))
+
+    submit(page, ".site-nav form")
+
+    assert path_of(page) == reverse("login")
+    expect(page.locator(".site-nav")).to_have_count(0)
+    for url in [
+        reverse("study:home"),
+        study_session.get_absolute_url(),
+        reverse("study:journal-list"),
+        reverse("study:member-list"),
+    ]:
+        page.goto(url)
+        assert path_of(page) == f"{reverse('login')}?next={url}"
+    expect(page.locator("#id_username")).to_be_visible()
+    assert Member.objects.filter(pk=member.pk).exists() is True
+    assert watch.take() == []
