@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +15,8 @@ from sessions.models import Answer, Presentation, PresentationPresenter, Questio
 from .access import session_for_organizer
 
 SESSIONS_PER_PAGE = 20
+# The session page shows this many questions of each talk; the talk page has them all.
+QUESTIONS_PER_TALK = 10
 
 
 def talks_with_presenters():
@@ -59,18 +61,24 @@ def session_list(request):
 
 
 def session_detail(request, number):
-    talks = Presentation.objects.order_by("order", "pk").prefetch_related(
-        Prefetch(
-            "presenter_links",
-            queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
-        ),
-        "papers",
-        Prefetch(
-            "questions",
-            queryset=Question.objects.select_related("asked_by", "addressed_to").prefetch_related(
-                Prefetch("answers", queryset=Answer.objects.select_related("author"))
+    """The session with its talks, the first QUESTIONS_PER_TALK questions of
+    each (the talk page has them all) and the reflections."""
+    questions = (
+        Question.objects.select_related("asked_by", "addressed_to")
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("author")))
+        .order_by("position", "pk")[:QUESTIONS_PER_TALK]
+    )
+    talks = (
+        Presentation.objects.order_by("order", "pk")
+        .annotate(question_count=Count("questions"))
+        .prefetch_related(
+            Prefetch(
+                "presenter_links",
+                queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
             ),
-        ),
+            "papers",
+            Prefetch("questions", queryset=questions, to_attr="first_questions"),
+        )
     )
     session = get_object_or_404(
         StudySession.objects.prefetch_related(
