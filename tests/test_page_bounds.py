@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from sessions.views.meetings import QUESTIONS_PER_TALK
+from sessions.views.talks import QUESTIONS_PER_PAGE
 from tests import factories
 
 
@@ -29,3 +30,16 @@ def test_session_page_has_no_link_to_all_questions_when_all_are_shown(member_cli
     content = response.content.decode()
     assert content.count('class="question"') == QUESTIONS_PER_TALK
     assert "#questions" not in content
+
+
+def test_talk_page_shows_questions_page_by_page(member_client, talk, django_assert_num_queries):
+    questions = factories.QuestionFactory.create_batch(QUESTIONS_PER_PAGE + 5, presentation=talk)
+    with django_assert_num_queries(9):
+        first = member_client.get(talk.get_absolute_url())
+    second = member_client.get(talk.get_absolute_url() + "?page=2")
+    first, second = first.content.decode(), second.content.decode()
+    assert first.count('class="question"') == QUESTIONS_PER_PAGE
+    assert second.count('class="question"') == 5
+    assert f'id="question-{questions[0].pk}"' in first
+    assert f'id="question-{questions[-1].pk}"' in second
+    assert 'href="?page=2" rel="next"' in first

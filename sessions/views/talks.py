@@ -1,6 +1,7 @@
 """Talks and their questions and answers."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,12 +12,15 @@ from sessions.models import Answer, Presentation, Question, StudySession
 
 from .access import answer_for_author, question_for_author, talk_for_editing
 
+QUESTIONS_PER_PAGE = 30
+
 
 def talk_detail(request, pk):
     talk = get_object_or_404(Presentation.objects.with_people(), pk=pk)
     questions = talk.questions.select_related("asked_by", "addressed_to").prefetch_related(
         Prefetch("answers", queryset=Answer.objects.select_related("author"))
     )
+    page = Paginator(questions, QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
     presenters = talk.ordered_presenters()
     question_form = QuestionForm(talk=talk, initial={"addressed_to": presenters[0] if presenters else None})
     return render(
@@ -25,7 +29,8 @@ def talk_detail(request, pk):
         {
             "talk": talk,
             "presenters": presenters,
-            "questions": questions,
+            "questions": page.object_list,
+            "page": page,
             "can_edit": request.user.is_organizer or request.user in presenters,
             "question_form": question_form,
         },

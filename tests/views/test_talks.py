@@ -93,8 +93,9 @@ def test_talk_detail_query_count_does_not_grow(member_client, questions, django_
     asker = factories.MemberFactory()
     for question in factories.QuestionFactory.create_batch(questions, presentation=talk, asked_by=asker):
         factories.AnswerFactory.create_batch(2, question=question)
-    # session + user, talk, presenters, papers, questions, answers, the "addressed to" choices
-    with django_assert_num_queries(8):
+    # session + user, talk, presenters, papers, question count (pages), questions, answers,
+    # the "addressed to" choices
+    with django_assert_num_queries(9):
         response = member_client.get(talk.get_absolute_url())
     assert response.content.decode().count('class="question"') == questions
 
