@@ -40,11 +40,11 @@ class PageWatch:
         return problems
 
 
-def save_screenshot(page, name):
-    """A full-page screenshot in test-artifacts/screenshots/<name>.png."""
+def save_screenshot(page, name, full_page=True):
+    """A screenshot (of the whole page, or the window) in test-artifacts/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     saved_screenshots.append(path)
     return path
 
