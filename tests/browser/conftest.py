@@ -126,6 +126,18 @@ def log_in(context, live_server, user):
     )
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Report every "browser tests skipped" at one place, so that `-ra`
+    folds them into a single line instead of one per test."""
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = report.longrepr[2]
+        if reason.startswith("Skipped: browser tests skipped"):
+            report.longrepr = (__file__, _unavailable_reason.__code__.co_firstlineno - 1, reason)
+    return report
+
+
 def pytest_terminal_summary(terminalreporter):
     if saved_screenshots:
         terminalreporter.write_sep("-", "browser screenshots")
