@@ -162,3 +162,23 @@ def test_attendance_include_renders_both_lists(member, presenter, past, upcoming
     assert "attendance-respond" not in past_html and 'name="response"' not in past_html
     assert f'id="attendance-coming"><li><a href="/members/{member.pk}/">{member.label}</a>' in upcoming_html
     assert 'name="response" value="going" required id="id_response_0" checked>' in upcoming_html
+
+
+def test_session_page_shows_who_is_coming_and_the_form(member_client, member, presenter, upcoming):
+    factories.AttendanceFactory(session=upcoming, member=presenter, response="going")
+    response = member_client.get(upcoming.get_absolute_url())
+    content = response.content.decode()
+    assert response.context["coming"] == [presenter]
+    assert f'action="/sessions/{upcoming.number}/attendance/"' in content
+    assert f'id="attendance-coming"><li><a href="/members/{presenter.pk}/">{presenter.label}</a>' in content
+
+
+def test_session_page_shows_who_came_and_the_mark_link_to_organizers(
+    organizer_client, presenter, past
+):
+    factories.AttendanceFactory(session=past, member=presenter, attended=True)
+    response = organizer_client.get(past.get_absolute_url())
+    content = response.content.decode()
+    assert response.context["came"] == [presenter]
+    assert f'href="/sessions/{past.number}/attendance/mark/"' in content
+    assert 'name="response"' not in content

@@ -119,3 +119,59 @@ def test_library_bibtex_view_lists_every_paper(
 def test_library_bibtex_view_needs_login(outsider_client, db):
     response = outsider_client.get(reverse("study:library-bibtex"))
     assert (response.status_code, response.url) == (302, "/accounts/login/?next=/papers/library.bib")
+
+
+@pytest.fixture
+def library(db):
+    """Three papers: one discussed in two talks, one in none."""
+    old = factories.PaperFactory(title="Backprop", year=1986)
+    popular = factories.PaperFactory(title="Transformers", year=2017)
+    quiet = factories.PaperFactory(title="Adam", year=2014)
+    factories.PresentationFactory(papers=[popular, old])
+    factories.PresentationFactory(papers=[popular])
+    return {"old": old, "popular": popular, "quiet": quiet}
+
+
+def _titles(response):
+    return [paper.title for paper in response.context["page"]]
+
+
+def test_library_sorted_by_title_by_default(member_client, library):
+    response = member_client.get(reverse("study:paper-list"))
+    assert _titles(response) == ["Adam", "Backprop", "Transformers"]
+    assert [p.talk_count for p in response.context["page"]] == [0, 1, 2]
+
+
+def test_library_sorted_by_how_often_discussed(member_client, library):
+    response = member_client.get(reverse("study:paper-list"), {"sort": "discussed"})
+    assert _titles(response) == ["Transformers", "Backprop", "Adam"]
+
+
+def test_library_sorted_newest_first(member_client, library):
+    response = member_client.get(reverse("study:paper-list"), {"sort": "newest"})
+    assert _titles(response) == ["Transformers", "Adam", "Backprop"]
+
+
+def test_library_filtered_by_year(member_client, library):
+    response = member_client.get(reverse("study:paper-list"), {"year": 2017})
+    assert _titles(response) == ["Transformers"]
+    assert [value for value, _label in response.context["form"].fields["year"].choices] == [
+        "",
+        2017,
+        2014,
+        1986,
+    ]
+
+
+def test_library_unknown_year_is_a_form_error_showing_everything(member_client, library):
+    response = member_client.get(reverse("study:paper-list"), {"year": 1900})
+    assert list(response.context["form"].errors) == ["year"]
+    assert _titles(response) == ["Adam", "Backprop", "Transformers"]
+
+
+def test_paper_pages_link_to_bibtex(member_client, library):
+    paper = library["popular"]
+    detail = member_client.get(reverse("study:paper-detail", args=[paper.pk])).content.decode()
+    listing = member_client.get(reverse("study:paper-list")).content.decode()
+    assert f'href="/papers/{paper.pk}/bibtex/"' in detail
+    assert 'href="/papers/library.bib"' in listing

@@ -174,3 +174,19 @@ def test_reset_feed_token_needs_login(outsider_client, member):
     assert (response.status_code, response.url) == (302, "/accounts/login/?next=/feeds/reset/")
     member.refresh_from_db()
     assert member.feed_token == token
+
+
+def test_own_profile_shows_the_secret_feed_urls(member_client, member):
+    response = member_client.get(member.get_absolute_url())
+    content = response.content.decode()
+    assert response.context["calendar_feed_url"] == (
+        f"http://testserver/feeds/{member.feed_token}/sessions.ics"
+    )
+    assert f"http://testserver/feeds/{member.feed_token}/atom.xml" in content
+    assert 'action="/feeds/reset/"' in content
+
+
+def test_other_profiles_do_not_show_feed_urls(member_client, presenter):
+    response = member_client.get(presenter.get_absolute_url())
+    assert "calendar_feed_url" not in response.context
+    assert presenter.feed_token not in response.content.decode()

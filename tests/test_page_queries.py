@@ -83,7 +83,7 @@ def test_session_page_queries_do_not_grow_with_history(
     history, bench_client, latest_session, django_assert_num_queries
 ):
     url = reverse("study:session-detail", args=[latest_session.number])
-    response = get(bench_client, django_assert_num_queries, url, 9)
+    response = get(bench_client, django_assert_num_queries, url, 10)
     assert len(response.context["talks"]) == history.talks // history.sessions
 
 
@@ -108,7 +108,7 @@ def test_member_profile_queries_do_not_grow_with_history(
 def test_paper_library_queries_do_not_grow_with_history(
     history, bench_client, django_assert_num_queries
 ):
-    response = get(bench_client, django_assert_num_queries, reverse("study:paper-list"), 5)
+    response = get(bench_client, django_assert_num_queries, reverse("study:paper-list"), 6)
     page = response.context["page"]
     assert len(page.object_list) == page.paginator.per_page
 

@@ -254,3 +254,13 @@ def test_postgresql_search_uses_the_trigram_index(archive):
     plan = matching(Question.objects.all(), ("body",), ["역전파"]).explain()
     assert "study_question_body_trgm" in plan
     assert "Seq Scan" not in plan
+
+
+def test_header_has_the_search_box_on_every_page(member_client):
+    content = member_client.get("/").content.decode()
+    assert '<form class="header-search" action="/search/" method="get" role="search">' in content
+
+
+def test_header_search_box_keeps_the_query_on_the_results_page(archive, member_client):
+    content = member_client.get(reverse("study:search"), {"q": "<역전파>"}).content.decode()
+    assert 'aria-label="Search" placeholder="Search the archive" value="&lt;역전파&gt;"' in content

@@ -72,6 +72,17 @@ def normalize_url(url):
 
 
 class PaperQuerySet(models.QuerySet):
+    def with_talk_count(self):
+        """Annotate `talk_count`: how many talks covered each paper (a relation)."""
+        return self.annotate(talk_count=models.Count("presentations", distinct=True))
+
+    def most_discussed(self):
+        """Papers covered by the most talks first (annotates `talk_count`)."""
+        return self.with_talk_count().order_by("-talk_count", Lower("title"), "pk")
+
+    def published_in(self, year):
+        return self.filter(year=year)
+
     def find(self, link):
         """The paper a link points to, or None."""
         parsed = parse_paper_link(link)

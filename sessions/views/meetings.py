@@ -10,9 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sessions.forms import StudySessionForm
-from sessions.models import Answer, Presentation, PresentationPresenter, Question, Reflection, StudySession
+from sessions.models import (
+    Answer,
+    Attendance,
+    Presentation,
+    PresentationPresenter,
+    Question,
+    Reflection,
+    StudySession,
+)
 
 from .access import session_for_organizer
+from .attendance import attendance_context
 
 SESSIONS_PER_PAGE = 20
 # The session page shows this many questions of each talk; the talk page has them all.
@@ -89,6 +98,7 @@ def session_detail(request, number):
                 .select_related("author")
                 .order_by("author__display_name"),
             ),
+            Prefetch("attendances", queryset=Attendance.objects.select_related("member")),
         ),
         number=number,
     )
@@ -103,6 +113,7 @@ def session_detail(request, number):
             "talks": talks,
             "reflections": reflections,
             "my_reflection": my_reflection,
+            **attendance_context(session, request.user),
         },
     )
 

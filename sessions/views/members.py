@@ -24,6 +24,7 @@ from sessions.models import (
 )
 
 from .access import member_for_organizer, organizer_only
+from .feeds import feed_urls
 
 MEMBERS_PER_PAGE = 50
 # Each section of a profile shows this many items, newest first.
@@ -92,6 +93,9 @@ def member_detail(request, pk):
         "more_journal": more_journal,
         "is_me": member.pk == request.user.pk,
     }
+    if context["is_me"]:
+        # Only the member sees their own secret feed addresses.
+        context.update(feed_urls(request, member))
     return render(request, "study/member_detail.html", context)
 
 

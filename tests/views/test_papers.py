@@ -42,8 +42,8 @@ def test_paper_list_query_count_does_not_grow(member_client, count, django_asser
     presenter = factories.MemberFactory()
     for paper in factories.PaperFactory.create_batch(count):
         factories.PresentationFactory(session=session, papers=[paper], presenters=[presenter])
-    # session + user, count, papers, talks with their sessions
-    with django_assert_num_queries(5):
+    # session + user, years for the filter, count, papers, talks with their sessions
+    with django_assert_num_queries(6):
         response = member_client.get(reverse("study:paper-list"))
     assert len(response.context["page"]) == count
 

@@ -167,8 +167,9 @@ def test_session_detail_query_count_does_not_grow(
         for question in factories.QuestionFactory.create_batch(questions_each, presentation=talk):
             factories.AnswerFactory(question=question)
     factories.ReflectionFactory.create_batch(3, session=study_session)
-    # session + user, session, talks, presenters, papers, questions, answers, reflections
-    with django_assert_num_queries(9):
+    # session + user, session, talks, presenters, papers, questions, answers, reflections,
+    # attendance
+    with django_assert_num_queries(10):
         response = member_client.get(reverse("study:session-detail", args=[6]))
     assert len(response.context["talks"]) == talks
     assert response.content.decode().count('class="question"') == talks * questions_each
