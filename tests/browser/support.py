@@ -27,6 +27,10 @@ class PageWatch:
             self.problems.append(f"console error: {message.text} ({message.location.get('url', '')})")
 
     def _failed(self, request):
+        if request.resource_type in {"xhr", "fetch"} and request.failure == "net::ERR_ABORTED":
+            # The editor's preview, cancelled because the test moved on to
+            # another page; not a fault of the page.
+            return
         self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 
     def _response(self, response):
