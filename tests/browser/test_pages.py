@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from sessions.demo import load_demo
 from sessions.models import Member, Paper, Presentation, Reflection
+from tests import factories
 
 from .support import page_problems, save_screenshot
 
@@ -122,3 +123,48 @@ def test_talk_form_every_control_receives_focus_by_tab(new_page, study_session, 
     assert reached == controls
     expect(page.locator("#id_summary")).to_have_value("")
     assert watch.take() == []
+
+
+LONG_SUMMARY = (
+    "출처: https://github.com/huggingface/transformers/blob/main/src/transformers/models/bert/"
+    "modeling_bert.py#L1234-L1290\n\n"
+    "```python\nscores = torch.matmul(query, key.transpose(-1, -2)) / math.sqrt(self.attention_head_size)\n```\n\n"
+    "$$\\mathrm{Attention}(Q,K,V) = \\mathrm{softmax}\\left(\\frac{QK^T}{\\sqrt{d_k}}\\right)V"
+    " + \\sum_{i=1}^{n} \\alpha_i x_i + \\sum_{j=1}^{m} \\beta_j y_j$$\n\n"
+    "| 모델 | d_model | 층 | 헤드 | 파라미터 | BLEU (EN-DE) | BLEU (EN-FR) |\n"
+    "|---|---|---|---|---|---|---|\n"
+    "| Transformer | 1024 | 6 | 16 | 213000000 | 28.4 | 41.8 |\n\n"
+    "pneumonoultramicroscopicsilicovolcanoconiosis_attention_weights_after_softmax"
+)
+
+# Lines each table cell's text takes; a cell broken inside a number takes more.
+CELL_LINES_JS = """
+() => [...document.querySelectorAll(".prose td")].map((cell) => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+})
+"""
+
+
+def test_talk_page_long_content_scrolls_in_its_own_box_on_a_phone(new_page, talk, member):
+    talk.summary = LONG_SUMMARY
+    talk.save()
+    talk.papers.add(
+        factories.PaperFactory(
+            title="Pneumonoultramicroscopicsilicovolcanoconiosis-Transformers at Scale",
+            url="https://example.org/papers/2024/a-long-slug-that-goes-on-without-a-single-break.pdf",
+        )
+    )
+    factories.QuestionFactory(
+        presentation=talk,
+        body="https://arxiv.org/abs/1706.03762?utm_source=a_long_query_string_that_never_breaks_at_all",
+    )
+    page, watch = new_page(user=member, width=375)
+    page.goto(talk.get_absolute_url())
+    save_screenshot(page, "talk-page-long-content-375")
+
+    # The page does not scroll sideways; the table keeps its numbers whole and scrolls itself.
+    assert page_problems(page) + watch.take() == []
+    assert page.evaluate(CELL_LINES_JS) == [1] * 7
+    assert page.eval_on_selector(".prose table", "t => t.scrollWidth > t.clientWidth") is True
