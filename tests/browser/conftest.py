@@ -11,6 +11,7 @@ own cookies and storage) and a clean database (`live_server` implies
 """
 
 import os
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -29,6 +30,7 @@ CHROMIUM_ARGS = [
 ]
 # Playwright waits this long (ms) for an element or a navigation.
 TIMEOUT_MS = 10_000
+
 
 def _unavailable_reason():
     """Why the browser tests cannot run here, or None when they can."""
@@ -60,6 +62,10 @@ def browser():
             pytest.fail(reason.replace("skipped", "required (STUDYGROUP_REQUIRE_BROWSER=1)"))
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
+
+    # The folder holds this run's screenshots only.
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
 
     # Playwright's sync API keeps an event loop in this thread; Django would
     # refuse ORM calls from the tests while it runs. Allowed for these tests
@@ -106,7 +112,7 @@ def new_page(browser, live_server):
 
     yield make
     for context in contexts:
-        context.close()  # closing twice is harmless
+        context.close()  # also those a test closed already: that is harmless
 
 
 def log_in(context, live_server, user):

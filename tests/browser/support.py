@@ -27,9 +27,11 @@ class PageWatch:
             self.problems.append(f"console error: {message.text} ({message.location.get('url', '')})")
 
     def _failed(self, request):
-        if request.resource_type in {"xhr", "fetch"} and request.failure == "net::ERR_ABORTED":
-            # The editor's preview, cancelled because the test moved on to
-            # another page; not a fault of the page.
+        if request.failure == "net::ERR_ABORTED":
+            # Cancelled by the browser because the test moved on to another
+            # page (an editor's preview, the icon); not a fault of the page.
+            # Assets that fail to load show up as error responses, refused
+            # ones as other errors, and images are checked in the page.
             return
         self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 
@@ -86,6 +88,7 @@ PAGE_PROBLEMS_JS = """
   }
   for (const img of document.querySelectorAll("img")) {
     if (!img.hasAttribute("alt")) problems.push(`image without alt: ${describe(img)}`);
+    if (img.complete && img.naturalWidth === 0) problems.push(`image did not load: ${describe(img)}`);
   }
   for (const el of document.querySelectorAll("[role=img]")) {
     const named = (el.getAttribute("aria-label") || "").trim() ||

@@ -76,10 +76,12 @@ def test_page_checks_report_every_fault(browser):
         "button without a name",
         "image without alt",
         "image without alt",
+        "image did not load",
         "scrolls sideways",
     ]
     assert problems[2] == 'form control without a label: <input id="unlabelled" name="q">'
-    assert problems[6].startswith("scrolls sideways: 2008px of content in a 375px window")
+    assert problems[6] == 'image did not load: <img src="/missing.css">'
+    assert problems[7].startswith("scrolls sideways: 2008px of content in a 375px window")
     kinds = sorted(
         "inline style refused" if "inline style" in line
         else "inline script refused" if "inline script" in line

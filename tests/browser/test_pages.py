@@ -85,10 +85,17 @@ def test_main_page_clean_at_phone_and_desktop_width(new_page, name):
         page, watch = new_page(user=user, width=width)
         response = visit(page, url)
         save_screenshot(page, f"{name}-{width}")
-        # The page itself (not a redirect to the login page), and clean.
-        outcome[width] = (response.status, urlsplit(page.url).path, page_problems(page) + watch.take())
+        # The page itself (not a redirect to the login page), under the
+        # policy that turns inline scripts and styles into console errors.
+        policy = response.headers.get("content-security-policy", "")
+        outcome[width] = (
+            response.status,
+            urlsplit(page.url).path,
+            "script-src 'self'" in policy and "style-src 'self'" in policy,
+            page_problems(page) + watch.take(),
+        )
         page.context.close()
-    assert outcome == {width: (200, urlsplit(url).path, []) for width in WIDTHS}
+    assert outcome == {width: (200, urlsplit(url).path, True, []) for width in WIDTHS}
 
 
 # Numbers the talk form's controls in document order; returns their names.
