@@ -37,14 +37,7 @@ def _unavailable_reason():
     if not os.access(CHROMIUM, os.X_OK):
         return (
             f"browser tests skipped: {CHROMIUM} not found; install the Debian package chromium "
-            "(apt-get install chromium fonts-noto-cjk) to run them"
-        )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return (
-            "browser tests skipped: the playwright package is not installed; "
-            "install the dev extras (pip install -e '.[dev]') to run them"
+            "(apt-get install chromium fonts-noto-cjk fonts-noto-color-emoji) to run them"
         )
     return None
 
