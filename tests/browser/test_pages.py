@@ -91,7 +91,9 @@ def test_main_page_clean_at_phone_and_desktop_width(new_page, name):
         outcome[width] = (
             response.status,
             urlsplit(page.url).path,
-            "script-src 'self'" in policy and "style-src 'self'" in policy,
+            "script-src 'self'" in policy
+            and "style-src 'self'" in policy
+            and "unsafe-inline" not in policy,
             page_problems(page) + watch.take(),
         )
         page.context.close()
@@ -110,6 +112,7 @@ NUMBER_CONTROLS_JS = """
 
 
 def test_talk_form_every_control_receives_focus_by_tab(new_page, study_session, presenter, member):
+    # `member` gives the presenters list a second checkbox to reach.
     page, watch = new_page(user=presenter)
     page.goto(reverse("study:talk-create", args=[study_session.number]))
     page.wait_for_load_state("networkidle")
