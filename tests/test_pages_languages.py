@@ -13,18 +13,19 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from sessions.invitations import invitation_path
+from studygroup import settings as project_settings
 from tests import factories
 
 KOREAN = {
     "lang": "ko",
-    "nav": ["홈", "모임", "논문", "멤버", "공부 일지", "내 프로필", "로그아웃"],
+    "nav": ["홈", "모임", "논문", "멤버", "공부 일지", "참여 현황", "내 프로필", "로그아웃"],
     "site": "스터디",
     # The switcher offers the other language, in that language.
     "switcher": [("en", "Language: English")],
 }
 ENGLISH = {
     "lang": "en",
-    "nav": ["Home", "Sessions", "Papers", "Members", "Journal", "My profile", "Log out"],
+    "nav": ["Home", "Sessions", "Papers", "Members", "Journal", "Participation", "My profile", "Log out"],
     "site": "Study group",
     "switcher": [("ko", "언어: 한국어")],
 }
@@ -98,8 +99,9 @@ NOT_PAGES = {
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _project_default_language(settings):
+    """The project's own default language (the suite's conftest makes it English)."""
+    settings.LANGUAGE_CODE = project_settings.LANGUAGE_CODE
 
 
 @pytest.fixture
