@@ -25,6 +25,7 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 run: demo
+	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup

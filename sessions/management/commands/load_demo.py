@@ -11,7 +11,7 @@ class Command(BaseCommand):
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
-                    "Demo data ready. Log in at http://127.0.0.1:8000/ as the organizer:\n"
+                    "Demo data ready. Log in as the organizer (the admin is at /admin/):\n"
                     f"  username: {DEMO_USERNAME}\n  password: {DEMO_PASSWORD}"
                 )
             )

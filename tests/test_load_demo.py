@@ -1,0 +1,39 @@
+"""The demo data of `make run`: realistic, loadable twice, with a working organizer login."""
+
+import pytest
+from django.core.management import call_command
+
+from sessions.demo import DEMO_PASSWORD, DEMO_USERNAME
+from sessions.models import Answer, Member, Paper, Presentation, Question, Reflection, StudySession
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return [
+        model.objects.count()
+        for model in (Member, StudySession, Presentation, Paper, Question, Answer, Reflection)
+    ]
+
+
+def test_load_demo_twice_changes_nothing(capsys):
+    call_command("load_demo")
+    first = _counts()
+    call_command("load_demo")
+    assert _counts() == first == [5, 5, 6, 6, 5, 4, 6]
+
+
+def test_load_demo_prints_a_login_that_opens_the_admin(capsys, client):
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert f"username: {DEMO_USERNAME}\n  password: {DEMO_PASSWORD}" in out
+    organizer = Member.objects.get(username=DEMO_USERNAME)
+    assert organizer.check_password(DEMO_PASSWORD) is True
+    client.force_login(organizer)
+    response = client.get("/admin/study/studysession/")
+    assert response.context["cl"].result_count == 5
+
+
+def test_load_demo_has_an_upcoming_session():
+    call_command("load_demo", verbosity=0)
+    assert StudySession.objects.upcoming().first().number == 5
