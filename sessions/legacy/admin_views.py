@@ -1,7 +1,6 @@
 """The admin page that imports uploaded legacy notes, like `import_legacy`."""
 
 from django import forms
-from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _

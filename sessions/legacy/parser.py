@@ -576,8 +576,8 @@ class _SessionParser:
     def parse(self) -> ParsedSession:
         state = None  # ("topics"|"retro", level)
         pres: _Pres | None = None
+        pres_level = 0
         member: tuple[str, int, int] | None = None  # (name, level, line)
-        sub: tuple[str, int, str] | None = None  # (kind, level, topic hint)
         for level, heading, line, body in self.sections():
             if level == 0:
                 self.scan_preamble(body)
@@ -586,7 +586,7 @@ class _SessionParser:
             session_match = _SESSION_HEADING_RE.search(heading) if self.number is None else None
             if session_match and not (state and level > state[1]):
                 self.set_number(session_match, line)
-                state, pres, member, sub = None, None, None, None
+                state, pres, member = None, None, None
                 self.scan_preamble(body)
                 continue
             # Inside a "주제" section: deeper headings are topics.
@@ -609,7 +609,6 @@ class _SessionParser:
                 if member is None or level <= member[1]:
                     name = self.person(heading)
                     member = (name, level, line)
-                    sub = None
                     self.ignore(body, "text under a member heading")
                     continue
                 part = _sub_kind(heading)
@@ -627,7 +626,7 @@ class _SessionParser:
                     self.ignore(body, f"section '{heading}'")
                     self.ignore([(line, heading)], "heading")
                 continue
-            state, pres, member, sub = None, None, None, None
+            state, pres, member = None, None, None
             if kind in {"topics", "retro"}:
                 state = (kind, level)
                 self.ignore(body, f"text under '{heading}'")

@@ -96,7 +96,7 @@ def prepare_data(scale_name, verbosity=1):
     """
     from django.core.management import call_command
 
-    from sessions.demo_data import SCALES, generate
+    from sessions.demo_data import SCALES
     from sessions.models import Question, StudySession
 
     scale = SCALES[scale_name]
