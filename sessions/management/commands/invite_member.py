@@ -33,7 +33,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--base-url",
-            default=getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000",
+            default=settings.SITE_URL,
             help="Where the site is served, for the link (default: %(default)s).",
         )
         parser.add_argument(

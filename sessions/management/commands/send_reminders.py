@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--base-url",
-            default=getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000",
+            default=settings.SITE_URL,
             help="Where the site is served, for the links in the emails (default: %(default)s).",
         )
         parser.add_argument(
