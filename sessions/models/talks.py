@@ -103,10 +103,16 @@ class Presentation(RenderedMarkdownModel):
         )
 
     def can_edit(self, user):
-        """Presenters and organizers may edit a talk. Touches the presenters relation."""
+        """Presenters and organizers may edit a talk.
+
+        Reads the presenters relation: from the `with_people()` prefetch when
+        present, else with one query.
+        """
         if not user.is_authenticated:
             return False
-        return user.is_organizer or self.presenter_links.filter(member=user).exists()
+        return user.is_organizer or any(
+            link.member_id == user.pk for link in self.presenter_links.all()
+        )
 
 
 class PresentationPresenter(models.Model):

@@ -44,9 +44,7 @@ def talks_with_presenters():
 def mark_editable(talks, user):
     """Set `editable` on each talk from its prefetched presenters (no query)."""
     for talk in talks:
-        talk.editable = user.is_organizer or any(
-            link.member_id == user.pk for link in talk.presenter_links.all()
-        )
+        talk.editable = talk.can_edit(user)
     return talks
 
 

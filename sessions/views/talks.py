@@ -31,7 +31,7 @@ def talk_detail(request, pk):
             "presenters": presenters,
             "questions": page.object_list,
             "page": page,
-            "can_edit": request.user.is_organizer or request.user in presenters,
+            "can_edit": talk.can_edit(request.user),
             "question_form": question_form,
         },
     )
