@@ -13,3 +13,14 @@ class StudyConfig(AppConfig):
     label = "study"
     verbose_name = _("Study group")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        from sessions.fragments import install_write_counter
+
+        connection_created.connect(install_write_counter)
+        # Connections opened before the app was ready (rare) count too.
+        for connection in connections.all(initialized_only=True):
+            install_write_counter(sender=None, connection=connection)

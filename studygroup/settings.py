@@ -140,6 +140,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Test databases get a UTF-8 ctype: pg_trgm sees no Hangul under "C".
     DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
 
+# Rendered page fragments (sessions/fragments.py). Each process keeps its
+# own; keys carry the content version, so processes never disagree about
+# what is current. DJANGO_CACHE_ENTRIES bounds the memory (fragments are
+# 2-120 KB).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "studygroup-fragments",
+        "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_CACHE_ENTRIES", 1000)},
+    }
+}
+
 AUTH_USER_MODEL = "study.Member"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

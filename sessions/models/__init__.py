@@ -1,3 +1,4 @@
+from .content import ContentVersion
 from .imports import ImportedFile
 from .meetings import Attendance, StudySession
 from .members import Member
@@ -9,6 +10,7 @@ from .talks import Answer, Presentation, PresentationPresenter, Question
 __all__ = [
     "Answer",
     "Attendance",
+    "ContentVersion",
     "ImportedFile",
     "Member",
     "Paper",

@@ -1,0 +1,107 @@
+"""Cached page fragments, keyed by the content version.
+
+The expensive parts of the busiest pages (a session's talks with their
+questions and answers, a paper library page, search results, …) are rendered
+once and kept in Django's cache under a key made of:
+
+- the content version (`ContentVersion`), which every write to the app's
+  tables bumps inside its own transaction (see `count_writes` below), so an
+  edit, a deletion, an import or a bulk update makes every older fragment
+  unreachable: nothing has to be invalidated by hand;
+- the active language and today's date (pages say "upcoming" or "came");
+- the fragment's name and whatever else the fragment depends on: the object,
+  the page number, the filters, and for fragments with per-viewer links
+  (edit, delete) who is looking.
+
+A fragment template is rendered without the request, so it sees only the
+context the view passes in: whatever it shows about the viewer must come
+through that context and therefore through the key.
+
+Read the version before anything the fragment shows (`content_version`),
+so that a fragment is never stored under a version newer than its data.
+"""
+
+import hashlib
+import re
+
+from django.apps import apps
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from sessions.models import ContentVersion
+
+# The cache only frees memory; the version in the key keeps fragments fresh.
+FRAGMENT_SECONDS = 24 * 60 * 60
+
+# INSERT OR IGNORE is SQLite's form of bulk_create(ignore_conflicts=True).
+WRITE_SQL = re.compile(
+    r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE
+)
+# Logging in stamps last_login, which no page shows: it must not empty the cache.
+LOGIN_STAMP_SQL = 'UPDATE "study_member" SET "last_login" = %s WHERE "study_member"."id" = %s'
+
+_content_tables = None
+
+
+def content_tables():
+    """The tables of the app (through tables included) whose rows pages show."""
+    global _content_tables
+    if _content_tables is None:
+        models = apps.get_app_config("study").get_models(include_auto_created=True)
+        _content_tables = frozenset(
+            model._meta.db_table for model in models if model is not ContentVersion
+        )
+    return _content_tables
+
+
+def count_writes(execute, sql, params, many, context):
+    """Database execute wrapper: bump the content version with every write to
+    one of the app's tables.
+
+    Inside a transaction the bump comes first and commits with the write:
+    taking the version row's lock before any other row lock makes writers
+    queue on it in one order, so they cannot deadlock one another.
+    """
+    match = WRITE_SQL.match(sql)
+    if match is None or match[1] not in content_tables() or sql == LOGIN_STAMP_SQL:
+        return execute(sql, params, many, context)
+    connection = context["connection"]
+    if connection.in_atomic_block:
+        ContentVersion.bump(connection.alias)
+        return execute(sql, params, many, context)
+    # In autocommit the write commits on its own; the bump follows it, so
+    # a reader may briefly cache newer rows under the older number (harmless,
+    # the bump retires it), but never older rows under the newer number.
+    result = execute(sql, params, many, context)
+    ContentVersion.bump(connection.alias)
+    return result
+
+
+def install_write_counter(sender, connection, **kwargs):
+    """`connection_created` receiver: count writes on every new connection."""
+    if count_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(count_writes)
+
+
+def content_version(request):
+    """The content version, read once per request (one query)."""
+    if not hasattr(request, "_content_version"):
+        request._content_version = ContentVersion.objects.current()
+    return request._content_version
+
+
+def cached_fragment(request, name, key_parts, template_name, context):
+    """The HTML of `template_name` rendered with `context` (a callable, called
+    only on a cache miss), cached under `name`, the content version, the
+    language, today's date and `key_parts`."""
+    parts = [content_version(request), get_language(), timezone.localdate(), *key_parts]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    key = f"fragment:{name}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template_name, context())
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return mark_safe(html)

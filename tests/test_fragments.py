@@ -1,0 +1,140 @@
+"""The content version and the fragment cache built on it."""
+
+import pytest
+from django.contrib.auth.models import update_last_login
+from django.db import connection, transaction
+from django.test import RequestFactory
+from django.utils import translation
+
+from sessions.fragments import cached_fragment
+from sessions.models import ContentVersion, Paper, Presentation, Question, StudySession
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def version():
+    return ContentVersion.objects.current
+
+
+def test_content_version_counts_a_save(version):
+    before = version()
+    factories.StudySessionFactory()
+    assert version() > before
+
+
+def test_content_version_counts_a_queryset_update(version, study_session):
+    before = version()
+    StudySession.objects.filter(pk=study_session.pk).update(title="새 제목")
+    assert version() == before + 1
+
+
+def test_content_version_counts_an_update_through_the_base_manager(version, talk):
+    before = version()
+    Question._base_manager.filter(presentation=talk).update(position=3)
+    assert version() == before + 1
+
+
+def test_content_version_counts_a_bulk_create(version, talk):
+    before = version()
+    Question.objects.bulk_create([Question(presentation=talk, body="왜?", body_html="<p>왜?</p>")])
+    assert version() == before + 1
+
+
+def test_content_version_counts_a_many_to_many_change(version, talk):
+    paper = factories.PaperFactory()
+    before = version()
+    talk.papers.add(paper)
+    assert version() > before
+
+
+def test_content_version_counts_a_delete(version, talk):
+    before = version()
+    Presentation.objects.filter(pk=talk.pk).delete()
+    assert version() > before
+
+
+def test_content_version_counts_raw_sql(version, study_session):
+    before = version()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE study_studysession SET place = %s", ["온라인"])
+    assert version() == before + 1
+
+
+def test_content_version_ignores_reads(version, talk):
+    before = version()
+    list(Presentation.objects.with_people())
+    Paper.objects.count()
+    assert version() == before
+
+
+def test_content_version_ignores_the_login_stamp(version, member):
+    before = version()
+    update_last_login(None, member)
+    member.refresh_from_db()
+    assert member.last_login is not None
+    assert version() == before
+
+
+def test_content_version_rolls_back_with_the_write(version, study_session):
+    before = version()
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        StudySession.objects.filter(pk=study_session.pk).update(title="취소될 제목")
+        1 / 0
+    assert version() == before
+
+
+def _render_count():
+    calls = []
+
+    def context():
+        calls.append(1)
+        return {"value": len(calls)}
+
+    return calls, context
+
+
+def _fragment(name="test", parts=()):
+    request = RequestFactory().get("/")
+    return request, name, list(parts), "study/tests/fragment.html"
+
+
+@pytest.fixture
+def fragment_template(settings, tmp_path):
+    (tmp_path / "study" / "tests").mkdir(parents=True)
+    (tmp_path / "study" / "tests" / "fragment.html").write_text(
+        "{% load i18n %}{% translate 'Sessions' %} {{ value }}"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+
+
+def test_cached_fragment_renders_once_per_version(fragment_template, study_session):
+    calls, context = _render_count()
+    first = cached_fragment(*_fragment(), context)
+    again = cached_fragment(*_fragment(), context)
+    assert (first, again, len(calls)) == ("Sessions 1", "Sessions 1", 1)
+
+
+def test_cached_fragment_renders_again_after_any_write(fragment_template, study_session):
+    calls, context = _render_count()
+    cached_fragment(*_fragment(), context)
+    StudySession.objects.filter(pk=study_session.pk).update(title="바뀐 제목")
+    assert cached_fragment(*_fragment(), context) == "Sessions 2"
+
+
+def test_cached_fragment_is_kept_per_language(fragment_template, study_session):
+    calls, context = _render_count()
+    english = cached_fragment(*_fragment(), context)
+    with translation.override("ko"):
+        korean = cached_fragment(*_fragment(), context)
+    assert (english, korean) == ("Sessions 1", "모임 2")
+
+
+def test_cached_fragment_is_kept_per_key_part(fragment_template, study_session):
+    calls, context = _render_count()
+    one = cached_fragment(*_fragment(parts=[1]), context)
+    two = cached_fragment(*_fragment(parts=[2]), context)
+    assert (one, two, len(calls)) == ("Sessions 1", "Sessions 2", 2)
