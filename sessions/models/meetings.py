@@ -20,6 +20,36 @@ class StudySessionQuerySet(models.QuerySet):
     def in_year(self, year):
         return self.filter(date__year=year)
 
+    def with_viewer(self, member):
+        """Annotate what `member` did in each session (subqueries on talks,
+        questions, answers and reflections, in the same query):
+        `viewer_took_part`, whether they presented, asked or answered there,
+        and `viewer_reflected`, whether they wrote its reflection.
+
+        Pages cache a session's talks once for everyone who took no part in
+        it; those who did see their own edit links (sessions/fragments.py).
+        """
+        from .reflections import Reflection
+        from .talks import Answer, PresentationPresenter, Question
+
+        in_session = {"presentation__session": models.OuterRef("pk")}
+        return self.annotate(
+            viewer_took_part=models.Exists(
+                PresentationPresenter.objects.filter(member=member.pk, **in_session)
+            )
+            | models.Exists(Question.objects.filter(asked_by=member.pk, **in_session))
+            | models.Exists(
+                Answer.objects.filter(
+                    author=member.pk, question__presentation__session=models.OuterRef("pk")
+                )
+            ),
+            viewer_reflected=models.Exists(
+                Reflection.objects.on_sessions().filter(
+                    author=member.pk, session=models.OuterRef("pk")
+                )
+            ),
+        )
+
 
 class StudySession(RenderedMarkdownModel):
     """One numbered meeting of the group ("6주차")."""

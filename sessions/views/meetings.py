@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sessions.forms import StudySessionForm
+from sessions.fragments import cached_fragment, content_version
 from sessions.models import (
     Answer,
     Attendance,
     Presentation,
     PresentationPresenter,
     Question,
-    Reflection,
     StudySession,
 )
 
@@ -67,16 +67,17 @@ def session_list(request):
     )
 
 
-def session_detail(request, number):
-    """The session with its talks, the first QUESTIONS_PER_TALK questions of
-    each (the talk page has them all) and the reflections."""
+def session_talks(session, user):
+    """The session's talks in order, each with its presenters, papers, its
+    first QUESTIONS_PER_TALK questions and their answers (the talk page has
+    them all), and `editable` set for `user`."""
     questions = (
         Question.objects.select_related("asked_by", "addressed_to")
         .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("author")))
         .order_by("position", "pk")[:QUESTIONS_PER_TALK]
     )
     talks = (
-        Presentation.objects.order_by("order", "pk")
+        session.presentations.order_by("order", "pk")
         .annotate(question_count=Count("questions"))
         .prefetch_related(
             Prefetch(
@@ -87,31 +88,53 @@ def session_detail(request, number):
             Prefetch("questions", queryset=questions, to_attr="first_questions"),
         )
     )
+    return mark_editable(talks, user)
+
+
+def session_detail(request, number):
+    """The session with its talks and reflections.
+
+    The talks (with their questions and answers) and the reflections are
+    cached fragments: the talks once for organizers and once for members who
+    took no part in the session, and per viewer for those who did (they see
+    edit links on their own talks, questions and answers).
+    """
+    content_version(request)
     session = get_object_or_404(
-        StudySession.objects.prefetch_related(
-            Prefetch("presentations", queryset=talks),
-            Prefetch(
-                "reflections",
-                queryset=Reflection.objects.on_sessions()
-                .select_related("author")
-                .order_by("author__display_name"),
-            ),
-            Prefetch("attendances", queryset=Attendance.objects.select_related("member")),
+        StudySession.objects.with_viewer(request.user).prefetch_related(
+            Prefetch("attendances", queryset=Attendance.objects.select_related("member"))
         ),
         number=number,
     )
-    talks = mark_editable(session.presentations.all(), request.user)
-    reflections = session.reflections.all()
-    my_reflection = next((r for r in reflections if r.author_id == request.user.pk), None)
+    user = request.user
+    viewer = user if session.viewer_took_part else None
+    talks_html = cached_fragment(
+        request,
+        "session-talks",
+        [session.pk, user.is_organizer, viewer and viewer.pk],
+        "study/includes/session_talks.html",
+        lambda: {"talks": session_talks(session, user), "user": viewer},
+    )
+    reflections_html = cached_fragment(
+        request,
+        "session-reflections",
+        [session.pk],
+        "study/includes/session_reflections.html",
+        lambda: {
+            "reflections": session.reflections.on_sessions()
+            .select_related("author")
+            .order_by("author__display_name")
+        },
+    )
     return render(
         request,
         "study/session_detail.html",
         {
             "session": session,
-            "talks": talks,
-            "reflections": reflections,
-            "my_reflection": my_reflection,
-            **attendance_context(session, request.user),
+            "talks_html": talks_html,
+            "reflections_html": reflections_html,
+            "my_reflection": session.viewer_reflected,
+            **attendance_context(session, user),
         },
     )
 

@@ -4,6 +4,8 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from sessions.models import Presentation, StudySession
@@ -167,11 +169,17 @@ def test_session_detail_query_count_does_not_grow(
         for question in factories.QuestionFactory.create_batch(questions_each, presentation=talk):
             factories.AnswerFactory(question=question)
     factories.ReflectionFactory.create_batch(3, session=study_session)
-    # session + user, session, talks, presenters, papers, questions, answers, reflections,
-    # attendance
-    with django_assert_num_queries(10):
-        response = member_client.get(reverse("study:session-detail", args=[6]))
-    assert len(response.context["talks"]) == talks
+    url = reverse("study:session-detail", args=[6])
+    # session + user, content version, session (with what the viewer did
+    # there), attendance, talks, presenters, papers, questions, answers,
+    # reflections
+    with django_assert_num_queries(11):
+        response = member_client.get(url)
+    assert response.content.decode().count('class="card talk"') == talks
+    # Cached: the talks and reflections come from the fragment cache.
+    with django_assert_num_queries(5):
+        cached = member_client.get(url)
+    assert cached.content.decode().count('class="card talk"') == talks
     assert response.content.decode().count('class="question"') == talks * questions_each
 
 
@@ -271,3 +279,81 @@ def test_session_delete_by_non_organizer_is_403_and_keeps_it(request, client_nam
     assert client.post(reverse("study:session-delete", args=[6])).status_code == 403
     assert StudySession.objects.count() == 1
     assert Presentation.objects.count() == 1
+
+
+# The session page caches its talks and reflections (sessions/fragments.py).
+
+
+def _session_page(client):
+    return client.get(reverse("study:session-detail", args=[6])).content.decode()
+
+
+def _without_csrf(html):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+@pytest.fixture
+def discussed_talk(talk, member, organizer):
+    """The talk with a question from `member`, answered by its presenter."""
+    question = factories.QuestionFactory(presentation=talk, asked_by=member, body="왜 스케일링하나요?")
+    factories.AnswerFactory(question=question, body="기울기가 사라지지 않게요.")
+    return talk
+
+
+def test_session_page_from_the_cache_matches_a_fresh_one_for_every_persona(
+    discussed_talk, organizer_client, presenter_client, member_client
+):
+    """Whoever filled the cache first, each persona sees exactly the page a
+    fresh render gives them: no edit link leaks from one viewer to another."""
+    clients = {"organizer": organizer_client, "presenter": presenter_client, "member": member_client}
+    fresh = {}
+    for name, client in clients.items():
+        cache.clear()
+        fresh[name] = _without_csrf(_session_page(client))
+    for order in (["organizer", "presenter", "member"], ["member", "presenter", "organizer"]):
+        cache.clear()
+        seen = {name: _without_csrf(_session_page(clients[name])) for name in order}
+        assert seen == fresh
+
+
+def test_session_page_shows_edit_links_only_to_their_owners(
+    discussed_talk, presenter_client, member_client, organizer
+):
+    question = discussed_talk.questions.get()
+    answer = question.answers.get()
+    outsider_client = Client()
+    outsider_client.force_login(factories.MemberFactory())
+    edit_question = f'href="/questions/{question.pk}/edit/"'
+    edit_answer = f'href="/answers/{answer.pk}/edit/"'
+    edit_talk = f'href="/talks/{discussed_talk.pk}/edit/"'
+    bystander = _session_page(outsider_client)
+    asker = _session_page(member_client)
+    answerer = _session_page(presenter_client)
+    assert [link in bystander for link in (edit_question, edit_answer, edit_talk)] == [False] * 3
+    assert [link in asker for link in (edit_question, edit_answer, edit_talk)] == [True, False, False]
+    assert [link in answerer for link in (edit_question, edit_answer, edit_talk)] == [False, True, True]
+
+
+def test_session_page_shows_a_question_asked_after_it_was_cached(talk, member_client):
+    _session_page(member_client)
+    factories.QuestionFactory(presentation=talk, body="새로 들어온 질문")
+    assert "새로 들어온 질문" in _session_page(member_client)
+
+
+def test_session_page_shows_a_member_renamed_after_it_was_cached(talk, presenter, member_client):
+    _session_page(member_client)
+    presenter.display_name = "새이름"
+    presenter.save(update_fields=["display_name"])
+    assert "새이름" in _session_page(member_client)
+
+
+def test_session_page_shows_a_reflection_written_after_it_was_cached(study_session, member_client):
+    _session_page(member_client)
+    factories.ReflectionFactory(session=study_session, body="오늘 많이 배웠다")
+    assert "오늘 많이 배웠다" in _session_page(member_client)
+
+
+def test_session_page_offers_to_edit_my_reflection_once_written(study_session, member, member_client):
+    assert "Write my reflection" in _session_page(member_client)
+    factories.ReflectionFactory(session=study_session, author=member)
+    assert "Edit my reflection" in _session_page(member_client)
