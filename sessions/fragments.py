@@ -93,15 +93,23 @@ def content_version(request):
     return request._content_version
 
 
-def cached_fragment(request, name, key_parts, template_name, context):
-    """The HTML of `template_name` rendered with `context` (a callable, called
-    only on a cache miss), cached under `name`, the content version, the
-    language, today's date and `key_parts`."""
+def cached(request, name, key_parts, compute):
+    """The value `compute()` returns (picklable; called only on a cache
+    miss), cached under `name`, the content version, the language, today's
+    date and `key_parts`."""
     parts = [content_version(request), get_language(), timezone.localdate(), *key_parts]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"fragment:{name}:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(template_name, context())
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return mark_safe(html)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, FRAGMENT_SECONDS)
+    return value
+
+
+def cached_fragment(request, name, key_parts, template_name, context):
+    """The HTML of `template_name` rendered with `context()` (a callable,
+    called only on a cache miss), cached like `cached`."""
+    return mark_safe(
+        cached(request, name, key_parts, lambda: render_to_string(template_name, context()))
+    )

@@ -4,12 +4,11 @@ import datetime
 
 import pytest
 from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from sessions.models import Attendance
-from sessions.views.attendance import attendance_context
+from sessions.views.attendance import attendance_controls, attendance_lists
 from tests import factories
 
 
@@ -121,43 +120,46 @@ def test_mark_by_member_is_forbidden(member_client, member, past):
     assert _rows(past) == []
 
 
-def _context(session, user):
-    request = RequestFactory().get("/")
-    request.user = user
-    return attendance_context(session, user)
-
-
-def test_attendance_context_lists_who_is_coming(member, presenter, organizer, upcoming):
+def test_attendance_lists_who_is_coming(member, presenter, organizer, upcoming):
     factories.AttendanceFactory(session=upcoming, member=presenter, response="going")
     factories.AttendanceFactory(session=upcoming, member=member, response="not_going")
-    context = _context(upcoming, member)
-    assert context["coming"] == [presenter]
-    assert context["not_coming"] == [member]
-    assert context["my_attendance"].response == "not_going"
-    assert context["response_form"].initial == {"response": "not_going"}
-    assert context["can_mark_attendance"] is False
+    assert attendance_lists(upcoming) == {"coming": [presenter], "not_coming": [member], "came": []}
 
 
-def test_attendance_context_lists_who_came(member, presenter, organizer, past):
+def test_attendance_lists_who_came(member, presenter, organizer, past):
     factories.AttendanceFactory(session=past, member=presenter, response="going", attended=True)
     factories.AttendanceFactory(session=past, member=member, response="going", attended=False)
-    context = _context(past, organizer)
-    assert (context["came"], context["response_form"], context["can_mark_attendance"]) == (
-        [presenter],
-        None,
-        True,
+    assert attendance_lists(past)["came"] == [presenter]
+
+
+def test_attendance_controls_offer_the_form_with_my_answer_before_the_session(member, upcoming):
+    controls = attendance_controls(upcoming, member, "not_going")
+    assert (controls["response_form"].initial, controls["can_mark_attendance"]) == (
+        {"response": "not_going"},
+        False,
+    )
+
+
+def test_attendance_controls_let_organizers_mark_who_came_after_the_session(organizer, past):
+    controls = attendance_controls(past, organizer, "")
+    assert (controls["response_form"], controls["can_mark_attendance"]) == (None, True)
+
+
+def _attendance_html(session, user, response):
+    lists = render_to_string(
+        "study/includes/attendance_lists.html", {"session": session, **attendance_lists(session)}
+    )
+    return render_to_string(
+        "study/includes/attendance.html",
+        {"session": session, "attendance_html": lists, **attendance_controls(session, user, response)},
     )
 
 
 def test_attendance_include_renders_both_lists(member, presenter, past, upcoming):
     factories.AttendanceFactory(session=past, member=presenter, attended=True)
     factories.AttendanceFactory(session=upcoming, member=member, response="going")
-    past_html = render_to_string(
-        "study/includes/attendance.html", {"session": past, **_context(past, member)}
-    )
-    upcoming_html = render_to_string(
-        "study/includes/attendance.html", {"session": upcoming, **_context(upcoming, member)}
-    )
+    past_html = _attendance_html(past, member, "")
+    upcoming_html = _attendance_html(upcoming, member, "going")
     assert f'id="attendance-came"><li><a href="/members/{presenter.pk}/">{presenter.label}</a>' in past_html
     assert "attendance-respond" not in past_html and 'name="response"' not in past_html
     assert f'id="attendance-coming"><li><a href="/members/{member.pk}/">{member.label}</a>' in upcoming_html
@@ -168,7 +170,6 @@ def test_session_page_shows_who_is_coming_and_the_form(member_client, member, pr
     factories.AttendanceFactory(session=upcoming, member=presenter, response="going")
     response = member_client.get(upcoming.get_absolute_url())
     content = response.content.decode()
-    assert response.context["coming"] == [presenter]
     assert f'action="/sessions/{upcoming.number}/attendance/"' in content
     assert f'id="attendance-coming"><li><a href="/members/{presenter.pk}/">{presenter.label}</a>' in content
 

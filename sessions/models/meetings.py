@@ -21,32 +21,22 @@ class StudySessionQuerySet(models.QuerySet):
         return self.filter(date__year=year)
 
     def with_viewer(self, member):
-        """Annotate what `member` did in each session (subqueries on talks,
-        questions, answers and reflections, in the same query):
-        `viewer_took_part`, whether they presented, asked or answered there,
-        and `viewer_reflected`, whether they wrote its reflection.
-
-        Pages cache a session's talks once for everyone who took no part in
-        it; those who did see their own edit links (sessions/fragments.py).
-        """
+        """Annotate what the session page shows `member` of their own
+        (subqueries on reflections and attendances, in the same query):
+        `viewer_reflected`, whether they wrote the session's reflection, and
+        `viewer_response`, their going / not going answer ("" if none)."""
         from .reflections import Reflection
-        from .talks import Answer, PresentationPresenter, Question
 
-        in_session = {"presentation__session": models.OuterRef("pk")}
         return self.annotate(
-            viewer_took_part=models.Exists(
-                PresentationPresenter.objects.filter(member=member.pk, **in_session)
-            )
-            | models.Exists(Question.objects.filter(asked_by=member.pk, **in_session))
-            | models.Exists(
-                Answer.objects.filter(
-                    author=member.pk, question__presentation__session=models.OuterRef("pk")
-                )
-            ),
             viewer_reflected=models.Exists(
                 Reflection.objects.on_sessions().filter(
                     author=member.pk, session=models.OuterRef("pk")
                 )
+            ),
+            viewer_response=models.Subquery(
+                Attendance.objects.filter(
+                    member=member.pk, session=models.OuterRef("pk")
+                ).values("response")[:1]
             ),
         )
 

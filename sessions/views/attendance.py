@@ -12,19 +12,23 @@ from sessions.models import Attendance, StudySession
 from sessions.views.access import session_for_organizer
 
 
-def attendance_context(session, user):
-    """What the session page shows about attendance, from `session.attendances`
-    (one query, or none when the view prefetched `attendances__member`)."""
-    attendances = sorted(session.attendances.all(), key=lambda a: a.member.display_name)
-    mine = next((a for a in attendances if a.member_id == user.pk), None)
+def attendance_lists(session):
+    """Who is coming, who is not and who came: the same for every viewer (one
+    query on `session.attendances`)."""
+    attendances = session.attendances.select_related("member").order_by("member__display_name")
     return {
         "coming": [a.member for a in attendances if a.response == Attendance.Response.GOING],
         "not_coming": [a.member for a in attendances if a.response == Attendance.Response.NOT_GOING],
         "came": [a.member for a in attendances if a.attended],
-        "my_attendance": mine,
-        "response_form": AttendanceResponseForm(
-            initial={"response": mine.response if mine else None}
-        )
+    }
+
+
+def attendance_controls(session, user, response):
+    """The viewer's part of the attendance section: their going / not going
+    form for an upcoming session (showing their `response`), and whether
+    they may mark who came."""
+    return {
+        "response_form": AttendanceResponseForm(initial={"response": response or None})
         if session.is_upcoming
         else None,
         "can_mark_attendance": user.is_organizer and session.date <= timezone.localdate(),

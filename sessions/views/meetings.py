@@ -1,16 +1,20 @@
 """Sessions: the list by year, the session page, and the organizers' forms."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sessions.forms import StudySessionForm
-from sessions.fragments import cached_fragment, content_version
+from sessions.fragments import cached, cached_fragment, content_version
 from sessions.models import (
     Answer,
     Attendance,
@@ -21,7 +25,7 @@ from sessions.models import (
 )
 
 from .access import session_for_organizer
-from .attendance import attendance_context
+from .attendance import attendance_controls, attendance_lists
 
 SESSIONS_PER_PAGE = 20
 # The session page shows this many questions of each talk; the talk page has them all.
@@ -39,13 +43,6 @@ def talks_with_presenters():
             )
         ),
     )
-
-
-def mark_editable(talks, user):
-    """Set `editable` on each talk from its prefetched presenters (no query)."""
-    for talk in talks:
-        talk.editable = talk.can_edit(user)
-    return talks
 
 
 def session_list(request):
@@ -67,16 +64,16 @@ def session_list(request):
     )
 
 
-def session_talks(session, user):
-    """The session's talks in order, each with its presenters, papers, its
-    first QUESTIONS_PER_TALK questions and their answers (the talk page has
-    them all), and `editable` set for `user`."""
+def session_talks(session):
+    """The session's talks in order, each with its presenters, papers and
+    first QUESTIONS_PER_TALK questions with their answers (the talk page has
+    them all)."""
     questions = (
         Question.objects.select_related("asked_by", "addressed_to")
         .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("author")))
         .order_by("position", "pk")[:QUESTIONS_PER_TALK]
     )
-    talks = (
+    return list(
         session.presentations.order_by("order", "pk")
         .annotate(question_count=Count("questions"))
         .prefetch_related(
@@ -88,32 +85,63 @@ def session_talks(session, user):
             Prefetch("questions", queryset=questions, to_attr="first_questions"),
         )
     )
-    return mark_editable(talks, user)
+
+
+def owners(talks):
+    """Who has an edit link among `talks` (from `session_talks`): their
+    presenters and the authors of the questions and answers shown."""
+    people = set()
+    for talk in talks:
+        people.update(link.member_id for link in talk.presenter_links.all())
+        for question in talk.first_questions:
+            people.add(question.asked_by_id)
+            people.update(answer.author_id for answer in question.answers.all())
+    return people
+
+
+def render_session_talks(talks, viewer, is_organizer):
+    """The talks section of the session page and the owners of its items;
+    `viewer` (or None) sees the edit links of their own talks, questions and
+    answers."""
+    for talk in talks:
+        talk.editable = talk.can_edit(viewer) if viewer else is_organizer
+    html = render_to_string("study/includes/session_talks.html", {"talks": talks, "user": viewer})
+    return html, owners(talks)
 
 
 def session_detail(request, number):
-    """The session with its talks and reflections.
+    """The session with its talks, attendance and reflections.
 
-    The talks (with their questions and answers) and the reflections are
-    cached fragments: the talks once for organizers and once for members who
-    took no part in the session, and per viewer for those who did (they see
-    edit links on their own talks, questions and answers).
+    The talks (with their questions and answers), the attendance lists and
+    the reflections come from the fragment cache. The talks are kept once
+    for organizers and once for other members, and per viewer only for
+    those who own something in them (a talk, a question or an answer shown),
+    who see their own edit links.
     """
     content_version(request)
-    session = get_object_or_404(
-        StudySession.objects.with_viewer(request.user).prefetch_related(
-            Prefetch("attendances", queryset=Attendance.objects.select_related("member"))
-        ),
-        number=number,
-    )
     user = request.user
-    viewer = user if session.viewer_took_part else None
-    talks_html = cached_fragment(
+    session = get_object_or_404(StudySession.objects.with_viewer(user), number=number)
+    # Loaded at most once, even when both versions of the talks are rendered.
+    talks = functools.cache(lambda: session_talks(session))
+    talks_html, talk_owners = cached(
         request,
         "session-talks",
-        [session.pk, user.is_organizer, viewer and viewer.pk],
-        "study/includes/session_talks.html",
-        lambda: {"talks": session_talks(session, user), "user": viewer},
+        [session.pk, user.is_organizer],
+        lambda: render_session_talks(talks(), None, user.is_organizer),
+    )
+    if user.pk in talk_owners:
+        talks_html, _owners = cached(
+            request,
+            "session-talks-of",
+            [session.pk, user.pk],
+            lambda: render_session_talks(talks(), user, user.is_organizer),
+        )
+    attendance_html = cached_fragment(
+        request,
+        "session-attendance",
+        [session.pk],
+        "study/includes/attendance_lists.html",
+        lambda: {"session": session, **attendance_lists(session)},
     )
     reflections_html = cached_fragment(
         request,
@@ -131,10 +159,11 @@ def session_detail(request, number):
         "study/session_detail.html",
         {
             "session": session,
-            "talks_html": talks_html,
+            "talks_html": mark_safe(talks_html),
+            "attendance_html": attendance_html,
             "reflections_html": reflections_html,
             "my_reflection": session.viewer_reflected,
-            **attendance_context(session, user),
+            **attendance_controls(session, user, session.viewer_response),
         },
     )
 

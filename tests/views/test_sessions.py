@@ -170,14 +170,14 @@ def test_session_detail_query_count_does_not_grow(
             factories.AnswerFactory(question=question)
     factories.ReflectionFactory.create_batch(3, session=study_session)
     url = reverse("study:session-detail", args=[6])
-    # session + user, content version, session (with what the viewer did
-    # there), attendance, talks, presenters, papers, questions, answers,
+    # session + user, content version, session (with the viewer's reflection
+    # and answer), talks, presenters, papers, questions, answers, attendance,
     # reflections
     with django_assert_num_queries(11):
         response = member_client.get(url)
     assert response.content.decode().count('class="card talk"') == talks
-    # Cached: the talks and reflections come from the fragment cache.
-    with django_assert_num_queries(5):
+    # Again: talks, attendance and reflections come from the fragment cache.
+    with django_assert_num_queries(4):
         cached = member_client.get(url)
     assert cached.content.decode().count('class="card talk"') == talks
     assert response.content.decode().count('class="question"') == talks * questions_each
