@@ -5,6 +5,8 @@ from itertools import chain
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 
+from sessions.fragments import cached_fragment, content_version
+
 from sessions.models import (
     Answer,
     Attendance,
@@ -41,9 +43,9 @@ def recent_activity(limit=RECENT_ACTIVITY):
     return sorted(items, key=lambda item: item["when"], reverse=True)[:limit]
 
 
-def home(request):
-    user = request.user
-    next_session = StudySession.objects.upcoming().prefetch_related(talks_with_presenters()).first()
+def waiting_for(user):
+    """What waits for `user`: unanswered questions addressed to them and
+    sessions they took part in without writing their reflection (bounded)."""
     questions_for_me = (
         Question.objects.addressed_to(user)
         .unanswered()
@@ -59,13 +61,45 @@ def home(request):
     reflections_due = StudySession.objects.past().filter(took_part).exclude(wrote_reflection)[
         :OPEN_ITEMS
     ]
+    return {"questions_for_me": questions_for_me, "reflections_due": reflections_due}
+
+
+def home(request):
+    """The next session and recent activity (the same for everyone) and what
+    waits for the viewer, each a cached fragment."""
+    content_version(request)
+    user = request.user
+    next_session_html = cached_fragment(
+        request,
+        "home-next-session",
+        [],
+        "study/includes/home_next_session.html",
+        lambda: {
+            "next_session": StudySession.objects.upcoming()
+            .prefetch_related(talks_with_presenters())
+            .first()
+        },
+    )
+    waiting_html = cached_fragment(
+        request,
+        "home-waiting",
+        [user.pk],
+        "study/includes/home_waiting.html",
+        lambda: waiting_for(user),
+    )
+    activity_html = cached_fragment(
+        request,
+        "home-activity",
+        [],
+        "study/includes/home_activity.html",
+        lambda: {"activity": recent_activity()},
+    )
     return render(
         request,
         "study/home.html",
         {
-            "next_session": next_session,
-            "questions_for_me": questions_for_me,
-            "reflections_due": reflections_due,
-            "activity": recent_activity(),
+            "next_session_html": next_session_html,
+            "waiting_html": waiting_html,
+            "activity_html": activity_html,
         },
     )

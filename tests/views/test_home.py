@@ -1,12 +1,14 @@
 """The home page: next session, my open items, recent activity."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from sessions.models import Reflection
+from sessions.views.home import recent_activity, waiting_for
 from tests import factories
 
 
@@ -27,8 +29,8 @@ def test_home_shows_the_next_session_and_its_talks(member_client, presenter):
 
     response = member_client.get(reverse("study:home"))
     content = response.content.decode()
-    assert response.context["next_session"] == upcoming
     assert '<a href="/sessions/2/">Session 2 · 다음 모임</a>' in content
+    assert "/sessions/3/" not in content
     assert f'<a href="/talks/{talk.pk}/">비전 트랜스포머</a>' in content
     assert '<span class="person">강발표🐼</span>' in content
     assert 'href="/sessions/2/talks/new/"' in content
@@ -37,7 +39,6 @@ def test_home_shows_the_next_session_and_its_talks(member_client, presenter):
 def test_home_without_upcoming_session_says_so(member_client, db):
     factories.StudySessionFactory(date=days_from_today(-1))
     response = member_client.get(reverse("study:home"))
-    assert response.context["next_session"] is None
     assert "No session is scheduled yet." in response.content.decode()
 
 
@@ -48,9 +49,10 @@ def test_home_lists_unanswered_questions_addressed_to_me(presenter_client, prese
     other_talk = factories.PresentationFactory(session=talk.session)
     factories.QuestionFactory(presentation=other_talk)  # to someone else
 
+    assert list(waiting_for(presenter)["questions_for_me"]) == [open_question]
     response = presenter_client.get(reverse("study:home"))
-    assert list(response.context["questions_for_me"]) == [open_question]
     content = response.content.decode()
+    assert content.count("asked you about") == 1
     assert "조회원🐱 asked you about “셀프 어텐션”" in content
     assert f'href="/questions/{open_question.pk}/answers/new/"' in content
 
@@ -71,9 +73,10 @@ def test_home_lists_past_sessions_i_took_part_in_without_my_reflection(member_cl
     future = factories.StudySessionFactory(number=6, date=days_from_today(7))
     factories.PresentationFactory(session=future, presenters=[member])
 
+    assert [s.number for s in waiting_for(member)["reflections_due"]] == [5, 2, 1]
     response = member_client.get(reverse("study:home"))
-    assert [s.number for s in response.context["reflections_due"]] == [5, 2, 1]
     content = response.content.decode()
+    assert re.findall(r"your reflection on Session (\d+)", content) == ["5", "2", "1"]
     assert "You have not written your reflection on Session 2 yet." in content
 
 
@@ -87,18 +90,18 @@ def test_home_recent_activity_is_newest_first_and_bounded(member_client, talk, p
     answer = factories.AnswerFactory(question=question)
     reflection = factories.ReflectionFactory(session=talk.session, author=presenter)
     factories.JournalEntryFactory(author=presenter)  # personal: not group activity
-    response = member_client.get(reverse("study:home"))
-    kinds = [(item["kind"], item["object"]) for item in response.context["activity"]]
+    kinds = [(item["kind"], item["object"]) for item in recent_activity()]
     assert kinds == [("reflection", reflection), ("answer", answer), ("question", question), ("talk", talk)]
+    response = member_client.get(reverse("study:home"))
     content = response.content.decode()
     assert "강발표🐼 wrote a reflection on" in content
     assert "조회원🐱 asked a question on" in content
 
     for _ in range(12):
         factories.ReflectionFactory(session=factories.StudySessionFactory())
-    activity = member_client.get(reverse("study:home")).context["activity"]
-    assert len(activity) == 10
-    assert all(item["kind"] == "reflection" for item in activity)
+    content = member_client.get(reverse("study:home")).content.decode()
+    assert content.count("wrote a reflection on") == 10
+    assert "asked a question on" not in content
     assert Reflection.objects.count() == 14
 
 
@@ -113,9 +116,35 @@ def test_home_query_count_does_not_grow(member_client, member, count, django_ass
     for session in factories.StudySessionFactory.create_batch(count, date=days_from_today(-3)):
         factories.AttendanceFactory(session=session, member=member, attended=True)
         factories.ReflectionFactory(session=session, author=other)
-    # session + user, next session, its talks, their presenters, questions for me,
-    # reflections due, recent talks, questions, answers, reflections
-    with django_assert_num_queries(11):
+    # session + user, content version, next session, its talks, their
+    # presenters, questions for me, reflections due, recent talks, questions,
+    # answers, reflections
+    with django_assert_num_queries(12):
         response = member_client.get(reverse("study:home"))
-    assert len(response.context["questions_for_me"]) == count
-    assert len(response.context["reflections_due"]) == count
+    content = response.content.decode()
+    assert (content.count("asked you about"), content.count("You have not written")) == (count, count)
+    # Again: all three parts come from the fragment cache.
+    with django_assert_num_queries(3):
+        again = member_client.get(reverse("study:home"))
+    assert again.content.decode().count("asked you about") == count
+
+
+def test_home_shows_what_changed_after_it_was_cached(presenter_client, presenter, talk, member):
+    presenter_client.get(reverse("study:home"))
+    question = factories.QuestionFactory(presentation=talk, addressed_to=presenter, asked_by=member)
+    content = presenter_client.get(reverse("study:home")).content.decode()
+    assert f'href="/questions/{question.pk}/answers/new/"' in content
+    assert "조회원🐱 asked a question on" in content
+    factories.AnswerFactory(question=question)
+    content = presenter_client.get(reverse("study:home")).content.decode()
+    assert f'href="/questions/{question.pk}/answers/new/"' not in content
+
+
+def test_home_keeps_what_waits_for_each_member_to_that_member(
+    presenter_client, member_client, presenter, talk, member
+):
+    factories.QuestionFactory(presentation=talk, addressed_to=presenter, asked_by=member)
+    presenter_page = presenter_client.get(reverse("study:home")).content.decode()
+    member_page = member_client.get(reverse("study:home")).content.decode()
+    assert (presenter_page.count("asked you about"), member_page.count("asked you about")) == (1, 0)
+    assert "Nothing is waiting for you." in member_page
