@@ -46,21 +46,46 @@ def talks_with_presenters():
 
 
 def session_list(request):
-    sessions = StudySession.objects.order_by("-date", "-number").prefetch_related(
-        talks_with_presenters()
-    )
+    """Sessions newest first, a page at a time, optionally of one year; the
+    year links and the page of sessions are cached fragments."""
+    content_version(request)
     year = request.GET.get("year", "")
     if year:
         if not year.isdigit():
             raise Http404(_("No such year."))
         year = int(year)
-        sessions = sessions.in_year(year)
-    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    years = [day.year for day in StudySession.objects.dates("date", "year", order="DESC")]
+    page_number = request.GET.get("page", "")
+
+    def sessions_page():
+        sessions = StudySession.objects.order_by("-date", "-number").prefetch_related(
+            talks_with_presenters()
+        )
+        if year:
+            sessions = sessions.in_year(year)
+        page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(page_number)
+        return {"page": page, "year": year or None}
+
+    years_html = cached_fragment(
+        request,
+        "session-years",
+        [year],
+        "study/includes/session_years.html",
+        lambda: {
+            "years": [day.year for day in StudySession.objects.dates("date", "year", order="DESC")],
+            "year": year or None,
+        },
+    )
+    list_html = cached_fragment(
+        request,
+        "session-list",
+        [year, page_number],
+        "study/includes/session_list_page.html",
+        sessions_page,
+    )
     return render(
         request,
         "study/session_list.html",
-        {"page": page, "years": years, "year": year or None},
+        {"year": year or None, "years_html": years_html, "list_html": list_html},
     )
 
 
