@@ -13,6 +13,12 @@ queries, then requests all pages in turn `--repeat` times and times each
 request around Django's test client: the server's work from the WSGI
 request to the rendered response, without a network.
 
+Pages keep their expensive parts in the fragment cache (sessions/fragments.py)
+until the next write. The warm columns are a page viewed again with no
+write in between; the cold columns are the first view after a write
+(`--cold-repeat` requests, each after bumping the content version), when
+every fragment is rendered afresh.
+
 The ratio compares a page's median with the median of the trivial page (the
 base layout with no data), measured in the same run and interleaved with
 the others, so that noise from other processes on the machine hits every
@@ -75,11 +81,13 @@ def page_urls():
     return bench, urls
 
 
-def measure(scale, repeat, warmup=3, show_queries=False):
+def measure(scale, repeat, cold_repeat, warmup=3, show_queries=False):
     """Inside the child process: the numbers for every page at `scale`."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from sessions.models import ContentVersion
 
     from tests.benchmarks.common import prepare_data
 
@@ -101,8 +109,15 @@ def measure(scale, repeat, warmup=3, show_queries=False):
             continue
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
+        ContentVersion.bump()
+        with CaptureQueriesContext(connection) as cold_queries:
+            client.get(url)
         results[name].update(
-            status="ok", queries=len(queries), bytes=len(response.content), times=[]
+            status="ok",
+            queries=len(queries),
+            cold_queries=len(cold_queries),
+            bytes=len(response.content),
+            times=[],
         )
         if show_queries:
             results[name]["sql"] = [
@@ -114,6 +129,15 @@ def measure(scale, repeat, warmup=3, show_queries=False):
             started = time.perf_counter()
             client.get(urls[name])
             results[name]["times"].append((time.perf_counter() - started) * 1000)
+    # Cold: right after a write, when no cached fragment is current.
+    for name in live:
+        results[name]["cold_times"] = []
+    for _ in range(cold_repeat):
+        for name in live:
+            ContentVersion.bump()
+            started = time.perf_counter()
+            client.get(urls[name])
+            results[name]["cold_times"].append((time.perf_counter() - started) * 1000)
     return {"scale": scale, "vendor": connection.vendor, "pages": results}
 
 
@@ -159,7 +183,7 @@ def child_main(args):
     if args.profile:
         profile(args.child, args.profile, args.repeat)
         return
-    result = measure(args.child, args.repeat, show_queries=args.show_queries)
+    result = measure(args.child, args.repeat, args.cold_repeat, show_queries=args.show_queries)
     sys.stdout.write("\n" + json.dumps(result) + "\n")
 
 
@@ -167,7 +191,7 @@ def run_scale(scale, args):
     url = database_url(scale)
     ensure_database(url, fresh=args.fresh)
     command = [sys.executable, "-m", "tests.benchmarks.bench_pages", "--child", scale]
-    command += ["--repeat", str(args.repeat)]
+    command += ["--repeat", str(args.repeat), "--cold-repeat", str(args.cold_repeat)]
     if args.profile:
         subprocess.run([*command, "--profile", args.profile], env=child_env(url), check=True)
         return None
@@ -183,19 +207,29 @@ def run_scale(scale, args):
     return json.loads(lines[-1])
 
 
-def print_table(results, repeat):
+def print_table(results, repeat, cold_repeat):
     vendor = results[0]["vendor"] if results else "?"
     print()
     print(
         f"Page benchmark on {vendor}: {repeat} warm requests per page, interleaved; "
         "server time through Django's test client, production settings."
     )
-    header = f"{'page':<16}{'scale':<7}{'queries':>8}{'median ms':>11}{'p95 ms':>9}{'× trivial':>11}{'KB':>7}"
+    print(
+        f"Cold: {cold_repeat} requests per page, each right after a write, so that no "
+        "cached fragment is current (the first view after an edit). Queries: warm/cold."
+    )
+    header = (
+        f"{'page':<16}{'scale':<7}{'queries':>9}{'median ms':>11}{'p95 ms':>9}{'× trivial':>11}"
+        f"{'cold ms':>9}{'× trivial':>11}{'KB':>6}"
+    )
     print(header)
     print("-" * len(header))
     for result in results:
         pages = result["pages"]
         trivial = median(pages[TRIVIAL]["times"]) if pages[TRIVIAL].get("times") else None
+        cold_trivial = (
+            median(pages[TRIVIAL]["cold_times"]) if pages[TRIVIAL].get("cold_times") else None
+        )
         for name in PAGE_NAMES:
             page = pages[name]
             if page["status"] != "ok":
@@ -203,9 +237,13 @@ def print_table(results, repeat):
                 continue
             middle, high = median(page["times"]), p95(page["times"])
             ratio = f"{middle / trivial:.2f}" if trivial else "-"
+            cold = median(page["cold_times"]) if page.get("cold_times") else None
+            cold_text = f"{cold:>9.1f}" if cold is not None else f"{'-':>9}"
+            cold_ratio = f"{cold / cold_trivial:.2f}" if cold and cold_trivial else "-"
+            queries = f"{page['queries']}/{page['cold_queries']}"
             print(
-                f"{name:<16}{result['scale']:<7}{page['queries']:>8}{middle:>11.1f}{high:>9.1f}"
-                f"{ratio:>11}{page['bytes'] / 1024:>7.0f}"
+                f"{name:<16}{result['scale']:<7}{queries:>9}{middle:>11.1f}{high:>9.1f}"
+                f"{ratio:>11}{cold_text}{cold_ratio:>11}{page['bytes'] / 1024:>6.0f}"
             )
             for seconds, sql in page.get("sql", []):
                 print(f"{'':<23}{float(seconds) * 1000:8.2f} ms  {sql}")
@@ -216,6 +254,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="small,large", help="Comma-separated: small,large.")
     parser.add_argument("--repeat", type=int, default=30, help="Timed requests per page.")
+    parser.add_argument(
+        "--cold-repeat", type=int, default=10, help="Timed requests per page right after a write."
+    )
     parser.add_argument("--fresh", action="store_true", help="Drop and regenerate the data.")
     parser.add_argument("--profile", metavar="PAGE", help="Profile one page instead.")
     parser.add_argument("--show-queries", action="store_true", help="Print each page's SQL.")
@@ -227,7 +268,7 @@ def main(argv=None):
     os.chdir(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     results = [run_scale(scale.strip(), args) for scale in args.scales.split(",") if scale.strip()]
     if not args.profile:
-        print_table(results, args.repeat)
+        print_table(results, args.repeat, args.cold_repeat)
 
 
 if __name__ == "__main__":
