@@ -141,14 +141,17 @@ def measure(scale, repeat, cold_repeat, warmup=3, show_queries=False):
     return {"scale": scale, "vendor": connection.vendor, "pages": results}
 
 
-def profile(scale, page, repeat):
-    """Inside the child process: cProfile and the SQL of one page."""
+def profile(scale, page, repeat, cold=False):
+    """Inside the child process: cProfile and the SQL of one page (each
+    request right after a write when `cold`)."""
     import cProfile
     import pstats
 
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from sessions.models import ContentVersion
 
     from tests.benchmarks.common import prepare_data
 
@@ -160,16 +163,20 @@ def profile(scale, page, repeat):
     client.force_login(bench)
     for _ in range(3):
         client.get(urls[page])
+    if cold:
+        ContentVersion.bump()
     with CaptureQueriesContext(connection) as queries:
         client.get(urls[page])
     print(f"SQL of {page} ({urls[page]}) at {scale} scale, {connection.vendor}:")
     for query in queries.captured_queries:
         print(f"  {float(query['time']) * 1000:8.2f} ms  {query['sql'][:400]}")
     profiler = cProfile.Profile()
-    profiler.enable()
     for _ in range(repeat):
+        if cold:
+            ContentVersion.bump()
+        profiler.enable()
         client.get(urls[page])
-    profiler.disable()
+        profiler.disable()
     print(f"\nProfile of {repeat} requests, by cumulative time:")
     pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
     print("By own time:")
@@ -181,7 +188,7 @@ def child_main(args):
 
     django.setup()
     if args.profile:
-        profile(args.child, args.profile, args.repeat)
+        profile(args.child, args.profile, args.repeat, cold=args.cold)
         return
     result = measure(args.child, args.repeat, args.cold_repeat, show_queries=args.show_queries)
     sys.stdout.write("\n" + json.dumps(result) + "\n")
@@ -193,7 +200,8 @@ def run_scale(scale, args):
     command = [sys.executable, "-m", "tests.benchmarks.bench_pages", "--child", scale]
     command += ["--repeat", str(args.repeat), "--cold-repeat", str(args.cold_repeat)]
     if args.profile:
-        subprocess.run([*command, "--profile", args.profile], env=child_env(url), check=True)
+        command += ["--profile", args.profile] + (["--cold"] if args.cold else [])
+        subprocess.run(command, env=child_env(url), check=True)
         return None
     if args.show_queries:
         command.append("--show-queries")
@@ -259,6 +267,9 @@ def main(argv=None):
     )
     parser.add_argument("--fresh", action="store_true", help="Drop and regenerate the data.")
     parser.add_argument("--profile", metavar="PAGE", help="Profile one page instead.")
+    parser.add_argument(
+        "--cold", action="store_true", help="With --profile: each request right after a write."
+    )
     parser.add_argument("--show-queries", action="store_true", help="Print each page's SQL.")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
