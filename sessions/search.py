@@ -132,7 +132,7 @@ KINDS = [
         "sessions",
         _("Sessions"),
         ("title", "notes"),
-        lambda: StudySession.objects.defer("notes_html").order_by("-date", "-number"),
+        lambda: StudySession.objects.only("number", "date", "title", "notes").order_by("-date", "-number"),
         lambda s: f"{s}" + (f" · {s.title}" if s.title else ""),
         lambda s: s.date.isoformat(),
     ),
@@ -141,7 +141,7 @@ KINDS = [
         _("Talks"),
         ("topic", "summary"),
         lambda: Presentation.objects.select_related("session")
-        .defer("summary_html", "session__notes", "session__notes_html")
+        .only("topic", "summary", "session__number")
         .order_by("-created_at", "-pk"),
         lambda t: t.topic,
         _talk_context,
@@ -150,7 +150,7 @@ KINDS = [
         "papers",
         _("Papers"),
         ("title", "authors"),
-        lambda: Paper.objects.order_by("-created_at", "-pk"),
+        lambda: Paper.objects.only("title", "authors", "year").order_by("-created_at", "-pk"),
         lambda p: p.title,
         _paper_context,
     ),
@@ -159,13 +159,7 @@ KINDS = [
         _("Questions"),
         ("body",),
         lambda: Question.objects.select_related("presentation__session")
-        .defer(
-            "body_html",
-            "presentation__summary",
-            "presentation__summary_html",
-            "presentation__session__notes",
-            "presentation__session__notes_html",
-        )
+        .only("body", "presentation__topic", "presentation__session__number")
         .order_by("-created_at", "-pk"),
         lambda q: "",
         _question_context,

@@ -1,6 +1,8 @@
 """Search: Korean as people type it, every kind of text, highlighted passages,
 sensible answers to odd queries, and trigram indexes on PostgreSQL."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -26,6 +28,23 @@ on_postgresql = pytest.mark.skipif(
 def _found(groups):
     """{kind key: [objects]} from search results."""
     return {group.kind.key: [hit.obj for hit in group.hits] for group in groups}
+
+
+def _shown(response):
+    """{kind key: [result links]} as the search page shows them, in order."""
+    sections = re.findall(
+        r'<section class="search-group" id="results-(\w+)">(.*?)</section>',
+        response.content.decode(),
+        re.S,
+    )
+    return {key: re.findall(r'<li>\s*<a href="([^"]+)">', body) for key, body in sections}
+
+
+def _results(response):
+    """The cached part of the search page: everything after the search form."""
+    content = response.content.decode()
+    start = content.index("</form>", content.index('<form class="search-form card"'))
+    return content[start : content.index("</main>")]
 
 
 @pytest.fixture
@@ -154,25 +173,26 @@ def test_search_page_groups_results_by_kind(archive, member_client):
     content = response.content.decode()
     assert content.index('id="results-questions"') < content.index('id="results-answers"')
     assert "<mark>구현</mark>해 보셨나요?" in content
-    assert [group.kind.key for group in response.context["groups"]] == ["questions", "answers"]
+    assert list(_shown(response)) == ["questions", "answers"]
 
 
 def test_search_page_empty_query_asks_for_words(archive, member_client):
     response = member_client.get(reverse("study:search"), {"q": ""})
     assert response.status_code == 200
-    assert response.context["groups"] == []
+    assert _shown(response) == {}
     assert 'id="search-empty-query"' in response.content.decode()
 
 
 def test_search_page_without_parameters_shows_the_form(member_client):
     response = member_client.get(reverse("study:search"))
-    assert (response.status_code, response.context["groups"]) == (200, [])
+    assert (response.status_code, _shown(response)) == (200, {})
+    assert 'id="search-empty-query"' not in response.content.decode()
 
 
 def test_search_page_too_long_query_is_a_form_error(archive, member_client):
     response = member_client.get(reverse("study:search"), {"q": "역" * (MAX_QUERY_LENGTH + 1)})
     assert response.status_code == 200
-    assert response.context["groups"] == []
+    assert _shown(response) == {}
     assert list(response.context["form"].errors) == ["q"]
 
 
@@ -191,12 +211,11 @@ def test_search_page_one_kind_pages_through_hits(db, member_client):
     url = reverse("study:search")
     first = member_client.get(url, {"q": "diffusion", "kind": "papers"})
     second = member_client.get(url, {"q": "diffusion", "kind": "papers", "page": 2})
-    [first_group] = first.context["groups"]
-    [second_group] = second.context["groups"]
-    assert (len(first_group.hits), first_group.has_more) == (30, True)
-    assert [hit.obj for hit in second_group.hits] == [papers[0]]
-    assert second_group.has_more is False
-    assert 'rel="next"' in first.content.decode()
+    assert _shown(first) == {"papers": [f"/papers/{paper.pk}/" for paper in papers[:0:-1]]}
+    assert _shown(second) == {"papers": [f"/papers/{papers[0].pk}/"]}
+    assert '<a href="?q=diffusion&amp;kind=papers&amp;page=2" rel="next">' in first.content.decode()
+    assert 'rel="next"' not in second.content.decode()
+    assert '<a href="?q=diffusion&amp;kind=papers&amp;page=1" rel="prev">' in second.content.decode()
 
 
 def test_search_page_needs_login(outsider_client):
@@ -215,10 +234,114 @@ def test_search_page_query_count(db, member_client, django_assert_num_queries, c
         factories.JournalEntryFactory(title="어텐션 일지")
         talk.session.notes = "어텐션"
         talk.session.save()
-    # Session and member, then one query per kind (seven).
-    with django_assert_num_queries(9):
+    # Session and member, the content version, then one query per kind (seven).
+    with django_assert_num_queries(10):
         response = member_client.get(reverse("study:search"), {"q": "어텐션"})
-    assert [len(group.hits) for group in response.context["groups"]] == [count] * 7
+    # Session and member, the content version: the results come from the cache.
+    with django_assert_num_queries(3):
+        again = member_client.get(reverse("study:search"), {"q": "어텐션"})
+    assert [len(links) for links in _shown(response).values()] == [count] * 7
+    assert _results(again) == _results(response)
+
+
+def test_search_page_empty_query_runs_no_search(member_client, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        response = member_client.get(reverse("study:search"), {"q": " "})
+    assert 'id="search-empty-query"' in response.content.decode()
+
+
+def test_search_page_shows_a_question_asked_after_the_results_were_cached(archive, member_client):
+    url = reverse("study:search")
+    assert list(_shown(member_client.get(url, {"q": "구현"}))) == ["questions", "answers"]
+    question = factories.QuestionFactory(presentation=archive["talk"], body="구현 코드를 공유해 주세요.")
+    response = member_client.get(url, {"q": "구현"})
+    talk = archive["talk"].pk
+    assert _shown(response)["questions"] == [
+        f"/talks/{talk}/#question-{question.pk}",
+        f"/talks/{talk}/#question-{archive['question'].pk}",
+    ]
+    assert "<mark>구현</mark> 코드를 공유해 주세요." in response.content.decode()
+
+
+def test_search_page_follows_a_talk_renamed_after_the_results_were_cached(archive, member_client):
+    url = reverse("study:search")
+    member_client.get(url, {"q": "트랜스포머"})
+    member_client.get(url, {"q": "디퓨전"})
+    talk = archive["talk"]
+    talk.topic = "디퓨전 구조"
+    talk.save()
+    assert 'id="search-no-results"' in member_client.get(url, {"q": "트랜스포머"}).content.decode()
+    response = member_client.get(url, {"q": "디퓨전"})
+    assert _shown(response) == {"talks": [f"/talks/{talk.pk}/"]}
+    assert "<mark>디퓨전</mark> 구조" in response.content.decode()
+
+
+def test_search_page_shows_no_result_deleted_after_the_results_were_cached(archive, member_client):
+    url = reverse("study:search")
+    member_client.get(url, {"q": "layer"})
+    archive["journal"].delete()
+    assert 'id="search-no-results"' in member_client.get(url, {"q": "layer"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ({"q": "diffusion"}, {"papers": 10, "journals": 1}),
+        ({"q": "diffusion", "kind": "papers"}, {"papers": 30}),
+        ({"q": "diffusion", "kind": "papers", "page": 2}, {"papers": 1}),
+        ({"q": "diffusion", "kind": "journals"}, {"journals": 1}),
+        ({"q": "diffusion models"}, {"papers": 10}),
+        ({"q": '"models diffusion"'}, {}),
+        ({"q": "models"}, {"papers": 10}),
+    ],
+)
+def test_search_page_queries_kinds_and_pages_never_share_cached_results(
+    db, member_client, query, shown
+):
+    """Every other query, kind and page is searched (and cached) first."""
+    factories.PaperFactory.create_batch(31, title="Diffusion models")
+    factories.JournalEntryFactory(title="Diffusion 정리", body="노트")
+    url = reverse("study:search")
+    for other in [
+        {"q": "diffusion"},
+        {"q": "diffusion", "kind": "papers"},
+        {"q": "diffusion", "kind": "papers", "page": 2},
+        {"q": "diffusion", "kind": "journals"},
+        {"q": "diffusion models"},
+        {"q": "models"},
+    ]:
+        member_client.get(url, other)
+    response = member_client.get(url, query)
+    assert {key: len(links) for key, links in _shown(response).items()} == shown
+
+
+def test_search_page_links_keep_the_other_parameters(db, member_client):
+    factories.PaperFactory.create_batch(11, title="Diffusion models")
+    url = reverse("study:search")
+    member_client.get(url, {"q": "diffusion"})
+    content = member_client.get(url, {"q": "diffusion", "from": "header"}).content.decode()
+    assert '<a href="?q=diffusion&amp;from=header&amp;kind=papers">' in content
+    content = member_client.get(url, {"q": "diffusion"}).content.decode()
+    assert '<a href="?q=diffusion&amp;kind=papers">' in content
+
+
+def test_search_page_query_keeps_its_own_words_in_the_title(archive, member_client):
+    url = reverse("study:search")
+    member_client.get(url, {"q": "역전파"})
+    content = member_client.get(url, {"q": "  역전파  "}).content.decode()
+    assert "<title>Search: 역전파" in content
+    assert "<mark>역전파</mark>를 직접 구현해 보셨나요?" in content
+
+
+def test_search_page_is_the_same_for_every_persona(
+    archive, organizer_client, presenter_client, member_client, django_assert_num_queries
+):
+    first = organizer_client.get(reverse("study:search"), {"q": "구현"})
+    for client in [presenter_client, member_client]:
+        with django_assert_num_queries(3):
+            response = client.get(reverse("study:search"), {"q": "구현"})
+        assert _results(response) == _results(first)
+    assert list(_shown(first)) == ["questions", "answers"]
 
 
 @on_postgresql

@@ -18,24 +18,29 @@ class PaperLibraryForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
     sort = forms.ChoiceField(label=_("Order"), choices=SORTS, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, years=None, **kwargs):
+        """`years`: the publication years to offer, newest first; read from
+        the papers (one query) when not given."""
         super().__init__(*args, **kwargs)
-        years = (
-            Paper.objects.exclude(year=None).order_by("-year").values_list("year", flat=True).distinct()
-        )
+        if years is None:
+            years = Paper.objects.publication_years()
         self.fields["year"].choices = [("", _("Any year"))] + [(year, year) for year in years]
 
-    def filter(self, papers):
-        """`papers` narrowed and ordered as the form says (unchanged when invalid)."""
-        by_title = (Lower("title"), "pk")
+    def selection(self):
+        """(year or None, sort key) of the papers shown: the cleaned values,
+        or every year by title when the form is unbound or invalid."""
         if not self.is_valid():
-            return papers.with_talk_count().order_by(*by_title)
-        if self.cleaned_data["year"]:
-            papers = papers.published_in(self.cleaned_data["year"])
-        sort = self.cleaned_data["sort"]
+            return None, "title"
+        return self.cleaned_data["year"], self.cleaned_data["sort"] or "title"
+
+    def filter(self, papers):
+        """`papers` narrowed and ordered as `selection` says."""
+        year, sort = self.selection()
+        if year:
+            papers = papers.published_in(year)
         if sort == "discussed":
             return papers.most_discussed()
         papers = papers.with_talk_count()
         if sort == "newest":
             return papers.order_by(F("year").desc(nulls_last=True), "-created_at", "-pk")
-        return papers.order_by(*by_title)
+        return papers.order_by(Lower("title"), "pk")

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import models, transaction
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -73,8 +73,20 @@ def normalize_url(url):
 
 class PaperQuerySet(models.QuerySet):
     def with_talk_count(self):
-        """Annotate `talk_count`: how many talks covered each paper (a relation)."""
-        return self.annotate(talk_count=models.Count("presentations", distinct=True))
+        """Annotate `talk_count`: how many talks covered each paper (a relation).
+
+        Counted by a subquery per paper rather than by grouping a join over
+        every paper, so that a page of the library in title or year order
+        counts only the papers of that page.
+        """
+        talks = (
+            Paper.presentations.through.objects.filter(paper=models.OuterRef("pk"))
+            .order_by()
+            .values("paper")
+            .annotate(count=models.Count("presentation"))
+            .values("count")
+        )
+        return self.annotate(talk_count=Coalesce(models.Subquery(talks), 0))
 
     def most_discussed(self):
         """Papers covered by the most talks first (annotates `talk_count`)."""
@@ -82,6 +94,12 @@ class PaperQuerySet(models.QuerySet):
 
     def published_in(self, year):
         return self.filter(year=year)
+
+    def publication_years(self):
+        """The years the papers were published in, newest first (one query)."""
+        return list(
+            self.exclude(year=None).order_by("-year").values_list("year", flat=True).distinct()
+        )
 
     def find(self, link):
         """The paper a link points to, or None."""

@@ -5,24 +5,66 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from sessions.forms.papers import PaperLibraryForm
+from sessions.fragments import cached, cached_fragment, content_version
 from sessions.models import Paper, Presentation, PresentationPresenter
 
 PAPERS_PER_PAGE = 30
 
 
-def paper_list(request):
-    form = PaperLibraryForm(request.GET or None)
-    papers = form.filter(Paper.objects.all()).prefetch_related(
-        Prefetch(
-            "presentations",
-            queryset=Presentation.objects.select_related("session").order_by("session__number"),
+def library_papers(form):
+    """The papers the form selects, in its order, with the talks (and their
+    sessions) that covered them; only what the library shows is loaded."""
+    return (
+        form.filter(Paper.objects.only("title", "year"))
+        .prefetch_related(
+            Prefetch(
+                "presentations",
+                queryset=Presentation.objects.select_related("session")
+                .only("session__number")
+                .order_by("session__number"),
+            )
         )
     )
-    page = Paginator(papers, PAPERS_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def with_sessions(page):
+    """`page` with each paper's `sessions`: the sessions whose talks covered
+    it, each listed once even when two of its talks did (runs the page's
+    queries)."""
     for paper in page:
-        # A session is listed once even when two of its talks covered the paper.
         paper.sessions = list(dict.fromkeys(talk.session for talk in paper.presentations.all()))
-    return render(request, "study/paper_list.html", {"page": page, "form": form})
+    return page
+
+
+def paper_list(request):
+    """The library, page by page, filtered by year and in the chosen order.
+
+    The publication years, the number of papers of each year and every page
+    of the list come from the fragment cache; the form stays outside it.
+    """
+    content_version(request)
+    form = PaperLibraryForm(
+        request.GET or None,
+        years=cached(request, "paper-years", [], Paper.objects.publication_years),
+    )
+    year, sort = form.selection()
+    paginator = Paginator(library_papers(form), PAPERS_PER_PAGE)
+    # Known from the cache, the count resolves the page number without a query.
+    paginator.count = cached(
+        request,
+        "paper-count",
+        [year],
+        lambda: (Paper.objects.published_in(year) if year else Paper.objects.all()).count(),
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    papers_html = cached_fragment(
+        request,
+        "paper-list",
+        [year, sort, page.number],
+        "study/includes/paper_list.html",
+        lambda: {"page": with_sessions(page)},
+    )
+    return render(request, "study/paper_list.html", {"form": form, "papers_html": papers_html})
 
 
 def paper_detail(request, pk):
