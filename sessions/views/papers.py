@@ -62,7 +62,8 @@ def paper_list(request):
         "paper-list",
         [year, sort, page.number],
         "study/includes/paper_list.html",
-        lambda: {"page": with_sessions(page)},
+        # The page links keep the year and the order.
+        lambda: {"page": with_sessions(page), "year": year, "sort": sort if sort != "title" else None},
     )
     return render(request, "study/paper_list.html", {"form": form, "papers_html": papers_html})
 

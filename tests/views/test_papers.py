@@ -197,3 +197,15 @@ def test_paper_detail_query_count_does_not_grow(member_client, count, django_ass
     with django_assert_num_queries(5):
         response = member_client.get(reverse("study:paper-detail", args=[paper.pk]))
     assert len(response.context["talks"]) == count
+
+
+def test_paper_list_page_links_keep_the_year_and_order(member_client, library_pages):
+    url = reverse("study:paper-list")
+    sorted_page = member_client.get(url, {"sort": "discussed"}).content.decode()
+    second = member_client.get(url, {"sort": "discussed", "page": 2}).content.decode()
+    assert '<a href="?sort=discussed&amp;page=2" rel="next">' in sorted_page
+    assert '<a href="?sort=discussed&amp;page=1" rel="prev">' in second
+    for n in range(30):
+        factories.PaperFactory(title=f"More {n:02d}", year=2017)
+    by_year = member_client.get(url, {"year": 2017, "sort": "newest"}).content.decode()
+    assert '<a href="?year=2017&amp;sort=newest&amp;page=2" rel="next">' in by_year
