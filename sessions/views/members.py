@@ -1,13 +1,17 @@
 """The member directory, profiles, profile editing and invitations."""
 
 from django.contrib import messages
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sessions.forms.members import NewMemberForm, ProfileForm
+from sessions.fragments import cached, content_version
 from sessions.invitations import (
     InvitationError,
     create_invited_member,
@@ -43,43 +47,52 @@ def _bounded(queryset):
     return items[:PROFILE_SECTION_SIZE], len(items) > PROFILE_SECTION_SIZE
 
 
-def member_detail(request, pk):
-    member = get_object_or_404(Member, pk=pk, is_active=True)
+def profile_sections(member):
+    """The context of a profile's sections (talks, questions received and
+    asked, reflections, journal): the latest PROFILE_SECTION_SIZE items of
+    each, loaded without the text the profile does not show (seven queries)."""
     presenters = Prefetch(
         "presenter_links",
-        queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
+        queryset=PresentationPresenter.objects.select_related("member")
+        .only("presentation_id", "member__display_name", "member__emoji")
+        .order_by("order"),
     )
     talks, more_talks = _bounded(
         Presentation.objects.filter(presenter_links__member=member)
         .select_related("session")
+        .only("topic", "session__number", "session__title", "session__date")
         .prefetch_related(presenters)
         .order_by("-session__number", "order", "pk")
     )
-    answers = Prefetch("answers", queryset=Answer.objects.select_related("author"))
+    question_fields = ("body_html", "presentation__topic", "presentation__session__number")
     received, more_received = _bounded(
         Question.objects.filter(addressed_to=member)
         .select_related("presentation__session", "asked_by")
-        .prefetch_related(answers)
+        .only(*question_fields, "asked_by__display_name", "asked_by__emoji")
+        .annotate(answered=Exists(Answer.objects.filter(question=OuterRef("pk"))))
         .order_by("-presentation__session__number", "-pk")
     )
     asked, more_asked = _bounded(
         Question.objects.filter(asked_by=member)
         .select_related("presentation__session", "addressed_to")
+        .only(*question_fields, "addressed_to__display_name", "addressed_to__emoji")
         .order_by("-presentation__session__number", "-pk")
     )
     reflections, more_reflections = _bounded(
         Reflection.objects.on_sessions()
         .filter(author=member)
         .select_related("session")
+        .only("kind", "body_html", "session__number", "session__title")
         .order_by("-session__number")
     )
     journal, more_journal = _bounded(
         Reflection.objects.journals()
         .filter(author=member)
+        .only("kind", "title", "date", "author_id")
         .prefetch_related("tags")
         .order_by("-date", "-pk")
     )
-    context = {
+    return {
         "member": member,
         "talks": talks,
         "more_talks": more_talks,
@@ -91,11 +104,49 @@ def member_detail(request, pk):
         "more_reflections": more_reflections,
         "journal": journal,
         "more_journal": more_journal,
+    }
+
+
+def member_profile(pk):
+    """The profile of the active member `pk` as every viewer sees it: the
+    member (without their password or feed token), whether they can log in
+    yet, and the HTML of their sections (eight queries)."""
+    member = get_object_or_404(
+        Member.objects.filter(is_active=True)
+        .only("display_name", "emoji", "role", "is_superuser", "email", "bio_html")
+        .annotate(
+            can_log_in=ExpressionWrapper(
+                ~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX), output_field=BooleanField()
+            )
+        ),
+        pk=pk,
+    )
+    html = render_to_string("study/includes/member_sections.html", profile_sections(member))
+    return member, member.can_log_in, html
+
+
+def member_detail(request, pk):
+    """A member's profile: who they are, and the latest of what they
+    presented, asked, were asked and wrote.
+
+    The member and the sections come from the fragment cache, the same for
+    every viewer; only the header's viewer-specific parts (the email for
+    organizers and the member themselves, the edit and invitation buttons,
+    one's own feed addresses) are rendered per request.
+    """
+    content_version(request)
+    member, has_password, sections_html = cached(
+        request, "member-profile", [pk], lambda: member_profile(pk)
+    )
+    context = {
+        "member": member,
+        "has_password": has_password,
+        "sections_html": mark_safe(sections_html),
         "is_me": member.pk == request.user.pk,
     }
     if context["is_me"]:
         # Only the member sees their own secret feed addresses.
-        context.update(feed_urls(request, member))
+        context.update(feed_urls(request, request.user))
     return render(request, "study/member_detail.html", context)
 
 

@@ -3,9 +3,12 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from sessions.forms.reflections import JournalEntryForm, ReflectionForm, reflection_templates
+from sessions.fragments import cached, cached_fragment, content_version
 from sessions.models import Member, Reflection, StudySession, Tag
 
 from .access import journal_entry_for_author, reflection_for_author
@@ -57,35 +60,80 @@ def reflection_delete(request, pk):
     return render(request, "study/reflection_confirm_delete.html", {"reflection": reflection})
 
 
+def journal_author(pk):
+    """The active member `pk`, with only what the journal list shows of them."""
+    return get_object_or_404(Member.objects.only("display_name", "emoji"), pk=pk, is_active=True)
+
+
+def journal_entries(author, tag):
+    """`author`'s journal entries (only with `tag` when given), newest first,
+    loaded without their text."""
+    entries = (
+        Reflection.objects.journals()
+        .filter(author=author)
+        .only("kind", "title", "date", "author_id")
+        .order_by("-date", "-pk")
+    )
+    if tag:
+        entries = entries.filter(tags__name=tag)
+    return entries
+
+
+def journal_overview(author, tag):
+    """The number of `author`'s entries (with `tag` when given) and the HTML
+    of their journal's tag filter (two queries)."""
+    tags = Tag.objects.filter(
+        reflections__author=author, reflections__kind=Reflection.Kind.JOURNAL
+    ).distinct()
+    html = render_to_string(
+        "study/includes/journal_tags.html", {"author": author, "tag": tag, "tags": tags}
+    )
+    return journal_entries(author, tag).count(), html
+
+
 def journal_list(request):
-    """A member's journal (mine unless `?author=<pk>`), optionally one tag only."""
+    """A member's journal (mine unless `?author=<pk>`), optionally one tag only.
+
+    The tag filter, the number of entries and each page of entries come from
+    the fragment cache, the same for every viewer; only the heading, the
+    "New entry" button and the message for an empty journal depend on whose
+    journal it is.
+    """
+    content_version(request)
     author = request.user
     if request.GET.get("author"):
         try:
             author_pk = int(request.GET["author"])
         except ValueError:
             author_pk = None
-        author = get_object_or_404(Member, pk=author_pk, is_active=True)
-    entries = (
-        Reflection.objects.journals()
-        .filter(author=author)
-        .prefetch_related("tags")
-        .order_by("-date", "-pk")
-    )
+        author = cached(request, "journal-author", [author_pk], lambda: journal_author(author_pk))
     tag = request.GET.get("tag", "").strip()
-    if tag:
-        entries = entries.filter(tags__name=tag)
-    page = Paginator(entries, JOURNAL_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    tags = Tag.objects.filter(
-        reflections__author=author, reflections__kind=Reflection.Kind.JOURNAL
-    ).distinct()
+    count, tags_html = cached(
+        request, "journal-overview", [author.pk, tag], lambda: journal_overview(author, tag)
+    )
+    # Paginating the count alone resolves the page number without a query.
+    page = Paginator(range(count), JOURNAL_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    entries_html = ""
+    if count:
+        start = page.start_index() - 1
+        entries_html = cached_fragment(
+            request,
+            "journal-entries",
+            [author.pk, tag, page.number],
+            "study/includes/journal_entries.html",
+            lambda: {
+                "entries": journal_entries(author, tag).prefetch_related("tags")[
+                    start : start + JOURNAL_ENTRIES_PER_PAGE
+                ]
+            },
+        )
     context = {
         "author": author,
         "is_mine": author.pk == request.user.pk,
         "page": page,
-        "entries": page.object_list,
         "tag": tag,
-        "tags": tags,
+        "tags_html": mark_safe(tags_html),
+        "entries_html": entries_html,
     }
     return render(request, "study/journal_list.html", context)
 

@@ -1,37 +1,139 @@
 """Talks and their questions and answers."""
 
+import functools
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sessions.forms import AnswerForm, PresentationForm, QuestionForm
-from sessions.models import Answer, Presentation, Question, StudySession
+from sessions.fragments import cached, content_version
+from sessions.models import Answer, Presentation, PresentationPresenter, Question, StudySession
 
 from .access import answer_for_author, question_for_author, talk_for_editing
 
 QUESTIONS_PER_PAGE = 30
 
 
-def talk_detail(request, pk):
-    talk = get_object_or_404(Presentation.objects.with_people(), pk=pk)
-    questions = talk.questions.select_related("asked_by", "addressed_to").prefetch_related(
-        Prefetch("answers", queryset=Answer.objects.select_related("author"))
+def talk_summary(pk):
+    """What the talk page shows of the talk itself, the same for every viewer:
+    its heading and overview (presenters, papers, slides, summary) as HTML,
+    its presenters in order as (id, label) pairs, and its number of
+    questions (three queries)."""
+    presenters = Prefetch(
+        "presenter_links",
+        queryset=PresentationPresenter.objects.select_related("member")
+        .only("presentation_id", "member__display_name", "member__emoji")
+        .order_by("order"),
     )
-    page = Paginator(questions, QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
-    presenters = talk.ordered_presenters()
-    question_form = QuestionForm(talk=talk, initial={"addressed_to": presenters[0] if presenters else None})
+    talk = get_object_or_404(
+        Presentation.objects.select_related("session")
+        .defer("summary", "session__notes", "session__notes_html")
+        .annotate(question_count=Count("questions"))
+        .prefetch_related(presenters, "papers"),
+        pk=pk,
+    )
+    return {
+        "pk": talk.pk,
+        "topic": talk.topic,
+        "presenters": [(link.member_id, link.member.label) for link in talk.presenter_links.all()],
+        "question_count": talk.question_count,
+        "heading_html": render_to_string("study/includes/talk_heading.html", {"talk": talk}),
+        "overview_html": render_to_string("study/includes/talk_overview.html", {"talk": talk}),
+    }
+
+
+def page_questions(talk_pk, number):
+    """The questions on page `number` of the talk page, with their answers
+    (two queries)."""
+    answers = Answer.objects.select_related("author").only(
+        "question_id", "author", "body_html", "author__display_name", "author__emoji"
+    )
+    questions = (
+        Question.objects.filter(presentation=talk_pk)
+        .select_related("asked_by", "addressed_to")
+        .only(
+            "presentation_id",
+            "asked_by",
+            "addressed_to",
+            "body_html",
+            "asked_by__display_name",
+            "asked_by__emoji",
+            "addressed_to__display_name",
+            "addressed_to__emoji",
+        )
+        .prefetch_related(Prefetch("answers", queryset=answers))
+        .order_by("position", "pk")
+    )
+    start = (number - 1) * QUESTIONS_PER_PAGE
+    return list(questions[start : start + QUESTIONS_PER_PAGE])
+
+
+def render_talk_questions(questions, viewer):
+    """The questions section of the talk page and the owners of its items
+    (askers and answer authors); `viewer` (or None) sees the edit links of
+    their own questions and answers."""
+    html = render_to_string(
+        "study/includes/talk_questions.html", {"questions": questions, "user": viewer}
+    )
+    people = set()
+    for question in questions:
+        people.add(question.asked_by_id)
+        people.update(answer.author_id for answer in question.answers.all())
+    people.discard(None)
+    return html, people
+
+
+def talk_detail(request, pk):
+    """The talk with all its questions and answers, a page at a time.
+
+    The talk's heading and overview and each page of questions come from the
+    fragment cache. A page of questions is kept once for everyone, and per
+    viewer only for those who asked or answered one of its questions, who see
+    their own edit links.
+    """
+    content_version(request)
+    user = request.user
+    talk = cached(request, "talk", [pk], lambda: talk_summary(pk))
+    # Paginating the count alone resolves the page number without a query.
+    page = Paginator(range(talk["question_count"]), QUESTIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    questions = functools.cache(lambda: page_questions(pk, page.number))
+    questions_html, owners = cached(
+        request,
+        "talk-questions",
+        [pk, page.number],
+        lambda: render_talk_questions(questions(), None),
+    )
+    if user.pk in owners:
+        questions_html, _owners = cached(
+            request,
+            "talk-questions-of",
+            [pk, page.number, user.pk],
+            lambda: render_talk_questions(questions(), user),
+        )
+    presenter_ids = [member_pk for member_pk, label in talk["presenters"]]
+    question_form = QuestionForm(
+        talk=pk, initial={"addressed_to": presenter_ids[0] if presenter_ids else None}
+    )
+    # The talk's presenters are known already: offering them takes no query.
+    question_form.fields["addressed_to"].choices = talk["presenters"]
     return render(
         request,
         "study/talk_detail.html",
         {
             "talk": talk,
-            "presenters": presenters,
-            "questions": page.object_list,
+            "heading_html": mark_safe(talk["heading_html"]),
+            "overview_html": mark_safe(talk["overview_html"]),
+            "questions_html": mark_safe(questions_html),
             "page": page,
-            "can_edit": talk.can_edit(request.user),
+            "can_edit": user.is_organizer or user.pk in presenter_ids,
             "question_form": question_form,
         },
     )

@@ -1,8 +1,10 @@
 """The study journal: lists, entries, writing, editing, deleting, tags."""
 
 import datetime
+import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +14,19 @@ from tests.views.test_members import HOSTILE_MARKDOWN, executable_parts
 
 
 LIST_URL = "/journal/"
+
+
+def entry_titles(html):
+    """(pk, title) of the journal entries a page lists, in order."""
+    return [
+        (int(pk), title)
+        for pk, title in re.findall(r'<a class="journal-title" href="/journal/(\d+)/">([^<]*)</a>', html)
+    ]
+
+
+def without_csrf(html):
+    """The page with the CSRF tokens (masked anew for every response) cut out."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
 def detail_url(entry):
@@ -40,28 +55,33 @@ def test_journal_list_anonymous_is_sent_to_login(outsider_client):
 
 def test_journal_list_shows_mine_by_default(member_client, member, entry):
     mine = factories.JournalEntryFactory(author=member, title="내 일지")
-    response = member_client.get(LIST_URL)
-    assert response.context["author"] == member
-    assert list(response.context["entries"]) == [mine]
-    assert 'href="/journal/new/"' in response.content.decode()
+    content = member_client.get(LIST_URL).content.decode()
+    assert "<h1>My journal</h1>" in content
+    assert entry_titles(content) == [(mine.pk, "내 일지")]
+    assert 'href="/journal/new/"' in content
 
 
 def test_journal_list_shows_another_members_journal(member_client, presenter, entry):
     factories.JournalEntryFactory(author=factories.MemberFactory(), title="남의 일지")
     factories.ReflectionFactory(author=presenter)  # a session reflection is not a journal entry
-    response = member_client.get(f"{LIST_URL}?author={presenter.pk}")
-    assert response.context["author"] == presenter
-    assert list(response.context["entries"]) == [entry]
-    content = response.content.decode()
-    assert "역전파 복습" in content
+    content = member_client.get(f"{LIST_URL}?author={presenter.pk}").content.decode()
+    assert "<h1>강발표🐼’s journal</h1>" in content
+    assert f'<a href="/members/{presenter.pk}/">Profile</a>' in content
+    assert entry_titles(content) == [(entry.pk, "역전파 복습")]
     assert 'href="/journal/new/"' not in content
 
 
 def test_journal_list_filters_by_tag(member_client, presenter, entry):
     factories.JournalEntryFactory(author=presenter, title="태그 없음")
-    response = member_client.get(f"{LIST_URL}?author={presenter.pk}&tag=복습")
-    assert list(response.context["entries"]) == [entry]
-    assert [tag.name for tag in response.context["tags"]] == ["backprop", "복습"]
+    content = member_client.get(f"{LIST_URL}?author={presenter.pk}&tag=복습").content.decode()
+    assert entry_titles(content) == [(entry.pk, "역전파 복습")]
+    assert re.findall(r'<a class="tag" href="[^"]+"( aria-current="page")?>#(\w+)</a>', content) == [
+        ("", "backprop"),
+        (' aria-current="page"', "복습"),
+        ("", "backprop"),  # the entry's own tags
+        ("", "복습"),
+    ]
+    assert "Entries tagged #복습" in content
 
 
 @pytest.mark.parametrize("author", ["999999", "abc"])
@@ -72,21 +92,115 @@ def test_journal_list_unknown_author_is_404(member_client, db, author):
 def test_journal_list_is_paginated_keeping_filters(member_client, member):
     tag = factories.TagFactory(name="매일")
     factories.JournalEntryFactory.create_batch(21, author=member, tags=[tag])
-    first = member_client.get(f"{LIST_URL}?tag=매일")
-    second = member_client.get(f"{LIST_URL}?tag=매일&page=2")
-    assert len(first.context["entries"]) == 20
-    assert len(second.context["entries"]) == 1
-    assert 'href="?tag=%EB%A7%A4%EC%9D%BC&amp;page=2"' in first.content.decode()
+    first = member_client.get(f"{LIST_URL}?tag=매일").content.decode()
+    second = member_client.get(f"{LIST_URL}?tag=매일&page=2").content.decode()
+    beyond = member_client.get(f"{LIST_URL}?tag=매일&page=7").content.decode()
+    assert len(entry_titles(first)) == 20
+    assert len(entry_titles(second)) == 1
+    assert entry_titles(beyond) == entry_titles(second)
+    assert 'href="?tag=%EB%A7%A4%EC%9D%BC&amp;page=2"' in first
 
 
 @pytest.mark.parametrize("count", [1, 3, 20])
 def test_journal_list_query_count(member_client, member, django_assert_num_queries, count):
     for _ in range(count):
         factories.JournalEntryFactory(author=member, tags=[factories.TagFactory(), factories.TagFactory()])
-    # session, user, count, entries, their tags, the author's tags
-    with django_assert_num_queries(6):
+    # session, user, content version, count, the author's tags, entries, their tags
+    with django_assert_num_queries(7):
         response = member_client.get(LIST_URL)
-    assert len(response.context["entries"]) == count
+    content = response.content.decode()
+    assert len(entry_titles(content)) == count
+    # From the cache: session, user, content version
+    with django_assert_num_queries(3):
+        again = member_client.get(LIST_URL)
+    assert without_csrf(again.content.decode()) == without_csrf(content)
+
+
+def test_journal_list_of_another_member_query_count(member_client, presenter, entry, django_assert_num_queries):
+    url = f"{LIST_URL}?author={presenter.pk}"
+    # session, user, content version, author, count, the author's tags, entries, their tags
+    with django_assert_num_queries(8):
+        member_client.get(url)
+    # From the cache: session, user, content version
+    with django_assert_num_queries(3):
+        member_client.get(url)
+
+
+# The journal list caches its tags and entries (sessions/fragments.py).
+
+
+def journal_page(client, query=""):
+    return without_csrf(client.get(f"{LIST_URL}{query}").content.decode())
+
+
+def test_journal_list_from_the_cache_matches_a_fresh_one_for_every_persona(
+    entry, presenter, member, organizer_client, presenter_client, member_client
+):
+    """Whoever filled the cache first, each persona sees exactly the list a
+    fresh render gives them: only the author is offered a new entry."""
+    factories.JournalEntryFactory(author=presenter, title="태그 없음")
+    factories.JournalEntryFactory(author=member, title="내 일지", tags=[factories.TagFactory(name="복습")])
+    clients = {"organizer": organizer_client, "presenter": presenter_client, "member": member_client}
+    queries = [f"?author={presenter.pk}", f"?author={presenter.pk}&tag=복습", "?tag=복습", ""]
+    fresh = {}
+    for name, client in clients.items():
+        for query in queries:
+            cache.clear()
+            fresh[name, query] = journal_page(client, query)
+    for order in (list(clients), list(reversed(clients))):
+        cache.clear()
+        seen = {(name, query): journal_page(clients[name], query) for name in order for query in queries}
+        assert seen == fresh
+
+
+def test_journal_lists_are_cached_each_for_their_own_author(entry, presenter, organizer, member_client):
+    theirs = factories.JournalEntryFactory(author=organizer, title="운영 일지")
+    for _ in range(2):
+        presenters = journal_page(member_client, f"?author={presenter.pk}")
+        organizers = journal_page(member_client, f"?author={organizer.pk}")
+        assert ("<h1>강발표🐼’s journal</h1>" in presenters, entry_titles(presenters)) == (
+            True,
+            [(entry.pk, "역전파 복습")],
+        )
+        assert ("<h1>정운영🦉’s journal</h1>" in organizers, entry_titles(organizers)) == (
+            True,
+            [(theirs.pk, "운영 일지")],
+        )
+
+
+def test_journal_list_offers_a_new_entry_only_on_my_own_journal(
+    entry, presenter, presenter_client, member_client
+):
+    new_entry = 'href="/journal/new/"'
+    assert new_entry in journal_page(presenter_client, f"?author={presenter.pk}")
+    assert new_entry not in journal_page(member_client, f"?author={presenter.pk}")
+    assert "No entries yet. Write your first one!" in journal_page(member_client)
+    assert "No entries." in journal_page(member_client, f"?author={presenter.pk}&tag=없음")
+
+
+def test_journal_list_shows_an_entry_written_after_it_was_cached(entry, presenter, member_client):
+    query = f"?author={presenter.pk}"
+    journal_page(member_client, query)
+    later = factories.JournalEntryFactory(
+        author=presenter, title="새 일지", date=datetime.date(2025, 3, 5), tags=[factories.TagFactory(name="새태그")]
+    )
+    content = journal_page(member_client, query)
+    assert entry_titles(content) == [(later.pk, "새 일지"), (entry.pk, "역전파 복습")]
+    assert "#새태그" in content
+
+
+def test_journal_list_shows_an_author_renamed_after_it_was_cached(entry, presenter, member_client):
+    journal_page(member_client, f"?author={presenter.pk}")
+    presenter.display_name = "새이름"
+    presenter.save(update_fields=["display_name"])
+    assert "<h1>새이름🐼’s journal</h1>" in journal_page(member_client, f"?author={presenter.pk}")
+
+
+def test_journal_list_of_an_author_deactivated_after_it_was_cached_is_404(entry, presenter, member_client):
+    journal_page(member_client, f"?author={presenter.pk}")
+    presenter.is_active = False
+    presenter.save(update_fields=["is_active"])
+    assert member_client.get(f"{LIST_URL}?author={presenter.pk}").status_code == 404
 
 
 # Detail

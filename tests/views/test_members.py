@@ -1,8 +1,10 @@
 """Member directory, profiles and profile editing."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from tests import factories
@@ -52,6 +54,11 @@ def executable_parts(html):
 
 def profile_url(member):
     return reverse("study:member-detail", args=[member.pk])
+
+
+def without_csrf(html):
+    """The page with the CSRF tokens (masked anew for every response) cut out."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
 # Directory
@@ -143,31 +150,31 @@ def test_member_detail_unknown_member_is_404(member_client):
 def test_member_detail_shows_talks_questions_reflections_journal(member_client, busy_profile, talk):
     response = member_client.get(profile_url(busy_profile))
     assert response.status_code == 200
-    assert response.context["talks"] == [talk]
-    assert [q.body for q in response.context["received"]] == ["왜 **스케일링** 하나요?"]
-    assert response.context["asked"] == []
-    assert [r.body for r in response.context["reflections"]] == ["발표 *재밌었다*"]
-    assert [j.title for j in response.context["journal"]] == ["어텐션 복습"]
     content = response.content.decode()
-    assert "<p>발표 <em>재밌었다</em></p>" in content
+    assert f'<a href="/talks/{talk.pk}/">셀프 어텐션</a>' in content
     assert "<p>왜 <strong>스케일링</strong> 하나요?</p>" in content
+    assert "asked by 조회원🐱" in content
+    assert content.count("answered") == 1
+    assert "No questions asked yet." in content
+    assert "<p>발표 <em>재밌었다</em></p>" in content
+    assert '">어텐션 복습</a>' in content
     assert "#복습" in content
     assert "논문 읽기를 좋아합니다." in content  # the bio
     assert "🐼" in content
 
 
 def test_member_detail_lists_questions_the_member_asked(member_client, busy_profile, member):
-    response = member_client.get(profile_url(member))
-    assert [q.body for q in response.context["asked"]] == ["왜 **스케일링** 하나요?"]
-    assert response.context["received"] == []
+    content = member_client.get(profile_url(member)).content.decode()
+    assert "<p>왜 <strong>스케일링</strong> 하나요?</p>" in content
+    assert "to 강발표🐼" in content
+    assert "No questions received yet." in content
 
 
 def test_member_detail_sections_are_bounded_with_more_link(member_client, presenter):
     factories.JournalEntryFactory.create_batch(7, author=presenter)
-    response = member_client.get(profile_url(presenter))
-    assert len(response.context["journal"]) == 5
-    assert response.context["more_journal"] is True
-    assert f'href="/journal/?author={presenter.pk}"' in response.content.decode()
+    content = member_client.get(profile_url(presenter)).content.decode()
+    assert content.count('class="journal-item"') == 5
+    assert f'<a href="/journal/?author={presenter.pk}">All of 강발표’s journal</a>' in content
 
 
 def test_member_detail_own_profile_has_edit_links(member_client, member):
@@ -206,11 +213,103 @@ def test_member_detail_query_count(member_client, presenter, member, django_asse
         factories.JournalEntryFactory(
             author=presenter, tags=[factories.TagFactory(), factories.TagFactory()]
         )
-    # session, user, member, talks + presenters, questions received + answers,
+    # session, user, content version, member, talks + presenters, questions received,
     # questions asked, reflections, journal entries + tags
     with django_assert_num_queries(11):
         response = member_client.get(profile_url(presenter))
-    assert len(response.context["talks"]) == count
+    content = response.content.decode()
+    assert content.count('<span class="muted">· <a href="/sessions/') == count
+    # From the cache: session, user, content version
+    with django_assert_num_queries(3):
+        again = member_client.get(profile_url(presenter))
+    assert without_csrf(again.content.decode()) == without_csrf(content)
+
+
+# The profile caches the member and their sections (sessions/fragments.py).
+
+
+def profile_page(client, member):
+    return without_csrf(client.get(profile_url(member)).content.decode())
+
+
+def test_member_profile_from_the_cache_matches_a_fresh_one_for_every_persona(
+    busy_profile, organizer_client, presenter_client, member_client
+):
+    """Whoever filled the cache first, each persona sees exactly the profile a
+    fresh render gives them: no email, button or feed address leaks."""
+    clients = {"organizer": organizer_client, "presenter": presenter_client, "member": member_client}
+    fresh = {}
+    for name, client in clients.items():
+        cache.clear()
+        fresh[name] = profile_page(client, busy_profile)
+    for order in (list(clients), list(reversed(clients))):
+        cache.clear()
+        seen = {name: profile_page(clients[name], busy_profile) for name in order}
+        assert seen == fresh
+
+
+def test_member_profiles_are_cached_each_for_their_own_member(busy_profile, member, member_client):
+    for _ in range(2):
+        presenters, members = profile_page(member_client, busy_profile), profile_page(member_client, member)
+        assert ("<h1>강발표</h1>" in presenters, "<p>발표 <em>재밌었다</em></p>" in presenters) == (True, True)
+        assert ("<h1>조회원</h1>" in members, "<p>발표 <em>재밌었다</em></p>" in members) == (True, False)
+
+
+def test_member_profile_shows_private_parts_only_to_their_viewers(
+    busy_profile, organizer_client, presenter_client, member_client
+):
+    parts = [
+        "presenter@example.org",
+        'href="/members/me/edit/"',
+        f"/feeds/{busy_profile.feed_token}/",
+    ]
+    pages = {
+        "member": profile_page(member_client, busy_profile),
+        "organizer": profile_page(organizer_client, busy_profile),
+        "presenter": profile_page(presenter_client, busy_profile),
+    }
+    assert {name: [part in page for part in parts] for name, page in pages.items()} == {
+        "member": [False, False, False],
+        "organizer": [True, False, False],
+        "presenter": [True, True, True],
+    }
+
+
+def test_member_profile_invite_button_follows_the_cached_member(organizer_client, uninvited):
+    invite = f'action="{reverse("study:member-invite", args=[uninvited.pk])}"'
+    assert invite in profile_page(organizer_client, uninvited)
+    uninvited.set_password("correct horse battery staple")
+    uninvited.save(update_fields=["password"])
+    page = profile_page(organizer_client, uninvited)
+    assert invite not in page
+    assert "Not invited yet" not in page
+
+
+def test_member_profile_shows_a_rename_after_it_was_cached(busy_profile, talk, member, member_client):
+    profile_page(member_client, busy_profile)
+    member.display_name = "새이름"
+    member.save(update_fields=["display_name"])
+    busy_profile.display_name = "발표왕"
+    busy_profile.save(update_fields=["display_name"])
+    page = profile_page(member_client, busy_profile)
+    assert "<h1>발표왕</h1>" in page
+    assert "asked by 새이름🐱" in page
+
+
+def test_member_profile_shows_writing_added_after_it_was_cached(busy_profile, member_client):
+    profile_page(member_client, busy_profile)
+    talk = factories.PresentationFactory(topic="새 발표", presenters=[busy_profile])
+    factories.JournalEntryFactory(author=busy_profile, title="새 일지")
+    page = profile_page(member_client, busy_profile)
+    assert f'<a href="/talks/{talk.pk}/">새 발표</a>' in page
+    assert '">새 일지</a>' in page
+
+
+def test_member_profile_of_a_member_deactivated_after_it_was_cached_is_404(member_client, presenter):
+    profile_page(member_client, presenter)
+    presenter.is_active = False
+    presenter.save(update_fields=["is_active"])
+    assert member_client.get(profile_url(presenter)).status_code == 404
 
 
 # Editing my profile

@@ -119,6 +119,16 @@ def test_question_without_known_author_cannot_be_edited(member_client, talk, pre
     assert member_client.get(reverse("study:question-edit", args=[legacy.pk])).status_code == 403
 
 
+def test_question_and_answer_without_known_author_show_no_edit_links(member_client, talk, presenter):
+    legacy = factories.QuestionFactory(presentation=talk, asked_by=None, addressed_to=presenter)
+    answer = factories.AnswerFactory(question=legacy, author=None)
+    for url in [talk.get_absolute_url(), talk.session.get_absolute_url()]:
+        content = member_client.get(url).content.decode()
+        assert legacy.body_html in content
+        assert f'href="/questions/{legacy.pk}/edit/"' not in content
+        assert f'href="/answers/{answer.pk}/edit/"' not in content
+
+
 def test_question_edit_unknown_is_404(member_client, db):
     assert member_client.get(reverse("study:question-edit", args=[999])).status_code == 404
 
@@ -164,6 +174,28 @@ def test_answer_by_other_member_is_not_marked_as_the_presenters(organizer_client
     assert (answer.author, answer.is_by_presenter) == (organizer, False)
     page = organizer_client.get(question.presentation.get_absolute_url()).content.decode()
     assert "Presenter's answer" not in page
+
+
+def test_answer_posted_after_the_talk_page_was_cached_shows_with_its_edit_link(presenter_client, question):
+    talk_url = question.presentation.get_absolute_url()
+    assert '<span class="badge badge-warning">Unanswered</span>' in presenter_client.get(talk_url).content.decode()
+    presenter_client.post(reverse("study:answer-create", args=[question.pk]), {"body": "새로 단 답"})
+    answer = Answer.objects.get()
+    page = presenter_client.get(talk_url).content.decode()
+    assert "<p>새로 단 답</p>" in page
+    assert f'href="/answers/{answer.pk}/edit/"' in page
+    assert '<span class="badge badge-warning">Unanswered</span>' not in page
+
+
+def test_question_edited_after_the_talk_page_was_cached_shows_the_new_text(member_client, presenter, question):
+    talk_url = question.presentation.get_absolute_url()
+    assert "마스킹은 왜 하나요?" in member_client.get(talk_url).content.decode()
+    member_client.post(
+        reverse("study:question-edit", args=[question.pk]), {"addressed_to": presenter.pk, "body": "고친 질문"}
+    )
+    page = member_client.get(talk_url).content.decode()
+    assert "<p>고친 질문</p>" in page
+    assert "마스킹은 왜 하나요?" not in page
 
 
 def test_answer_page_shows_the_question(presenter_client, question):

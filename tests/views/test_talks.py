@@ -5,8 +5,10 @@ import re
 import zipfile
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from sessions.forms.talks import parse_paper_lines
@@ -93,11 +95,151 @@ def test_talk_detail_query_count_does_not_grow(member_client, questions, django_
     asker = factories.MemberFactory()
     for question in factories.QuestionFactory.create_batch(questions, presentation=talk, asked_by=asker):
         factories.AnswerFactory.create_batch(2, question=question)
-    # session + user, talk, presenters, papers, question count (pages), questions, answers,
-    # the "addressed to" choices
-    with django_assert_num_queries(9):
+    # session, user, content version, talk with its question count, presenters, papers,
+    # questions, answers
+    with django_assert_num_queries(8):
         response = member_client.get(talk.get_absolute_url())
     assert response.content.decode().count('class="question"') == questions
+    # From the cache: session, user, content version
+    with django_assert_num_queries(3):
+        again = member_client.get(talk.get_absolute_url())
+    assert without_csrf(again.content.decode()) == without_csrf(response.content.decode())
+
+
+def test_talk_detail_pages_its_questions(member_client, talk):
+    questions = factories.QuestionFactory.create_batch(31, presentation=talk)
+    first = member_client.get(talk.get_absolute_url()).content.decode()
+    second = member_client.get(talk.get_absolute_url() + "?page=2").content.decode()
+    beyond = member_client.get(talk.get_absolute_url() + "?page=9").content.decode()
+    assert first.count('class="question"') == 30
+    assert 'href="?page=2"' in first
+    assert second.count('class="question"') == 1
+    assert f'id="question-{questions[-1].pk}"' in second
+    assert f'id="question-{questions[-1].pk}"' in beyond
+    assert "Page 2 of 2" in beyond
+
+
+# The talk page caches the talk and its questions (sessions/fragments.py).
+
+
+def without_csrf(html):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def talk_page(client, talk):
+    return client.get(talk.get_absolute_url()).content.decode()
+
+
+@pytest.fixture
+def discussed_talk(talk, member, organizer):
+    """The talk with a question from `member`, answered by its presenter, and
+    one from the organizer."""
+    question = factories.QuestionFactory(presentation=talk, asked_by=member, body="왜 스케일링하나요?")
+    factories.AnswerFactory(question=question, body="기울기가 사라지지 않게요.")
+    factories.QuestionFactory(presentation=talk, asked_by=organizer, body="마스크는요?")
+    return talk
+
+
+def test_talk_page_from_the_cache_matches_a_fresh_one_for_every_persona(
+    discussed_talk, organizer_client, presenter_client, member_client
+):
+    """Whoever filled the cache first, each persona sees exactly the page a
+    fresh render gives them: no edit link leaks from one viewer to another."""
+    bystander_client = Client()
+    bystander_client.force_login(factories.MemberFactory())
+    clients = {
+        "organizer": organizer_client,
+        "presenter": presenter_client,
+        "member": member_client,
+        "bystander": bystander_client,
+    }
+    fresh = {}
+    for name, client in clients.items():
+        cache.clear()
+        fresh[name] = without_csrf(talk_page(client, discussed_talk))
+    assert len(set(fresh.values())) == 4
+    for order in (list(clients), list(reversed(clients))):
+        cache.clear()
+        seen = {name: without_csrf(talk_page(clients[name], discussed_talk)) for name in order}
+        assert seen == fresh
+
+
+def test_talk_page_shows_edit_links_only_to_their_owners(
+    discussed_talk, organizer_client, presenter_client, member_client
+):
+    asked, by_organizer = discussed_talk.questions.order_by("pk")
+    answer = asked.answers.get()
+    bystander_client = Client()
+    bystander_client.force_login(factories.MemberFactory())
+    links = [
+        f'href="/questions/{asked.pk}/edit/"',
+        f'href="/questions/{by_organizer.pk}/edit/"',
+        f'href="/answers/{answer.pk}/edit/"',
+        f'href="/talks/{discussed_talk.pk}/edit/"',
+    ]
+    pages = {
+        "bystander": talk_page(bystander_client, discussed_talk),
+        "member": talk_page(member_client, discussed_talk),
+        "presenter": talk_page(presenter_client, discussed_talk),
+        "organizer": talk_page(organizer_client, discussed_talk),
+    }
+    assert {name: [link in page for link in links] for name, page in pages.items()} == {
+        "bystander": [False, False, False, False],
+        "member": [True, False, False, False],
+        "presenter": [False, False, True, True],
+        "organizer": [False, True, False, True],
+    }
+
+
+def test_talk_pages_are_cached_each_for_their_own_talk(talk, member_client):
+    other = factories.PresentationFactory(session=talk.session, topic="위치 인코딩")
+    factories.QuestionFactory(presentation=talk, body="첫 발표 질문")
+    factories.QuestionFactory(presentation=other, body="둘째 발표 질문")
+    for _ in range(2):
+        first, second = talk_page(member_client, talk), talk_page(member_client, other)
+        assert ("<h1>셀프 어텐션</h1>" in first, "첫 발표 질문" in first, "둘째 발표 질문" in first) == (
+            True,
+            True,
+            False,
+        )
+        assert ("<h1>위치 인코딩</h1>" in second, "첫 발표 질문" in second, "둘째 발표 질문" in second) == (
+            True,
+            False,
+            True,
+        )
+
+
+def test_talk_page_shows_a_question_asked_after_it_was_cached(talk, member, member_client):
+    assert "No questions yet." in talk_page(member_client, talk)
+    question = factories.QuestionFactory(presentation=talk, asked_by=member, body="새로 들어온 질문")
+    page = talk_page(member_client, talk)
+    assert "새로 들어온 질문" in page
+    assert f'href="/questions/{question.pk}/edit/"' in page
+
+
+def test_talk_page_shows_an_answer_written_after_it_was_cached(discussed_talk, member_client):
+    talk_page(member_client, discussed_talk)
+    factories.AnswerFactory(question=discussed_talk.questions.first(), body="새로 달린 답")
+    assert "새로 달린 답" in talk_page(member_client, discussed_talk)
+
+
+def test_talk_page_shows_a_member_renamed_after_it_was_cached(discussed_talk, presenter, member_client):
+    talk_page(member_client, discussed_talk)
+    presenter.display_name = "새이름"
+    presenter.save(update_fields=["display_name"])
+    page = talk_page(member_client, discussed_talk)
+    assert '<span class="person">새이름🐼</span>' in page
+    # The presenters, both questions' addressee, the answer's author and the choice to ask.
+    assert page.count("새이름🐼") == 5
+
+
+def test_talk_page_offers_the_presenters_added_after_it_was_cached(talk, presenter, member_client):
+    talk_page(member_client, talk)
+    co_presenter = factories.MemberFactory(display_name="김공동", emoji="🦝")
+    talk.set_presenters([presenter, co_presenter])
+    page = talk_page(member_client, talk)
+    assert f'value="{co_presenter.pk}"' in page
+    assert '<span class="person">강발표🐼</span>, <span class="person">김공동🦝</span>' in page
 
 
 # Posting a talk
