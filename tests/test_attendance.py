@@ -123,7 +123,12 @@ def test_mark_by_member_is_forbidden(member_client, member, past):
 def test_attendance_lists_who_is_coming(member, presenter, organizer, upcoming):
     factories.AttendanceFactory(session=upcoming, member=presenter, response="going")
     factories.AttendanceFactory(session=upcoming, member=member, response="not_going")
-    assert attendance_lists(upcoming) == {"coming": [presenter], "not_coming": [member], "came": []}
+    assert attendance_lists(upcoming) == {
+        "coming": [presenter],
+        "not_coming": [member],
+        "came": [],
+        "responses": {presenter.pk: "going", member.pk: "not_going"},
+    }
 
 
 def test_attendance_lists_who_came(member, presenter, organizer, past):

@@ -20,26 +20,6 @@ class StudySessionQuerySet(models.QuerySet):
     def in_year(self, year):
         return self.filter(date__year=year)
 
-    def with_viewer(self, member):
-        """Annotate what the session page shows `member` of their own
-        (subqueries on reflections and attendances, in the same query):
-        `viewer_reflected`, whether they wrote the session's reflection, and
-        `viewer_response`, their going / not going answer ("" if none)."""
-        from .reflections import Reflection
-
-        return self.annotate(
-            viewer_reflected=models.Exists(
-                Reflection.objects.on_sessions().filter(
-                    author=member.pk, session=models.OuterRef("pk")
-                )
-            ),
-            viewer_response=models.Subquery(
-                Attendance.objects.filter(
-                    member=member.pk, session=models.OuterRef("pk")
-                ).values("response")[:1]
-            ),
-        )
-
 
 class StudySession(RenderedMarkdownModel):
     """One numbered meeting of the group ("6주차")."""

@@ -13,13 +13,15 @@ from sessions.views.access import session_for_organizer
 
 
 def attendance_lists(session):
-    """Who is coming, who is not and who came: the same for every viewer (one
-    query on `session.attendances`)."""
+    """Who is coming, who is not and who came, and each member's answer
+    (`responses`: member id → going / not going); one query on
+    `session.attendances`."""
     attendances = session.attendances.select_related("member").order_by("member__display_name")
     return {
         "coming": [a.member for a in attendances if a.response == Attendance.Response.GOING],
         "not_coming": [a.member for a in attendances if a.response == Attendance.Response.NOT_GOING],
         "came": [a.member for a in attendances if a.attended],
+        "responses": {a.member_id: a.response for a in attendances},
     }
 
 

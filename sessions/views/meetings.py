@@ -134,18 +134,41 @@ def render_session_talks(talks, viewer, is_organizer):
     return html, owners(talks)
 
 
+def render_session_reflections(session):
+    """The reflections section of the session page and who wrote them."""
+    reflections = list(
+        session.reflections.on_sessions().select_related("author").order_by("author__display_name")
+    )
+    html = render_to_string(
+        "study/includes/session_reflections.html", {"reflections": reflections}
+    )
+    return html, {reflection.author_id for reflection in reflections}
+
+
+def render_attendance(session):
+    """The attendance lists of the session page and each member's answer
+    (member id → going / not going)."""
+    lists = attendance_lists(session)
+    html = render_to_string("study/includes/attendance_lists.html", {"session": session, **lists})
+    return html, lists["responses"]
+
+
 def session_detail(request, number):
     """The session with its talks, attendance and reflections.
 
-    The talks (with their questions and answers), the attendance lists and
-    the reflections come from the fragment cache. The talks are kept once
-    for organizers and once for other members, and per viewer only for
-    those who own something in them (a talk, a question or an answer shown),
-    who see their own edit links.
+    The session, its talks (with their questions and answers), the
+    attendance lists and the reflections come from the fragment cache. The
+    talks are kept once for organizers and once for other members, and per
+    viewer only for those who own something in them (a talk, a question or
+    an answer shown), who see their own edit links. What the page says of
+    the viewer (their answer, whether they wrote their reflection) is read
+    from what the fragments cached alongside, not queried.
     """
     content_version(request)
     user = request.user
-    session = get_object_or_404(StudySession.objects.with_viewer(user), number=number)
+    session = cached(
+        request, "session", [number], lambda: get_object_or_404(StudySession, number=number)
+    )
     # Loaded at most once, even when both versions of the talks are rendered.
     talks = functools.cache(lambda: session_talks(session))
     talks_html, talk_owners = cached(
@@ -161,23 +184,11 @@ def session_detail(request, number):
             [session.pk, user.pk],
             lambda: render_session_talks(talks(), user, user.is_organizer),
         )
-    attendance_html = cached_fragment(
-        request,
-        "session-attendance",
-        [session.pk],
-        "study/includes/attendance_lists.html",
-        lambda: {"session": session, **attendance_lists(session)},
+    attendance_html, responses = cached(
+        request, "session-attendance", [session.pk], lambda: render_attendance(session)
     )
-    reflections_html = cached_fragment(
-        request,
-        "session-reflections",
-        [session.pk],
-        "study/includes/session_reflections.html",
-        lambda: {
-            "reflections": session.reflections.on_sessions()
-            .select_related("author")
-            .order_by("author__display_name")
-        },
+    reflections_html, reflection_authors = cached(
+        request, "session-reflections", [session.pk], lambda: render_session_reflections(session)
     )
     return render(
         request,
@@ -185,10 +196,10 @@ def session_detail(request, number):
         {
             "session": session,
             "talks_html": mark_safe(talks_html),
-            "attendance_html": attendance_html,
-            "reflections_html": reflections_html,
-            "my_reflection": session.viewer_reflected,
-            **attendance_controls(session, user, session.viewer_response),
+            "attendance_html": mark_safe(attendance_html),
+            "reflections_html": mark_safe(reflections_html),
+            "my_reflection": user.pk in reflection_authors,
+            **attendance_controls(session, user, responses.get(user.pk, "")),
         },
     )
 

@@ -190,14 +190,14 @@ def test_session_detail_query_count_does_not_grow(
             factories.AnswerFactory(question=question)
     factories.ReflectionFactory.create_batch(3, session=study_session)
     url = reverse("study:session-detail", args=[6])
-    # session + user, content version, session (with the viewer's reflection
-    # and answer), talks, presenters, papers, questions, answers, attendance,
-    # reflections
+    # session + user, content version, session, talks, presenters, papers,
+    # questions, answers, attendance, reflections
     with django_assert_num_queries(11):
         response = member_client.get(url)
     assert response.content.decode().count('class="card talk"') == talks
-    # Again: talks, attendance and reflections come from the fragment cache.
-    with django_assert_num_queries(4):
+    # Again: the session, talks, attendance and reflections come from the
+    # fragment cache.
+    with django_assert_num_queries(3):
         cached = member_client.get(url)
     assert cached.content.decode().count('class="card talk"') == talks
     assert response.content.decode().count('class="question"') == talks * questions_each
@@ -377,3 +377,23 @@ def test_session_page_offers_to_edit_my_reflection_once_written(study_session, m
     assert "Write my reflection" in _session_page(member_client)
     factories.ReflectionFactory(session=study_session, author=member)
     assert "Edit my reflection" in _session_page(member_client)
+
+
+def test_session_page_shows_a_session_edited_after_it_was_cached(organizer_client, study_session):
+    _session_page(organizer_client)
+    response = organizer_client.post(
+        reverse("study:session-edit", args=[6]), session_data(number="6", title="바뀐 제목")
+    )
+    assert response.status_code == 302
+    assert "바뀐 제목" in _session_page(organizer_client)
+
+
+def test_session_page_shows_my_answer_given_after_it_was_cached(member_client, member):
+    upcoming = factories.StudySessionFactory(
+        number=6, date=datetime.date.today() + datetime.timedelta(days=3)
+    )
+    assert 'value="going" required id="id_response_0">' in _session_page(member_client)
+    factories.AttendanceFactory(session=upcoming, member=member, response="going")
+    content = _session_page(member_client)
+    assert 'value="going" required id="id_response_0" checked>' in content
+    assert f'id="attendance-coming"><li><a href="/members/{member.pk}/">' in content
