@@ -124,6 +124,8 @@ def talk_detail(request, pk):
     )
     # The talk's presenters are known already: offering them takes no query.
     question_form.fields["addressed_to"].choices = talk["presenters"]
+    # The empty form looks the same to everyone; the CSRF token stays outside.
+    question_fields_html = cached(request, "talk-question-form", [pk], question_form.render)
     return render(
         request,
         "study/talk_detail.html",
@@ -135,6 +137,7 @@ def talk_detail(request, pk):
             "page": page,
             "can_edit": user.is_organizer or user.pk in presenter_ids,
             "question_form": question_form,
+            "question_fields_html": mark_safe(question_fields_html),
         },
     )
 
