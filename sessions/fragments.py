@@ -113,3 +113,18 @@ def cached_fragment(request, name, key_parts, template_name, context):
     return mark_safe(
         cached(request, name, key_parts, lambda: render_to_string(template_name, context()))
     )
+
+
+def cached_with_own_links(request, name, key_parts, render):
+    """HTML with edit links on the items their owners may change, kept once
+    for everyone and once more for each viewer who owns an item in it.
+
+    `render(viewer)` returns the HTML as `viewer` sees it (None: nobody's
+    links) and the ids of the members who own an item in it; the shared
+    copy's owners say, without a query, whether the viewer needs their own.
+    """
+    user = request.user
+    html, owners = cached(request, name, key_parts, lambda: render(None))
+    if user.pk in owners:
+        html, _owners = cached(request, f"{name}-of", [*key_parts, user.pk], lambda: render(user))
+    return mark_safe(html)

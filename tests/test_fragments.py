@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.test import RequestFactory
 from django.utils import translation
 
-from sessions.fragments import cached_fragment
+from sessions.fragments import cached_fragment, cached_with_own_links
 from sessions.models import ContentVersion, Paper, Presentation, Question, StudySession
 from tests import factories
 
@@ -138,3 +138,20 @@ def test_cached_fragment_is_kept_per_key_part(fragment_template, study_session):
     one = cached_fragment(*_fragment(parts=[1]), context)
     two = cached_fragment(*_fragment(parts=[2]), context)
     assert (one, two, len(calls)) == ("Sessions 1", "Sessions 2", 2)
+
+
+def test_cached_with_own_links_renders_a_copy_only_for_owners(study_session, member, presenter):
+    rendered = []
+
+    def render(viewer):
+        rendered.append(viewer)
+        return (f"links of {viewer.username}" if viewer else "no links"), {presenter.pk}
+
+    def page_for(user):
+        request = RequestFactory().get("/")
+        request.user = user
+        return cached_with_own_links(request, "test-links", [study_session.pk], render)
+
+    seen = [page_for(member), page_for(presenter), page_for(member), page_for(presenter)]
+    assert seen == ["no links", "links of presenter", "no links", "links of presenter"]
+    assert rendered == [None, presenter]

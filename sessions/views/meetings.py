@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sessions.forms import StudySessionForm
-from sessions.fragments import cached, cached_fragment, content_version
+from sessions.fragments import cached, cached_fragment, cached_with_own_links, content_version
 from sessions.models import (
     Answer,
     Attendance,
@@ -171,19 +171,12 @@ def session_detail(request, number):
     )
     # Loaded at most once, even when both versions of the talks are rendered.
     talks = functools.cache(lambda: session_talks(session))
-    talks_html, talk_owners = cached(
+    talks_html = cached_with_own_links(
         request,
         "session-talks",
         [session.pk, user.is_organizer],
-        lambda: render_session_talks(talks(), None, user.is_organizer),
+        lambda viewer: render_session_talks(talks(), viewer, user.is_organizer),
     )
-    if user.pk in talk_owners:
-        talks_html, _owners = cached(
-            request,
-            "session-talks-of",
-            [session.pk, user.pk],
-            lambda: render_session_talks(talks(), user, user.is_organizer),
-        )
     attendance_html, responses = cached(
         request, "session-attendance", [session.pk], lambda: render_attendance(session)
     )
@@ -195,7 +188,7 @@ def session_detail(request, number):
         "study/session_detail.html",
         {
             "session": session,
-            "talks_html": mark_safe(talks_html),
+            "talks_html": talks_html,
             "attendance_html": mark_safe(attendance_html),
             "reflections_html": mark_safe(reflections_html),
             "my_reflection": user.pk in reflection_authors,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sessions.forms import AnswerForm, PresentationForm, QuestionForm
-from sessions.fragments import cached, content_version
+from sessions.fragments import cached, cached_with_own_links, content_version
 from sessions.models import Answer, Presentation, PresentationPresenter, Question, StudySession
 
 from .access import answer_for_author, question_for_author, talk_for_editing
@@ -105,19 +105,12 @@ def talk_detail(request, pk):
         request.GET.get("page")
     )
     questions = functools.cache(lambda: page_questions(pk, page.number))
-    questions_html, owners = cached(
+    questions_html = cached_with_own_links(
         request,
         "talk-questions",
         [pk, page.number],
-        lambda: render_talk_questions(questions(), None),
+        lambda viewer: render_talk_questions(questions(), viewer),
     )
-    if user.pk in owners:
-        questions_html, _owners = cached(
-            request,
-            "talk-questions-of",
-            [pk, page.number, user.pk],
-            lambda: render_talk_questions(questions(), user),
-        )
     presenter_ids = [member_pk for member_pk, label in talk["presenters"]]
     question_form = QuestionForm(
         talk=pk, initial={"addressed_to": presenter_ids[0] if presenter_ids else None}
@@ -133,7 +126,7 @@ def talk_detail(request, pk):
             "talk": talk,
             "heading_html": mark_safe(talk["heading_html"]),
             "overview_html": mark_safe(talk["overview_html"]),
-            "questions_html": mark_safe(questions_html),
+            "questions_html": questions_html,
             "page": page,
             "can_edit": user.is_organizer or user.pk in presenter_ids,
             "question_form": question_form,
