@@ -27,32 +27,30 @@ def heat_level(count, highest):
 
 def heatmap(counts, first_day, last_day, *, label):
     """A contribution calendar: one square per day from `first_day` to
-    `last_day`, weeks as columns (Monday on top), shaded by `counts[date]`."""
+    `last_day`, weeks as columns (Monday on top), shaded by `counts[date]`.
+
+    Days with something done are squares with a title (the date and the
+    count); the empty days, most of a year, are drawn together as one path,
+    which keeps a page of many members' years small.
+    """
     start = first_day - datetime.timedelta(days=first_day.weekday())
     weeks = (last_day - start).days // 7 + 1
     left, top = 28, 16
     width, height = left + weeks * STEP, top + 7 * STEP
     highest = max(counts.values(), default=0)
-    cells, months = [], []
+    cells, empty, months = [], [], []
     day = first_day
     while day <= last_day:
         column = (day - start).days // 7
+        x, y = left + column * STEP, top + day.weekday() * STEP
         count = counts.get(day, 0)
-        tip = _("%(date)s: %(count)d") % {"date": date_format(day, "DATE_FORMAT"), "count": count}
-        cells.append(
-            (
-                left + column * STEP,
-                top + day.weekday() * STEP,
-                CELL,
-                CELL,
-                heat_level(count, highest),
-                day.isoformat(),
-                count,
-                tip,
-            )
-        )
+        if count > 0:
+            tip = _("%(date)s: %(count)d") % {"date": date_format(day, "DATE_FORMAT"), "count": count}
+            cells.append((x, y, CELL, CELL, heat_level(count, highest), day.isoformat(), count, tip))
+        else:
+            empty.append(f"M{x} {y}h{CELL}v{CELL}h-{CELL}z")
         if day.day == 1 or day == first_day:
-            months.append((left + column * STEP, top - 5, date_format(day, "M")))
+            months.append((x, top - 5, date_format(day, "M")))
         day += datetime.timedelta(days=1)
     weekday_labels = [
         (left - 4, top + row * STEP + CELL - 1, date_format(start + datetime.timedelta(days=row), "D"))
@@ -60,7 +58,8 @@ def heatmap(counts, first_day, last_day, *, label):
     ]
     return format_html(
         '<svg class="chart heatmap" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
-        'aria-label="{label}" xmlns="http://www.w3.org/2000/svg">{months}{weekdays}{cells}</svg>',
+        'aria-label="{label}" xmlns="http://www.w3.org/2000/svg">{months}{weekdays}'
+        '<path class="heat heat-0" d="{empty}"></path>{cells}</svg>',
         w=width,
         h=height,
         label=label,
@@ -72,9 +71,10 @@ def heatmap(counts, first_day, last_day, *, label):
             '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>',
             weekday_labels,
         ),
+        empty="".join(empty),
         cells=format_html_join(
             "",
-            '<rect x="{}" y="{}" width="{}" height="{}" rx="2" class="heat heat-{}" '
+            '<rect x="{}" y="{}" width="{}" height="{}" class="heat heat-{}" '
             'data-date="{}" data-count="{}"><title>{}</title></rect>',
             cells,
         ),

@@ -87,7 +87,7 @@ def test_heat_level(count, highest, level):
     assert charts.heat_level(count, highest) == level
 
 
-def test_heatmap_has_a_cell_per_day_shaded_by_count():
+def test_heatmap_has_a_square_per_day_shaded_by_count():
     svg = charts.heatmap(
         {DAY: 4, DAY + datetime.timedelta(days=1): 1},
         datetime.date(2025, 1, 1),
@@ -96,9 +96,14 @@ def test_heatmap_has_a_cell_per_day_shaded_by_count():
     )
     root = ET.fromstring(str(svg))
     cells = root.findall(f"{SVG}rect")
-    assert len(cells) == 365
-    levels = {cell.get("data-date"): cell.get("class") for cell in cells if cell.get("data-count") != "0"}
+    levels = {cell.get("data-date"): cell.get("class") for cell in cells}
     assert levels == {"2025-05-02": "heat heat-4", "2025-05-03": "heat heat-1"}
+    assert [cell.findtext(f"{SVG}title") for cell in cells] == ["May 2, 2025: 4", "May 3, 2025: 1"]
+    # The other 363 days are the squares of one path.
+    empty = root.find(f"{SVG}path[@class='heat heat-0']")
+    assert empty.get("d").count("M") == 363
+    assert "M28 16h11v11h-11z" not in empty.get("d")  # 2025 starts on a Wednesday
+    assert empty.get("d").startswith("M28 42h11v11h-11z")
     # Monday on top: 2025-05-02 is a Friday (row 4), in the 18th week column.
     friday = next(cell for cell in cells if cell.get("data-date") == "2025-05-02")
     assert (friday.get("x"), friday.get("y")) == (str(28 + 17 * 13), str(16 + 4 * 13))
@@ -150,8 +155,39 @@ def test_participation_page_query_count(member_client, django_assert_num_queries
         talk = factories.PresentationFactory(session__date=DAY)
         factories.QuestionFactory(presentation=talk)
         factories.AttendanceFactory(session=talk.session, attended=True)
-    # Session and member; totals; five activity sources; attendance per
-    # session; the years that have sessions.
-    with django_assert_num_queries(10):
+    # Session and member; content version; the years that have sessions;
+    # the number of members; totals; five activity sources; attendance per
+    # session.
+    with django_assert_num_queries(12):
         response = member_client.get(reverse("study:participation"), {"year": 2025})
-    assert len(response.context["members"]) == 1 + 3 * count
+    assert response.content.decode().count('class="chart heatmap"') == 1 + 3 * count
+    # Again: everything but the session, the member and the version is cached.
+    with django_assert_num_queries(3):
+        again = member_client.get(reverse("study:participation"), {"year": 2025})
+    assert again.content.decode().count('class="chart heatmap"') == 1 + 3 * count
+
+
+def test_participation_page_shows_twenty_members_a_page(member_client, member):
+    factories.MemberFactory.create_batch(24)
+    url = reverse("study:participation")
+    first = member_client.get(url, {"year": 2025}).content.decode()
+    second = member_client.get(url, {"year": 2025, "page": 2}).content.decode()
+    assert (first.count('class="chart heatmap"'), second.count('class="chart heatmap"')) == (20, 5)
+    assert (first.count('<tr id="totals-'), second.count('<tr id="totals-')) == (20, 5)
+    assert '<a href="?year=2025&amp;page=2" rel="next">' in first
+
+
+def test_participation_page_charts_only_the_years_sessions(member_client, member):
+    for day in (datetime.date(2024, 12, 20), DAY, DAY + datetime.timedelta(days=7)):
+        factories.StudySessionFactory(date=day)
+    content = member_client.get(reverse("study:participation"), {"year": 2025}).content.decode()
+    assert content.count('class="chart-bar"') == 2
+
+
+def test_participation_page_counts_what_happened_after_it_was_cached(member_client, busy, member):
+    url = reverse("study:participation")
+    member_client.get(url, {"year": 2025})
+    factories.JournalEntryFactory(author=member, date=DAY)
+    content = member_client.get(url, {"year": 2025}).content.decode()
+    row = re.search(rf'<tr id="totals-{member.pk}">(.*?)</tr>', content, re.S).group(1)
+    assert re.findall(r"<td>(\d+)</td>", row)[5] == "2"

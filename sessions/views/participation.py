@@ -3,6 +3,7 @@
 import datetime
 from collections import Counter, defaultdict
 
+from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from sessions import charts
 from sessions.forms.participation import ParticipationYearForm
+from sessions.fragments import cached, cached_fragment, content_version
 from sessions.models import (
     Answer,
     Attendance,
@@ -20,6 +22,9 @@ from sessions.models import (
     Reflection,
     StudySession,
 )
+
+# Each member's heatmap is a year of days: a page shows this many members.
+MEMBERS_PER_PAGE = 20
 
 
 def _count(queryset, member_field):
@@ -57,8 +62,9 @@ def member_totals():
     )
 
 
-def activity_by_member(first_day, last_day):
-    """{member id: Counter(day: number of things done)} between two days (five queries).
+def activity_by_member(first_day, last_day, member_ids=None):
+    """{member id: Counter(day: number of things done)} between two days, of
+    every member or of `member_ids` only (five queries).
 
     Things done at a session count on the session's day (talks, questions,
     answers, reflections, attendance), journal entries on their own date:
@@ -72,6 +78,8 @@ def activity_by_member(first_day, last_day):
         (Attendance.objects.filter(attended=True), "member", "session__date"),
     ]
     for queryset, member_field, day_field in sources:
+        if member_ids is not None:
+            queryset = queryset.filter(**{f"{member_field}__in": member_ids})
         rows = (
             queryset.filter(**{f"{day_field}__range": (first_day, last_day)})
             .exclude(**{f"{member_field}__isnull": True})
@@ -81,8 +89,11 @@ def activity_by_member(first_day, last_day):
         )
         for member_id, day, total in rows:
             activity[member_id][day] += total
+    reflections = Reflection.objects.all()
+    if member_ids is not None:
+        reflections = reflections.filter(author__in=member_ids)
     reflections = (
-        Reflection.objects.annotate(day=Coalesce("date", "session__date"))
+        reflections.annotate(day=Coalesce("date", "session__date"))
         .filter(day__range=(first_day, last_day))
         .order_by()
         .values_list("author", "day")
@@ -93,10 +104,14 @@ def activity_by_member(first_day, last_day):
     return activity
 
 
-def sessions_attendance():
-    """(number, date, attended, going) for every session up to today, in date order."""
+def sessions_attendance(year=None):
+    """(number, date, attended, going) for every session up to today (of
+    `year` only when given), in date order."""
+    sessions = StudySession.objects.filter(date__lte=timezone.localdate())
+    if year is not None:
+        sessions = sessions.in_year(year)
     return list(
-        StudySession.objects.filter(date__lte=timezone.localdate())
+        sessions
         .order_by("date", "number")
         .annotate(
             came=Count("attendances", filter=Q(attendances__attended=True)),
@@ -106,14 +121,14 @@ def sessions_attendance():
     )
 
 
-def participation(request):
-    """Counts per member, a heatmap per member for one year, attendance over time."""
-    today = timezone.localdate()
-    form = ParticipationYearForm(request.GET or None)
-    year = (form.cleaned_data["year"] if form.is_valid() else None) or today.year
+def participation_page(year, page):
+    """The context of one page of the participation fragment: `page`'s
+    members with their totals and `year`'s heatmaps, and the attendance of
+    `year`'s sessions (nine queries)."""
     first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    members = list(member_totals())
-    activity = activity_by_member(first_day, last_day)
+    start = (page.number - 1) * MEMBERS_PER_PAGE
+    members = list(member_totals().order_by("display_name", "pk")[start : start + MEMBERS_PER_PAGE])
+    activity = activity_by_member(first_day, last_day, [member.pk for member in members])
     for member in members:
         counts = activity.get(member.pk, Counter())
         member.activity_total = sum(counts.values())
@@ -127,19 +142,53 @@ def participation(request):
                 "total": member.activity_total,
             },
         )
-    rows = sessions_attendance()
-    years = [day.year for day in StudySession.objects.dates("date", "year")]
+    rows = sessions_attendance(year)
+    return {
+        "year": year,
+        "members": members,
+        "attendance_rows": rows,
+        "attendance_chart": charts.attendance_chart(
+            rows, label=_("Attendance per session over time")
+        ),
+    }
+
+
+def participation(request):
+    """Counts per member and a heatmap per member for one year, MEMBERS_PER_PAGE
+    members a page, and the attendance at that year's sessions.
+
+    The page's tables and charts come from the fragment cache, per year and
+    page (the same for every viewer).
+    """
+    content_version(request)
+    today = timezone.localdate()
+    form = ParticipationYearForm(request.GET or None)
+    year = (form.cleaned_data["year"] if form.is_valid() else None) or today.year
+    years, member_count = cached(
+        request,
+        "participation-years",
+        [],
+        lambda: (
+            [day.year for day in StudySession.objects.dates("date", "year")],
+            Member.objects.filter(is_active=True).count(),
+        ),
+    )
+    # Paginating the count alone resolves the page number without a query.
+    page = Paginator(range(member_count), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    body_html = cached_fragment(
+        request,
+        "participation",
+        [year, page.number],
+        "study/includes/participation_body.html",
+        lambda: participation_page(year, page),
+    )
     return render(
         request,
         "study/participation.html",
         {
-            "form": form,
             "year": year,
             "years": sorted(set(years) | {today.year}),
-            "members": members,
-            "attendance_rows": rows,
-            "attendance_chart": charts.attendance_chart(
-                rows, label=_("Attendance per session over time")
-            ),
+            "page": page,
+            "body_html": body_html,
         },
     )

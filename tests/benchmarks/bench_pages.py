@@ -45,6 +45,7 @@ PAGE_NAMES = [
     "paper library",
     "journal list",
     "search",
+    "participation",
 ]
 SEARCH_QUERY = "어텐션"
 
@@ -70,6 +71,8 @@ def page_urls():
         "paper library": ("study:paper-list", [], ""),
         "journal list": ("study:journal-list", [], ""),
         "search": ("study:search", [], f"?q={SEARCH_QUERY}"),
+        # The year the generated history is busiest in: the latest session's.
+        "participation": ("study:participation", [], f"?year={session.date.year}"),
     }
     urls = {}
     for name in PAGE_NAMES:
