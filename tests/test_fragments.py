@@ -1,5 +1,7 @@
 """The content version and the fragment cache built on it."""
 
+import threading
+
 import pytest
 from django.contrib.auth.models import update_last_login
 from django.db import connection, transaction
@@ -155,3 +157,42 @@ def test_cached_with_own_links_renders_a_copy_only_for_owners(study_session, mem
     seen = [page_for(member), page_for(presenter), page_for(member), page_for(presenter)]
     assert seen == ["no links", "links of presenter", "no links", "links of presenter"]
     assert rendered == [None, presenter]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_content_version_lets_concurrent_writers_cross_without_deadlock():
+    """Writers that touch the same rows in opposite orders queue on the
+    version row (taken first) instead of deadlocking; every write counts."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time anyway")
+    sessions = factories.StudySessionFactory.create_batch(2)
+    talk = factories.PresentationFactory(session=sessions[0])
+    questions = factories.QuestionFactory.create_batch(2, presentation=talk)
+    errors, rounds, workers = [], 15, 6
+
+    def write(seed):
+        try:
+            for round_ in range(rounds):
+                with transaction.atomic():
+                    steps = [
+                        lambda: StudySession.objects.filter(pk=sessions[round_ % 2].pk).update(
+                            place=f"{seed}-{round_}"
+                        ),
+                        lambda: Question.objects.filter(pk=questions[round_ % 2].pk).update(
+                            position=round_
+                        ),
+                    ]
+                    for step in steps if seed % 2 else reversed(steps):
+                        step()
+        except Exception as error:  # reported below, with the others
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    before = ContentVersion.objects.current()
+    threads = [threading.Thread(target=write, args=(seed,)) for seed in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (errors, ContentVersion.objects.current() - before) == ([], workers * rounds * 2)
