@@ -17,10 +17,13 @@ class StudyConfig(AppConfig):
     def ready(self):
         from django.db import connections
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_delete
 
         from sessions.fragments import install_write_counter
+        from sessions.models.talks import Presentation, discard_slides_of_deleted_talk
 
         connection_created.connect(install_write_counter)
+        post_delete.connect(discard_slides_of_deleted_talk, sender=Presentation)
         # Connections opened before the app was ready (rare) count too.
         for connection in connections.all(initialized_only=True):
             install_write_counter(sender=None, connection=connection)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from sessions.models import (
@@ -231,3 +232,25 @@ def test_absorb_moves_every_row(talk, presenter, member, study_session):
 def test_absorb_self_is_refused(member):
     with pytest.raises(ValueError):
         member.absorb(member)
+
+
+def test_presentation_save_with_other_slides_removes_the_stored_file(
+    talk, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        talk.slides.save("old.pdf", ContentFile(b"%PDF-1.4 old"))
+    stored = Presentation.objects.get(pk=talk.pk)
+    old = stored.slides.name
+    with django_capture_on_commit_callbacks(execute=True):
+        stored.slides.save("new.pdf", ContentFile(b"%PDF-1.4 new"))
+    storage = stored.slides.storage
+    assert (storage.exists(old), storage.exists(stored.slides.name)) == (False, True)
+
+
+def test_presentation_slides_shared_with_another_talk_stay(talk, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        talk.slides.save("shared.pdf", ContentFile(b"%PDF-1.4"))
+    other = factories.PresentationFactory(session=talk.session, slides=talk.slides.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        Presentation.objects.get(pk=talk.pk).delete()
+    assert other.slides.storage.exists(other.slides.name)

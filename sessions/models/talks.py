@@ -89,6 +89,37 @@ class Presentation(RenderedMarkdownModel):
     def get_absolute_url(self):
         return reverse("study:talk-detail", args=[self.pk])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The slides file as stored, so that a save can tell it was replaced.
+        instance._stored_slides = dict(zip(field_names, values)).get("slides")
+        return instance
+
+    def save(self, *args, **kwargs):
+        """Save; slides replaced or cleared leave the storage when the save
+        commits, whoever saved (a form, the admin)."""
+        super().save(*args, **kwargs)
+        stored = getattr(self, "_stored_slides", None)
+        if stored and stored != self.slides.name:
+            self.discard_slides_file(stored)
+        self._stored_slides = self.slides.name
+
+    @classmethod
+    def discard_slides_file(cls, name):
+        """Delete the stored slides file `name` once the current transaction
+        commits (nothing happens if it rolls back), unless a talk still
+        points at it."""
+        if not name:
+            return
+        storage = cls._meta.get_field("slides").storage
+
+        def delete():
+            if not cls.objects.filter(slides=name).exists():
+                storage.delete(name)
+
+        transaction.on_commit(delete)
+
     def ordered_presenters(self):
         """The presenters in their order; uses the `with_people()` prefetch when present."""
         return [link.member for link in self.presenter_links.all()]
@@ -113,6 +144,13 @@ class Presentation(RenderedMarkdownModel):
         return user.is_organizer or any(
             link.member_id == user.pk for link in self.presenter_links.all()
         )
+
+
+def discard_slides_of_deleted_talk(sender, instance, **kwargs):
+    """`post_delete` receiver: a deleted talk's slides leave the storage
+    when the deletion commits, however it was deleted (its page, the admin,
+    its session's deletion)."""
+    sender.discard_slides_file(instance.slides.name)
 
 
 class PresentationPresenter(models.Model):

@@ -456,3 +456,77 @@ def test_parse_paper_lines_rejects_non_links():
     with pytest.raises(ValidationError) as error:
         parse_paper_lines("just a title\nftp://x.org/p")
     assert [e.params["number"] for e in error.value.error_list] == [1, 2]
+
+
+# Slides files leave the storage with the talk that used them.
+
+
+@pytest.fixture
+def talk_with_slides(member_client, member, study_session, django_capture_on_commit_callbacks):
+    slides = SimpleUploadedFile("deck.pdf", TINY_PDF, content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(reverse("study:talk-create", args=[6]), {**talk_data(member), "slides": slides})
+    talk = Presentation.objects.get()
+    assert talk.slides.storage.exists(talk.slides.name)
+    return talk
+
+
+def test_talk_edit_with_new_slides_removes_the_old_file(
+    member_client, member, talk_with_slides, django_capture_on_commit_callbacks
+):
+    old = talk_with_slides.slides.name
+    new = SimpleUploadedFile("deck2.pdf", TINY_PDF, content_type="application/pdf")
+    url = reverse("study:talk-edit", args=[talk_with_slides.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(url, {**talk_data(member), "slides": new})
+    talk_with_slides.refresh_from_db()
+    storage = talk_with_slides.slides.storage
+    assert response.status_code == 302
+    assert (storage.exists(old), storage.exists(talk_with_slides.slides.name)) == (False, True)
+
+
+def test_talk_edit_clearing_the_slides_removes_the_file(
+    member_client, member, talk_with_slides, django_capture_on_commit_callbacks
+):
+    old = talk_with_slides.slides.name
+    url = reverse("study:talk-edit", args=[talk_with_slides.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(url, {**talk_data(member), "slides-clear": "on"})
+    talk_with_slides.refresh_from_db()
+    assert (talk_with_slides.slides.name, talk_with_slides.slides.storage.exists(old)) == ("", False)
+
+
+def test_talk_edit_without_new_slides_keeps_the_file(
+    member_client, member, talk_with_slides, django_capture_on_commit_callbacks
+):
+    url = reverse("study:talk-edit", args=[talk_with_slides.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(url, talk_data(member, topic="새 제목"))
+    talk_with_slides.refresh_from_db()
+    assert talk_with_slides.topic == "새 제목"
+    assert talk_with_slides.slides.storage.exists(talk_with_slides.slides.name)
+
+
+def test_talk_edit_refused_keeps_the_old_file(
+    member_client, member, talk_with_slides, django_capture_on_commit_callbacks
+):
+    old = talk_with_slides.slides.name
+    bad = SimpleUploadedFile("deck.png", PNG)
+    url = reverse("study:talk-edit", args=[talk_with_slides.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(url, {**talk_data(member), "slides": bad})
+    assert list(response.context["form"].errors) == ["slides"]
+    assert talk_with_slides.slides.storage.exists(old)
+
+
+@pytest.mark.parametrize("how", ["talk page", "session deleted"])
+def test_deleting_a_talk_removes_its_slides(
+    how, member_client, organizer_client, talk_with_slides, django_capture_on_commit_callbacks
+):
+    name, storage = talk_with_slides.slides.name, talk_with_slides.slides.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "talk page":
+            member_client.post(reverse("study:talk-delete", args=[talk_with_slides.pk]))
+        else:
+            organizer_client.post(reverse("study:session-delete", args=[6]))
+    assert (Presentation.objects.count(), storage.exists(name)) == (0, False)
