@@ -11,11 +11,19 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 CELL = 11
 GAP = 2
 STEP = CELL + GAP
 HEAT_LEVELS = 4
+# The heatmap labels every other row (Monday on top). Django's abbreviated
+# day names are whole words in Korean ("월요일"); these are one character.
+WEEKDAY_LABELS = {
+    0: pgettext_lazy("heatmap row", "Mon"),
+    2: pgettext_lazy("heatmap row", "Wed"),
+    4: pgettext_lazy("heatmap row", "Fri"),
+}
 
 
 def heat_level(count, highest):
@@ -53,8 +61,7 @@ def heatmap(counts, first_day, last_day, *, label):
             months.append((x, top - 5, date_format(day, "M")))
         day += datetime.timedelta(days=1)
     weekday_labels = [
-        (left - 4, top + row * STEP + CELL - 1, date_format(start + datetime.timedelta(days=row), "D"))
-        for row in (0, 2, 4)
+        (left - 4, top + row * STEP + CELL - 1, label) for row, label in WEEKDAY_LABELS.items()
     ]
     return format_html(
         '<svg class="chart heatmap" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sessions import charts
 from sessions.views.participation import activity_by_member, member_totals, sessions_attendance
@@ -191,3 +191,11 @@ def test_participation_page_counts_what_happened_after_it_was_cached(member_clie
     content = member_client.get(url, {"year": 2025}).content.decode()
     row = re.search(rf'<tr id="totals-{member.pk}">(.*?)</tr>', content, re.S).group(1)
     assert re.findall(r"<td>(\d+)</td>", row)[5] == "2"
+
+
+def test_heatmap_labels_rows_with_short_day_names_in_korean():
+    with translation.override("ko"):
+        svg = charts.heatmap({}, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31), label="활동")
+    root = ET.fromstring(str(svg))
+    labels = [text.text for text in root.findall(f"{SVG}text[@text-anchor='end']")]
+    assert labels == ["월", "수", "금"]
