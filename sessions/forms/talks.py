@@ -110,12 +110,24 @@ class MemberChoiceField(MemberChoiceMixin, forms.ModelChoiceField):
     pass
 
 
+class FilterableCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes for choosing members, with a box above them that keeps
+    only the names matching what is typed (static/js/choice-filter.js;
+    without JavaScript the box stays hidden and every name shows). Checked
+    names always show."""
+
+    template_name = "study/widgets/filterable_checkboxes.html"
+
+    class Media:
+        js = ["js/choice-filter.js"]
+
+
 class PresentationForm(forms.ModelForm):
     """A talk: topic, presenters, papers (as links), slides and summary."""
 
     presenters = MemberMultipleChoiceField(
         queryset=Member.objects.filter(is_active=True).order_by("display_name"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=FilterableCheckboxes(attrs={"class": "member-choices"}),
         label=_("Presenters"),
         help_text=_("Everyone who gives this talk."),
     )

@@ -136,6 +136,29 @@ def test_presenter_posts_talk_with_two_papers_and_slides(new_page, study_session
     assert watch.take() == []
 
 
+def test_presenter_finds_a_co_presenter_by_typing_a_name(new_page, study_session, presenter):
+    factories.MemberFactory(display_name="김하늘")
+    partner = factories.MemberFactory(display_name="박바다")
+    factories.MemberFactory(display_name="이구름")
+    page, watch = new_page(user=presenter)
+
+    page.goto(reverse("study:talk-create", args=[study_session.number]))
+    names = page.locator("#id_presenters label:visible")
+    expect(names).to_have_count(4)
+    page.fill("input.choice-filter", "바다")
+    # The match, and the poster, who is checked already.
+    expect(names).to_have_text([re.compile("강발표"), re.compile("박바다")])
+    page.get_by_label(re.compile("박바다")).check()
+    page.fill("input.choice-filter", "")
+    expect(names).to_have_count(4)
+    page.fill("#id_topic", "함께 하는 발표")
+    submit(page)
+
+    talk = study_session.presentations.get()
+    assert talk.ordered_presenters() == [presenter, partner]
+    assert watch.take() == []
+
+
 def test_member_asks_question_and_presenter_answers(new_page, talk, member, presenter):
     asking, asking_watch = new_page(user=member)
     asking.goto(talk.get_absolute_url())
