@@ -4,10 +4,11 @@ The expensive parts of the busiest pages (a session's talks with their
 questions and answers, a paper library page, search results, …) are rendered
 once and kept in Django's cache under a key made of:
 
-- the content version (`ContentVersion`), which every write to the app's
-  tables bumps inside its own transaction (see `count_writes` below), so an
-  edit, a deletion, an import or a bulk update makes every older fragment
-  unreachable: nothing has to be invalidated by hand;
+- the content version (`ContentVersion`: a random epoch and a number),
+  which every write to the app's tables bumps inside its own transaction
+  (see `count_writes` below), so an edit, a deletion, an import or a bulk
+  update makes every older fragment unreachable: nothing has to be
+  invalidated by hand;
 - the active language and today's date (pages say "upcoming" or "came");
 - the fragment's name and whatever else the fragment depends on: the object,
   the page number, the filters, and for fragments with per-viewer links

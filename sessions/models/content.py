@@ -1,10 +1,13 @@
+import secrets
+
 from django.db import connections, models
 
 
 class ContentVersionQuerySet(models.QuerySet):
     def current(self):
-        """The number of the latest committed write to the group's content (0 before any)."""
-        return self.filter(pk=ContentVersion.ROW).values_list("number", flat=True).first() or 0
+        """(epoch, number) of the latest committed write to the group's
+        content; ("", 0) before any."""
+        return self.filter(pk=ContentVersion.ROW).values_list("epoch", "number").first() or ("", 0)
 
 
 class ContentVersion(models.Model):
@@ -19,13 +22,17 @@ class ContentVersion(models.Model):
     """
 
     ROW = 1
-    # An upsert, so that a database whose row was flushed (tests) still counts.
+    # An upsert: a database whose row was emptied (`flush`) starts counting
+    # again from 1, under a new epoch.
     BUMP_SQL = (
-        "INSERT INTO study_contentversion (id, number) VALUES (1, 1) "
+        "INSERT INTO study_contentversion (id, number, epoch) VALUES (1, 1, %s) "
         "ON CONFLICT (id) DO UPDATE SET number = study_contentversion.number + 1"
     )
 
     number = models.PositiveBigIntegerField(default=0)
+    # Random, chosen when the row is created: numbers restart after a flush,
+    # and fragments cached under the old numbers must not come back.
+    epoch = models.CharField(max_length=32, default="", editable=False)
 
     objects = ContentVersionQuerySet.as_manager()
 
@@ -36,10 +43,10 @@ class ContentVersion(models.Model):
         ]
 
     def __str__(self):
-        return str(self.number)
+        return f"{self.epoch}:{self.number}"
 
     @classmethod
     def bump(cls, using="default"):
         """Count one more write, in the connection's current transaction."""
         with connections[using].cursor() as cursor:
-            cursor.execute(cls.BUMP_SQL)
+            cursor.execute(cls.BUMP_SQL, [secrets.token_hex(8)])

@@ -51,7 +51,8 @@ def session_list(request):
     content_version(request)
     year = request.GET.get("year", "")
     if year:
-        if not year.isdigit():
+        # ASCII digits only ("²" is a digit to Python) and a year dates can hold.
+        if not (year.isascii() and year.isdigit() and 1 <= int(year) <= 9999):
             raise Http404(_("No such year."))
         year = int(year)
     page_number = request.GET.get("page", "")

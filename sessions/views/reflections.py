@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -108,6 +109,9 @@ def journal_list(request):
             author_pk = None
         author = cached(request, "journal-author", [author_pk], lambda: journal_author(author_pk))
     tag = request.GET.get("tag", "").strip()
+    if "\x00" in tag:
+        # No tag holds a NUL character, and PostgreSQL refuses to compare one.
+        raise Http404
     count, tags_html = cached(
         request, "journal-overview", [author.pk, tag], lambda: journal_overview(author, tag)
     )

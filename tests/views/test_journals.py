@@ -395,3 +395,9 @@ def test_journal_delete_anonymous_is_sent_to_login(outsider_client, entry):
     response = outsider_client.post(delete_url(entry))
     assert response.status_code == 302
     assert Reflection.objects.filter(pk=entry.pk).exists()
+
+
+def test_journal_list_tag_with_a_nul_character_is_404(member_client, member):
+    factories.JournalEntryFactory(author=member)
+    response = member_client.get(reverse("study:journal-list"), {"tag": "a\x00b"})
+    assert response.status_code == 404

@@ -397,3 +397,9 @@ def test_session_page_shows_my_answer_given_after_it_was_cached(member_client, m
     content = _session_page(member_client)
     assert 'value="going" required id="id_response_0" checked>' in content
     assert f'id="attendance-coming"><li><a href="/members/{member.pk}/">' in content
+
+
+@pytest.mark.parametrize("year", ["²", "٢٠٢٥", "0", "10000", "-1"])
+def test_session_list_year_out_of_range_is_404(member_client, study_session, year):
+    response = member_client.get(reverse("study:session-list"), {"year": year})
+    assert response.status_code == 404
