@@ -218,6 +218,14 @@ def test_search_page_one_kind_pages_through_hits(db, member_client):
     assert '<a href="?q=diffusion&amp;kind=papers&amp;page=1" rel="prev">' in second.content.decode()
 
 
+@pytest.mark.parametrize("page", ["0", "-1", "two", "10001", "²"])
+def test_search_page_number_out_of_range_shows_the_first_page(db, member_client, page):
+    papers = factories.PaperFactory.create_batch(31, title="Diffusion models")
+    url = reverse("study:search")
+    response = member_client.get(url, {"q": "diffusion", "kind": "papers", "page": page})
+    assert _shown(response) == {"papers": [f"/papers/{paper.pk}/" for paper in papers[:0:-1]]}
+
+
 def test_search_page_needs_login(outsider_client):
     response = outsider_client.get(reverse("study:search"), {"q": "역전파"})
     assert (response.status_code, response.url) == (302, "/accounts/login/?next=/search/%3Fq%3D%25EC%2597%25AD%25EC%25A0%2584%25ED%258C%258C")

@@ -18,4 +18,12 @@ class SearchForm(forms.Form):
         choices=[("", _("Everything"))] + [(kind.key, kind.label) for kind in KINDS],
         required=False,
     )
-    page = forms.IntegerField(min_value=1, max_value=10_000, required=False, widget=forms.HiddenInput)
+    page = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_page(self):
+        """The results page asked for; anything but a number from 1 to
+        10,000 means the first page (as Django's paginator treats it)."""
+        page = self.cleaned_data["page"]
+        if page.isascii() and page.isdigit() and 1 <= int(page) <= 10_000:
+            return int(page)
+        return 1
