@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -196,9 +197,23 @@ class QuestionAdmin(MarkdownxModelAdmin):
     list_filter = ["presentation__session"]
     autocomplete_fields = ["presentation", "addressed_to", "asked_by"]
     inlines = [AnswerInline]
+    # Newest first, by the primary key: a page of a long history without
+    # sorting all of it.
+    ordering = ["-pk"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(answer_count=Count("answers"))
+        """Questions with `answer_count`, counted per question shown (a
+        subquery), not by grouping every question with its answers."""
+        answers = (
+            Answer.objects.filter(question=OuterRef("pk"))
+            .order_by()
+            .values("question")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return super().get_queryset(request).annotate(
+            answer_count=Coalesce(Subquery(answers, output_field=IntegerField()), 0)
+        )
 
     @admin.display(description=_("answers"), ordering="answer_count")
     def answer_count(self, question):
@@ -217,6 +232,8 @@ class AnswerAdmin(MarkdownxModelAdmin):
 class ReflectionAdmin(MarkdownxModelAdmin):
     list_display = ["__str__", "kind", "author", "session", "date"]
     list_filter = ["kind", "session"]
+    # Newest first, by the primary key: no sort of every entry's text.
+    ordering = ["-pk"]
     list_select_related = ["author", "session"]
     search_fields = ["title", "body", "author__display_name"]
     autocomplete_fields = ["author", "session", "tags"]
@@ -231,6 +248,7 @@ class TagAdmin(admin.ModelAdmin):
 class AttendanceAdmin(admin.ModelAdmin):
     list_display = ["session", "member", "response", "attended"]
     list_filter = ["response", "attended", "session"]
+    ordering = ["-pk"]
     list_select_related = ["session", "member"]
     autocomplete_fields = ["session", "member"]
 

@@ -151,3 +151,22 @@ def test_admin_requires_staff(member_client):
     response = member_client.get(reverse("admin:study_member_changelist"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+def test_admin_questions_list_newest_first_with_their_answer_counts(admin_client_study, talk):
+    older = factories.QuestionFactory(presentation=talk, body="먼저 한 질문")
+    newer = factories.QuestionFactory(presentation=talk, body="나중 질문")
+    factories.AnswerFactory.create_batch(2, question=older)
+    response = admin_client_study.get(reverse("admin:study_question_changelist"))
+    rows = [(question.pk, question.answer_count) for question in response.context["cl"].result_list]
+    assert rows == [(newer.pk, 0), (older.pk, 2)]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_admin_questions_list_query_count(admin_client_study, talk, count, django_assert_num_queries):
+    for question in factories.QuestionFactory.create_batch(count, presentation=talk):
+        factories.AnswerFactory(question=question)
+    # session + user, count (twice: filtered and total), questions, sessions to filter by
+    with django_assert_num_queries(6):
+        response = admin_client_study.get(reverse("admin:study_question_changelist"))
+    assert len(response.context["cl"].result_list) == count
