@@ -224,6 +224,7 @@ class QuestionAdmin(MarkdownxModelAdmin):
 class AnswerAdmin(MarkdownxModelAdmin):
     list_display = ["__str__", "question", "author", "created_at"]
     list_select_related = ["question", "author"]
+    ordering = ["-pk"]
     search_fields = ["body"]
     autocomplete_fields = ["question", "author"]
 
