@@ -1,8 +1,10 @@
 """Write sessions and journal entries back out as markdown.
 
 Sessions use the "by topic" layout the importer reads (``# 주제`` / ``# 회고``);
-journal entries get YAML front matter. Importing the exported files into an
-empty database gives back the same data.
+answers by members other than the presenter asked are written
+``- A1 (name): …``, which the importer also reads. Journal entries get YAML
+front matter. Importing the exported files into an empty database gives
+back the same data.
 """
 
 from __future__ import annotations
@@ -22,6 +24,22 @@ def _indented(text: str, prefix: str) -> str:
     out = [f"{prefix}{lines[0]}"]
     out.extend(f"  {line}" if line.strip() else "" for line in lines[1:])
     return "\n".join(out)
+
+
+def _answer_lines(answers, presenter_pk, number):
+    """A question's answers: the presenter's as ``- A1:``, every other
+    member's as ``- A1 (name): …``. With no answer of the presenter's, one
+    whose author is gone stands in as theirs; others without an author
+    cannot be told apart and are left out."""
+    own = next((a for a in answers if a.author_id == presenter_pk), None)
+    if own is None:
+        own = next((a for a in answers if a.author_id is None), None)
+    lines = [_indented(own.body.strip(), f"- A{number}: ")] if own is not None else []
+    for answer in answers:
+        if answer is not own and answer.author is not None:
+            name = f"{answer.author.display_name}{answer.author.emoji}"
+            lines.append(_indented(answer.body.strip(), f"- A{number} ({name}): "))
+    return lines
 
 
 def session_markdown(session: StudySession) -> str:
@@ -79,10 +97,7 @@ def session_markdown(session: StudySession) -> str:
             out.append(f"### 받은 질문: {talk.topic}" if named else "### 받은 질문")
             for number, question in enumerate(questions, 1):
                 out.append(_indented(question.body.strip(), f"- Q{number}: "))
-                answers = list(question.answers.all())
-                answer = next((a for a in answers if a.author_id == pk), answers[0] if answers else None)
-                if answer is not None:
-                    out.append(_indented(answer.body.strip(), f"- A{number}: "))
+                out.extend(_answer_lines(list(question.answers.all()), pk, number))
             out.append("")
         if pk in reflections:
             out.extend(["### 소감", reflections[pk].body.strip(), ""])
@@ -117,7 +132,7 @@ def sessions_for_export():
                     "questions",
                     queryset=Question.objects.select_related("addressed_to")
                     .order_by("position", "pk")
-                    .prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by("created_at", "pk"))),
+                    .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("author").order_by("created_at", "pk"))),
                 ),
             ),
         ),

@@ -396,10 +396,7 @@ class _Loader:
         answers = []
         for question, q_item in zip(questions, question_items):
             self.count("question", "created", question)
-            if q_item.answer is not None:
-                answer = Answer(question=question, author=question.addressed_to, body=q_item.answer)
-                answer.render_markdown_fields()
-                answers.append(answer)
+            answers.extend(self.new_answers(question, q_item))
         Answer.objects.bulk_create(answers)
         for answer in answers:
             self.count("answer", "created", answer)
@@ -456,6 +453,19 @@ class _Loader:
         for position, q_item in enumerate(item.questions):
             self.load_question(pres, questions, position, q_item)
 
+    def new_answers(self, question, item) -> list[Answer]:
+        """The answers of a question just created, unsaved, with their HTML:
+        the presenter's and those of other members (for a bulk insert)."""
+        answers = []
+        if item.answer is not None:
+            answers.append(Answer(question=question, author=question.addressed_to, body=item.answer))
+        for other in item.other_answers:
+            author = self.member(other.author, line=other.line)
+            answers.append(Answer(question=question, author=author, body=other.body))
+        for answer in answers:
+            answer.render_markdown_fields()
+        return answers
+
     def create_questions(self, pres, items) -> None:
         """All questions and answers of a new talk, in two inserts."""
         questions, answers = [], []
@@ -467,10 +477,7 @@ class _Loader:
         Question.objects.bulk_create(questions)
         for question, item in zip(questions, items):
             self.count("question", "created", question)
-            if item.answer is not None:
-                answer = Answer(question=question, author=question.addressed_to, body=item.answer)
-                answer.render_markdown_fields()
-                answers.append(answer)
+            answers.extend(self.new_answers(question, item))
         Answer.objects.bulk_create(answers)
         for answer in answers:
             self.count("answer", "created", answer)
@@ -509,17 +516,27 @@ class _Loader:
             changed = self.update(question, {"addressed_to": presenter, "position": position})
             self.count("question", "updated" if changed else "unchanged", question)
             answers = list(question.answers.all())
-        if item.answer is None:
-            return
-        answer = next((a for a in answers if a.author_id == presenter.pk), None)
-        if answer is None:
-            answer = next((a for a in answers if a.pk in self.owned("answer")), None)
-        if answer is None:
-            answer = Answer.objects.create(question=question, author=presenter, body=item.answer)
-            self.count("answer", "created", answer)
-        else:
-            changed = self.update(answer, {"body": item.answer, "author": presenter})
-            self.count("answer", "updated" if changed else "unchanged", answer)
+        if item.answer is not None:
+            answer = next((a for a in answers if a.author_id == presenter.pk), None)
+            if answer is None:
+                answer = next((a for a in answers if a.pk in self.owned("answer")), None)
+            if answer is None:
+                answer = Answer.objects.create(question=question, author=presenter, body=item.answer)
+                self.count("answer", "created", answer)
+            else:
+                changed = self.update(answer, {"body": item.answer, "author": presenter})
+                self.count("answer", "updated" if changed else "unchanged", answer)
+        for other in item.other_answers:
+            # Other members' answers (as the exporter writes them): one per author.
+            author = self.member(other.author, line=other.line)
+            answer = next((a for a in answers if a.author_id == author.pk), None)
+            if answer is None:
+                answer = Answer.objects.create(question=question, author=author, body=other.body)
+                answers.append(answer)
+                self.count("answer", "created", answer)
+            else:
+                changed = self.update(answer, {"body": other.body})
+                self.count("answer", "updated" if changed else "unchanged", answer)
 
     # -- journals -----------------------------------------------------------
 

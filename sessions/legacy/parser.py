@@ -86,13 +86,25 @@ class ParsedPaper:
 
 
 @dataclass(frozen=True)
+class ParsedAnswer:
+    """An answer written by someone other than the presenter who was asked
+    (``- A1 (name): …``, as the exporter writes the app's answers)."""
+
+    author: str
+    body: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class ParsedQuestion:
-    """A question a presenter received; ``answer`` is None when unanswered."""
+    """A question a presenter received; ``answer`` (the presenter's) is None
+    when unanswered; ``other_answers`` are the answers of other members."""
 
     presenter: str
     body: str
     answer: str | None
     line: int = 0
+    other_answers: tuple[ParsedAnswer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -439,6 +451,8 @@ _LINK_RE = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"
 _URL_RE = re.compile(r"<?(https?://[^\s<>()]+)>?")
 _Q_RE = re.compile(r"^\s*(?:[-*+]\s*)?\**(?:Q|질문)\s*(\d*)\**\s*[:.)：]\s*(.*)$", re.I)
 _A_RE = re.compile(r"^\s*(?:[-*+]\s*)?\**(?:A|답변?)\s*(\d*)\**\s*[:.)：]\s*(.*)$", re.I)
+# ``- A1 (김민지🐱): …``: an answer by someone other than the presenter.
+_NAMED_A_RE = re.compile(r"^\s*(?:[-*+]\s*)?A(\d+)\s*\(([^()]+)\)\s*[:：]\s*(.*)$", re.I)
 _RECEIVED_Q_RE = re.compile(r"^\s*(?:[-*+]\s*)?(?:[^\w\s]+\s*)?받은\s*질문\s*\d*\s*[:：]\s*(.*)$")
 _ARROW_A_RE = re.compile(r"^\s*(?:->|→|=>|⇒|↳)\s*(?:답변|답|A)\s*[:：]\s*(.*)$")
 _PLAIN_A_RE = re.compile(r"^\s*(?:[-*+]\s*)?답변\s*[:：]\s*(.*)$")
@@ -521,8 +535,9 @@ class _QBlock:
     """Questions read from one Q&A block before they are given a presentation."""
 
     line: int
-    questions: list[tuple[str, int, list, list | None, str]] = field(default_factory=list)
-    # each: (presenter, line, question lines, answer lines or None, topic hint)
+    questions: list[list] = field(default_factory=list)
+    # each: [presenter, line, question lines, answer lines or None, topic hint,
+    #        other answers as [author, line, lines]]
 
 
 class _SessionParser:
@@ -755,7 +770,8 @@ class _SessionParser:
         In a Q&A block (presenter None) a bullet line holding only a name
         (``- 조은비🐱``) switches to that presenter's questions.
         """
-        current = None  # [presenter, line, question lines, answer lines or None, hint]
+        current = None  # see _QBlock.questions
+        sink = None  # the lines that continuation lines belong to
         by_number: dict[str, list] = {}
         block_presenter = presenter
         lines = [(n, t) for n, t in body if not _SEPARATOR_RE.match(t)]
@@ -776,10 +792,21 @@ class _SessionParser:
                     raise ParseError("a question before any presenter's name in this Q&A block", number)
                 q_number = q.group(1) if q.re is _Q_RE else ""
                 first = q.group(q.re.groups)
-                current = [who, number, [(number, first)], None, hint]
+                current = [who, number, [(number, first)], None, hint, []]
+                sink = current[2]
                 if q_number:
                     by_number[q_number] = current
                 block.questions.append(current)
+                continue
+            named = _NAMED_A_RE.match(text)
+            if named:
+                target = by_number.get(named.group(1), current)
+                if target is None:
+                    self.warn("an answer with no question before it; ignored", number)
+                    continue
+                other = [self.person(named.group(2).strip()), number, [(number, named.group(3))]]
+                target[5].append(other)
+                current, sink = target, other[2]
                 continue
             a = _ARROW_A_RE.match(text) or _PLAIN_A_RE.match(text) or _A_RE.match(text)
             if a and (a.re is not _A_RE or current is not None):
@@ -794,16 +821,13 @@ class _SessionParser:
                 else:
                     target[3] = []
                 target[3].append((number, a.group(a.re.groups)))
-                current = target
+                current, sink = target, target[3]
                 continue
             if current is None:
                 if stripped and not _is_none(stripped.strip("-*:： ")):
                     self.warn(f"ignored text in the questions: {stripped[:60]!r}", number)
                 continue
-            if current[3] is not None:
-                current[3].append((number, text))
-            else:
-                current[2].append((number, text))
+            sink.append((number, text))
 
     def is_name_line(self, stripped: str, rest) -> bool:
         match = re.match(r"^[-*+]\s+(.+)$", stripped)
@@ -886,7 +910,7 @@ class _SessionParser:
                 if len(gave.get(presenter, [])) == 1:
                     votes[gave[presenter][0]] += 1
             warned: set[str] = set()
-            for presenter, number, q_lines, a_lines, hint in block.questions:
+            for presenter, number, q_lines, a_lines, hint, others in block.questions:
                 body = _block_text(q_lines, inline_first=True)
                 if not body or (_is_none(body) and a_lines is None):
                     continue
@@ -926,8 +950,19 @@ class _SessionParser:
                         )
                 else:
                     raise ParseError(f"questions for {presenter} but the session has no topics", number)
+                other_answers = tuple(
+                    ParsedAnswer(author=author, body=text, line=line)
+                    for author, line, lines in others
+                    if (text := _block_text(lines, inline_first=True))
+                )
                 self.presentations[target].questions.append(
-                    ParsedQuestion(presenter=presenter, body=body, answer=answer, line=number)
+                    ParsedQuestion(
+                        presenter=presenter,
+                        body=body,
+                        answer=answer,
+                        line=number,
+                        other_answers=other_answers,
+                    )
                 )
 
     def finish(self) -> ParsedSession:

@@ -100,3 +100,24 @@ def test_export_dry_run_writes_nothing(tmp_path):
     call_command("export_markdown", "--out", str(tmp_path / "out"), "--dry-run", stdout=out)
     assert out.getvalue() == f"1 file(s) would be written to {tmp_path / 'out'}.\n"
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.django_db
+def test_round_trip_keeps_every_members_answer(tmp_path):
+    import_paths([FIXTURES / "session_crlf_bom.md"])
+    question = Question.objects.get()
+    factories.AnswerFactory(question=question, author=factories.MemberFactory(display_name="김답변", emoji="🐱"),
+                            body="저는 이렇게\n\n생각해요.")
+    factories.AnswerFactory(question=question, author=factories.MemberFactory(display_name="박보충", emoji=""),
+                            body="논문 2절 참고.")
+    text = session_markdown(sessions_for_export().get())
+    assert (
+        "- A1: 기본값이 잘 동작하지만 문제에 따라 조절합니다.\n"
+        "- A1 (김답변🐱): 저는 이렇게\n\n  생각해요.\n"
+        "- A1 (박보충): 논문 2절 참고.\n"
+    ) in text
+    before = snapshot()
+    (tmp_path / "4.md").write_text(text, encoding="utf-8")
+    empty_database()
+    import_paths([tmp_path / "4.md"])
+    assert snapshot() == before

@@ -295,3 +295,30 @@ def test_progress_lines_with_verbosity_two():
 def test_import_paths_with_nothing_to_import(tmp_path):
     report = import_paths([tmp_path])
     assert (report.files, report.failed) == ([], [])
+
+
+@pytest.mark.django_db
+def test_import_other_members_answers_with_their_authors_and_again_unchanged(tmp_path):
+    from tests.legacy.test_parser import OTHER_ANSWERS
+
+    note = tmp_path / "other.md"
+    note.write_text(OTHER_ANSWERS, encoding="utf-8")
+    run(str(note))
+    answers = sorted(
+        (a.question.body, a.author.display_name, a.body)
+        for a in Answer.objects.select_related("question", "author")
+    )
+    assert answers == [
+        ("마스킹은요?", "이답변", "미래 토큰을 가립니다."),
+        ("왜 스케일링하나요?", "김발표", "분산을 맞추려고요."),
+        ("왜 스케일링하나요?", "박보충", "원 논문 3.2절에 나옵니다."),
+        ("왜 스케일링하나요?", "이답변", "저도 궁금했는데,\n소프트맥스가 포화되지 않게 하려는 것 같아요."),
+    ]
+    assert Member.objects.get(display_name="이답변").emoji == "🐱"
+    before = snapshot()
+    note.write_text(OTHER_ANSWERS.replace("3.2절", "3.2.1절"), encoding="utf-8")
+    output, status = run(str(note))
+    table = {line.split()[0]: line.split()[1:] for line in output.split("\n")[2:10]}
+    assert (status, table["answers"]) == (0, ["0", "1", "3", "0"])
+    assert Answer.objects.count() == 4
+    assert snapshot() != before

@@ -296,3 +296,35 @@ def test_topic_hint_on_questions_heading_picks_the_talk():
     session = parse(text, "x.md")
     assert [len(p.questions) for p in session.presentations] == [0, 1]
     assert session.warnings == ()
+
+
+OTHER_ANSWERS = """# 7주차
+**발표일**: 2025.05.09
+
+# 주제
+## 어텐션
+- 발표자: **김발표**
+
+# 회고
+## 김발표🦊
+### 받은 질문
+- Q1: 왜 스케일링하나요?
+- A1: 분산을 맞추려고요.
+- A1 (이답변🐱): 저도 궁금했는데,
+  소프트맥스가 포화되지 않게 하려는 것 같아요.
+- A1 (박보충): 원 논문 3.2절에 나옵니다.
+- Q2: 마스킹은요?
+- A2 (이답변🐱): 미래 토큰을 가립니다.
+"""
+
+
+def test_by_topic_layout_answers_of_other_members_keep_their_authors():
+    session = parse(OTHER_ANSWERS, filename="other.md")
+    first, second = session.presentations[0].questions
+    assert (first.answer, second.answer) == ("분산을 맞추려고요.", None)
+    assert [(a.author, a.body, a.line) for a in first.other_answers] == [
+        ("이답변", "저도 궁금했는데,\n소프트맥스가 포화되지 않게 하려는 것 같아요.", 13),
+        ("박보충", "원 논문 3.2절에 나옵니다.", 15),
+    ]
+    assert [(a.author, a.body) for a in second.other_answers] == [("이답변", "미래 토큰을 가립니다.")]
+    assert {(m.name, m.emoji) for m in session.members} >= {("이답변", "🐱"), ("박보충", "")}
