@@ -26,6 +26,25 @@ def _indented(text: str, prefix: str) -> str:
     return "\n".join(out)
 
 
+# Lines the importer reads as the file's own structure: a heading (a new
+# member or topic) or a separator.
+_STRUCTURE_LINE = re.compile(r"^(?:#{1,6}(?:[ \t]|$)|\s{0,3}(?:-{3,}|\*{3,}|_{3,})\s*$)", re.M)
+
+
+def _block(text: str) -> str:
+    """A text written under a heading of the file (a summary, a reflection).
+
+    A text with headings or separators of its own (a KPT reflection has
+    ``## Keep``) is indented by four spaces, which keeps the importer from
+    reading them as the file's structure; it removes that indentation
+    again.
+    """
+    text = text.strip()
+    if not _STRUCTURE_LINE.search(text):
+        return text
+    return "\n".join(f"    {line}" if line.strip() else "" for line in text.split("\n"))
+
+
 def _answer_lines(answers, presenter_pk, number):
     """A question's answers: the presenter's as ``- A1:``, every other
     member's as ``- A1 (name): …``. With no answer of the presenter's, one
@@ -67,7 +86,7 @@ def session_markdown(session: StudySession) -> str:
         if talk.slides_url:
             out.append(f"- 발표 자료: {talk.slides_url}")
         if talk.summary.strip():
-            out.extend(["", "### 요약", talk.summary.strip()])
+            out.extend(["", "### 요약", _block(talk.summary)])
         out.append("")
 
     # Questions grouped by the member they were addressed to, then by talk.
@@ -100,7 +119,7 @@ def session_markdown(session: StudySession) -> str:
                 out.extend(_answer_lines(list(question.answers.all()), pk, number))
             out.append("")
         if pk in reflections:
-            out.extend(["### 소감", reflections[pk].body.strip(), ""])
+            out.extend(["### 소감", _block(reflections[pk].body), ""])
         out.extend(["---", ""])
     return "\n".join(out).rstrip("\n-").rstrip() + "\n"
 

@@ -243,6 +243,15 @@ _HEADING_RE = re.compile(r"^(#{1,6})[ \t]*(.*?)[ \t#]*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 
 
+def _without_trailing_separators(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """`lines` without the blank and separator lines at their end: the
+    ``---`` that closes a section belongs to the file, not to its text."""
+    end = len(lines)
+    while end and (not lines[end - 1][1].strip() or _SEPARATOR_RE.match(lines[end - 1][1])):
+        end -= 1
+    return lines[:end]
+
+
 def _block_text(lines: list[tuple[int, str]], inline_first: bool = False) -> str:
     """Join a block of (line number, text) into clean markdown.
 
@@ -985,7 +994,7 @@ class _SessionParser:
                 presenters=tuple(pres.presenters),
                 papers=tuple(pres.papers),
                 questions=tuple(pres.questions),
-                summary=_block_text(pres.summary_lines),
+                summary=_block_text(_without_trailing_separators(pres.summary_lines)),
                 slides_url=pres.slides_url,
                 line=pres.line,
             )

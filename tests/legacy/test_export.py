@@ -121,3 +121,21 @@ def test_round_trip_keeps_every_members_answer(tmp_path):
     empty_database()
     import_paths([tmp_path / "4.md"])
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_round_trip_keeps_headings_and_separators_inside_reflections_and_summaries(tmp_path):
+    import_paths([FIXTURES / "session_crlf_bom.md"])
+    talk = Presentation.objects.get()
+    talk.summary = "# 개요\n\n모멘텀과 적응적 학습률.\n\n---\n\n## 실험\n\n- 결과 1"
+    talk.save(update_fields=["summary"])
+    reflection = Reflection.objects.get()
+    reflection.body = "## Keep\n\n복습을 했다.\n\n## Problem\n\n시간이 부족했다.\n\n## Try\n\n미리 읽기"
+    reflection.save(update_fields=["body"])
+    text = session_markdown(sessions_for_export().get())
+    assert "### 소감\n    ## Keep\n\n    복습을 했다." in text
+    before = snapshot()
+    (tmp_path / "4.md").write_text(text, encoding="utf-8")
+    empty_database()
+    result = import_paths([tmp_path / "4.md"])
+    assert (result.failed, snapshot()) == ([], before)

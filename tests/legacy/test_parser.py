@@ -328,3 +328,11 @@ def test_by_topic_layout_answers_of_other_members_keep_their_authors():
     ]
     assert [(a.author, a.body) for a in second.other_answers] == [("이답변", "미래 토큰을 가립니다.")]
     assert {(m.name, m.emoji) for m in session.members} >= {("이답변", "🐱"), ("박보충", "")}
+
+
+def test_by_topic_layout_summary_ends_before_the_separator_that_closes_the_topics():
+    text = (
+        "# 8주차\n**발표일**: 2025.05.16\n\n# 주제\n## 정규화\n- 발표자: **김발표**\n\n"
+        "### 요약\n층 정규화를 다룬다.\n\n---\n\n# 회고\n## 김발표\n### 소감\n좋았다.\n"
+    )
+    assert parse(text, filename="8.md").presentations[0].summary == "층 정규화를 다룬다."
