@@ -2,8 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +20,7 @@ from .models import (
     StudySession,
     Tag,
 )
+from .models.base import count_of
 
 
 class MarkdownxInlineMixin:
@@ -138,7 +137,9 @@ class StudySessionAdmin(MarkdownxModelAdmin):
     inlines = [PresentationInline, AttendanceInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(talk_count=Count("presentations"))
+        return super().get_queryset(request).annotate(
+            talk_count=count_of(Presentation.objects, "session")
+        )
 
     @admin.display(description=_("talks"), ordering="talk_count")
     def talk_count(self, session):
@@ -204,15 +205,8 @@ class QuestionAdmin(MarkdownxModelAdmin):
     def get_queryset(self, request):
         """Questions with `answer_count`, counted per question shown (a
         subquery), not by grouping every question with its answers."""
-        answers = (
-            Answer.objects.filter(question=OuterRef("pk"))
-            .order_by()
-            .values("question")
-            .annotate(total=Count("pk"))
-            .values("total")
-        )
         return super().get_queryset(request).annotate(
-            answer_count=Coalesce(Subquery(answers, output_field=IntegerField()), 0)
+            answer_count=count_of(Answer.objects, "question")
         )
 
     @admin.display(description=_("answers"), ordering="answer_count")

@@ -170,3 +170,11 @@ def test_admin_questions_list_query_count(admin_client_study, talk, count, djang
     with django_assert_num_queries(6):
         response = admin_client_study.get(reverse("admin:study_question_changelist"))
     assert len(response.context["cl"].result_list) == count
+
+
+def test_admin_sessions_list_counts_their_talks(admin_client_study, study_session):
+    factories.PresentationFactory.create_batch(2, session=study_session)
+    empty = factories.StudySessionFactory(number=7)
+    response = admin_client_study.get(reverse("admin:study_studysession_changelist"))
+    counts = {session.pk: session.talk_count for session in response.context["cl"].result_list}
+    assert counts == {study_session.pk: 2, empty.pk: 0}

@@ -1,4 +1,19 @@
 from django.db import models
+from django.db.models.functions import Coalesce
+
+
+def count_of(queryset, field):
+    """How many rows of `queryset` have `field` pointing at the outer row,
+    as a subquery (0 when none). Annotated on a page of rows, it counts for
+    those rows only, where `Count()` would group the whole table first."""
+    rows = (
+        queryset.filter(**{field: models.OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(total=models.Count("pk"))
+        .values("total")
+    )
+    return Coalesce(models.Subquery(rows, output_field=models.IntegerField()), 0)
 
 
 class RenderedMarkdownModel(models.Model):

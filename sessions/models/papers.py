@@ -3,9 +3,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import models, transaction
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from .base import count_of
 
 # New-style arXiv ids (2304.08485, 0704.0001) and old-style ones (hep-th/9901001).
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
@@ -79,14 +81,7 @@ class PaperQuerySet(models.QuerySet):
         every paper, so that a page of the library in title or year order
         counts only the papers of that page.
         """
-        talks = (
-            Paper.presentations.through.objects.filter(paper=models.OuterRef("pk"))
-            .order_by()
-            .values("paper")
-            .annotate(count=models.Count("presentation"))
-            .values("count")
-        )
-        return self.annotate(talk_count=Coalesce(models.Subquery(talks), 0))
+        return self.annotate(talk_count=count_of(Paper.presentations.through.objects, "paper"))
 
     def most_discussed(self):
         """Papers covered by the most talks first (annotates `talk_count`)."""

@@ -6,7 +6,6 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 
 from sessions.fragments import cached_fragment, content_version
-
 from sessions.models import (
     Answer,
     Attendance,

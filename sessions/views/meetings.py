@@ -17,7 +17,6 @@ from sessions.forms import StudySessionForm
 from sessions.fragments import cached, cached_fragment, cached_with_own_links, content_version
 from sessions.models import (
     Answer,
-    Attendance,
     Presentation,
     PresentationPresenter,
     Question,

@@ -22,29 +22,18 @@ from sessions.models import (
     Reflection,
     StudySession,
 )
+from sessions.models.base import count_of
 
 # Each member's heatmap is a year of days: a page shows this many members.
 MEMBERS_PER_PAGE = 20
 
 
-def _count(queryset, member_field):
-    """A subquery counting `queryset` rows that point at the outer member."""
-    rows = (
-        queryset.filter(**{member_field: OuterRef("pk")})
-        .order_by()
-        .values(member_field)
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-
 def member_totals():
     """Active members with their counts, in one query."""
     return Member.objects.filter(is_active=True).annotate(
-        talk_count=_count(PresentationPresenter.objects.all(), "member"),
-        asked_count=_count(Question.objects.all(), "asked_by"),
-        received_count=_count(Question.objects.all(), "addressed_to"),
+        talk_count=count_of(PresentationPresenter.objects.all(), "member"),
+        asked_count=count_of(Question.objects.all(), "asked_by"),
+        received_count=count_of(Question.objects.all(), "addressed_to"),
         answered_count=Coalesce(
             Subquery(
                 Answer.objects.filter(author=OuterRef("pk"))
@@ -56,9 +45,9 @@ def member_totals():
             ),
             0,
         ),
-        reflection_count=_count(Reflection.objects.on_sessions(), "author"),
-        journal_count=_count(Reflection.objects.journals(), "author"),
-        attended_count=_count(Attendance.objects.filter(attended=True), "member"),
+        reflection_count=count_of(Reflection.objects.on_sessions(), "author"),
+        journal_count=count_of(Reflection.objects.journals(), "author"),
+        attended_count=count_of(Attendance.objects.filter(attended=True), "member"),
     )
 
 
