@@ -254,3 +254,12 @@ def test_presentation_slides_shared_with_another_talk_stay(talk, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         Presentation.objects.get(pk=talk.pk).delete()
     assert other.slides.storage.exists(other.slides.name)
+
+
+def test_member_can_log_in_is_read_without_the_password_hash(member):
+    invited = factories.MemberFactory()
+    invited.set_unusable_password()
+    invited.save(update_fields=["password"])
+    rows = Member.objects.filter(pk__in=[member.pk, invited.pk]).only("pk").with_can_log_in()
+    assert {m.pk: m.can_log_in for m in rows} == {member.pk: True, invited.pk: False}
+    assert list(Member.objects.invitable().filter(pk__in=[member.pk, invited.pk])) == [invited]

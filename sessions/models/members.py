@@ -1,5 +1,6 @@
 import secrets
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
 from django.urls import reverse
@@ -13,13 +14,24 @@ def new_feed_token():
     return secrets.token_urlsafe(24)
 
 
+# An unusable password (set_unusable_password) starts with this prefix.
+_CANNOT_LOG_IN = models.Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
+
 class MemberQuerySet(models.QuerySet):
     def organizers(self):
         return self.filter(models.Q(role=Member.Role.ORGANIZER) | models.Q(is_superuser=True))
 
     def invitable(self):
         """Members who cannot log in yet (created by the importer or invited)."""
-        return self.filter(password__startswith="!")
+        return self.filter(_CANNOT_LOG_IN)
+
+    def with_can_log_in(self):
+        """Annotate `can_log_in`: whether the member has a usable password,
+        read in the database, so that the hash need not be loaded."""
+        return self.annotate(
+            can_log_in=models.ExpressionWrapper(~_CANNOT_LOG_IN, output_field=models.BooleanField())
+        )
 
 
 class MemberManager(UserManager.from_queryset(MemberQuerySet)):

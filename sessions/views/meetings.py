@@ -25,6 +25,7 @@ from sessions.models import (
 
 from .access import session_for_organizer
 from .attendance import attendance_controls, attendance_lists
+from .talks import question_owners
 
 SESSIONS_PER_PAGE = 20
 # The session page shows this many questions of each talk; the talk page has them all.
@@ -118,9 +119,7 @@ def owners(talks):
     people = set()
     for talk in talks:
         people.update(link.member_id for link in talk.presenter_links.all())
-        for question in talk.first_questions:
-            people.add(question.asked_by_id)
-            people.update(answer.author_id for answer in question.answers.all())
+        people |= question_owners(talk.first_questions)
     return people
 
 

@@ -1,9 +1,8 @@
 """The member directory, profiles, profile editing and invitations."""
 
 from django.contrib import messages
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -114,11 +113,7 @@ def member_profile(pk):
     member = get_object_or_404(
         Member.objects.filter(is_active=True)
         .only("display_name", "emoji", "role", "is_superuser", "email", "bio_html")
-        .annotate(
-            can_log_in=ExpressionWrapper(
-                ~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX), output_field=BooleanField()
-            )
-        ),
+        .with_can_log_in(),
         pk=pk,
     )
     html = render_to_string("study/includes/member_sections.html", profile_sections(member))

@@ -74,19 +74,25 @@ def page_questions(talk_pk, number):
     return list(questions[start : start + QUESTIONS_PER_PAGE])
 
 
-def render_talk_questions(questions, viewer):
-    """The questions section of the talk page and the owners of its items
-    (askers and answer authors); `viewer` (or None) sees the edit links of
-    their own questions and answers."""
-    html = render_to_string(
-        "study/includes/talk_questions.html", {"questions": questions, "user": viewer}
-    )
+def question_owners(questions):
+    """Who has an edit link among `questions` (answers prefetched): their
+    askers and the authors of their answers."""
     people = set()
     for question in questions:
         people.add(question.asked_by_id)
         people.update(answer.author_id for answer in question.answers.all())
     people.discard(None)
-    return html, people
+    return people
+
+
+def render_talk_questions(questions, viewer):
+    """The questions section of the talk page and the owners of its items;
+    `viewer` (or None) sees the edit links of their own questions and
+    answers."""
+    html = render_to_string(
+        "study/includes/talk_questions.html", {"questions": questions, "user": viewer}
+    )
+    return html, question_owners(questions)
 
 
 def talk_detail(request, pk):
