@@ -120,3 +120,12 @@ class JournalEntryForm(forms.ModelForm):
         entry.tags.set(tags)
         return entry
 
+
+
+class JournalFilterForm(forms.Form):
+    """The journal list's query parameters: whose journal (`author`, the
+    viewer's own when empty) and which tag. Text with a NUL character, which
+    no tag has and PostgreSQL cannot compare, is refused like any bad value."""
+
+    author = forms.IntegerField(required=False)
+    tag = forms.CharField(required=False)

@@ -8,7 +8,12 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from sessions.forms.reflections import JournalEntryForm, ReflectionForm, reflection_templates
+from sessions.forms.reflections import (
+    JournalEntryForm,
+    JournalFilterForm,
+    ReflectionForm,
+    reflection_templates,
+)
 from sessions.fragments import cached, cached_fragment, content_version
 from sessions.models import Member, Reflection, StudySession, Tag
 
@@ -101,17 +106,13 @@ def journal_list(request):
     journal it is.
     """
     content_version(request)
-    author = request.user
-    if request.GET.get("author"):
-        try:
-            author_pk = int(request.GET["author"])
-        except ValueError:
-            author_pk = None
-        author = cached(request, "journal-author", [author_pk], lambda: journal_author(author_pk))
-    tag = request.GET.get("tag", "").strip()
-    if "\x00" in tag:
-        # No tag holds a NUL character, and PostgreSQL refuses to compare one.
+    filters = JournalFilterForm(request.GET)
+    if not filters.is_valid():
         raise Http404
+    author_pk, tag = filters.cleaned_data["author"], filters.cleaned_data["tag"]
+    author = request.user
+    if author_pk is not None:
+        author = cached(request, "journal-author", [author_pk], lambda: journal_author(author_pk))
     count, tags_html = cached(
         request, "journal-overview", [author.pk, tag], lambda: journal_overview(author, tag)
     )
