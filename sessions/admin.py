@@ -17,6 +17,8 @@ from .models import (
     PresentationPresenter,
     Question,
     Reflection,
+    Season,
+    SeasonMembership,
     StudySession,
     Tag,
 )
@@ -69,6 +71,49 @@ def merge_members(modeladmin, request, queryset):
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
     return render(request, "admin/study/member/merge.html", context)
+
+
+class MoveSessionsForm(forms.Form):
+    season = forms.ModelChoiceField(queryset=Season.objects.all(), label=_("Move to season"))
+
+
+@admin.action(description=_("Move selected sessions to another season"))
+def move_sessions(modeladmin, request, queryset):
+    """Move sessions to another season, unless a number is taken there."""
+    sessions = queryset.select_related("season").order_by("season", "number")
+    form = MoveSessionsForm(request.POST if "season" in request.POST else None)
+    if form.is_valid():
+        season = form.cleaned_data["season"]
+        numbers = [session.number for session in sessions]
+        clashes = {n for n in numbers if numbers.count(n) > 1} | set(
+            season.sessions.filter(number__in=numbers)
+            .exclude(pk__in=[session.pk for session in sessions])
+            .values_list("number", flat=True)
+        )
+        if clashes:
+            modeladmin.message_user(
+                request,
+                _("Nothing was moved: “%(season)s” would have two sessions numbered %(numbers)s.")
+                % {"season": season, "numbers": ", ".join(str(n) for n in sorted(clashes))},
+                level=messages.ERROR,
+            )
+            return None
+        moved = queryset.update(season=season)
+        modeladmin.message_user(
+            request,
+            _("%(count)d session(s) moved to “%(season)s”.") % {"count": moved, "season": season},
+            level=messages.SUCCESS,
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Move sessions to another season"),
+        "form": form,
+        "sessions": sessions,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return render(request, "admin/study/studysession/move.html", context)
 
 
 class MemberCreationForm(AdminUserCreationForm):
@@ -128,10 +173,42 @@ class AttendanceInline(admin.TabularInline):
     autocomplete_fields = ["member"]
 
 
+class SessionInline(admin.TabularInline):
+    model = StudySession
+    fields = ["number", "date", "title"]
+    extra = 0
+    show_change_link = True
+
+
+class SeasonMembershipInline(admin.TabularInline):
+    model = SeasonMembership
+    extra = 0
+    autocomplete_fields = ["member"]
+
+
+@admin.register(Season)
+class SeasonAdmin(MarkdownxModelAdmin):
+    list_display = ["name", "slug", "starts_on", "ends_on", "session_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SessionInline, SeasonMembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            session_count=count_of(StudySession.objects, "season")
+        )
+
+    @admin.display(description=_("sessions"), ordering="session_count")
+    def session_count(self, season):
+        return season.session_count
+
+
 @admin.register(StudySession)
 class StudySessionAdmin(MarkdownxModelAdmin):
-    list_display = ["number", "date", "title", "place", "talk_count"]
-    list_filter = ["date"]
+    list_display = ["number", "season", "date", "title", "place", "talk_count"]
+    list_filter = ["season", "date"]
+    list_select_related = ["season"]
+    actions = [move_sessions]
     search_fields = ["title", "place", "notes"]
     date_hierarchy = "date"
     inlines = [PresentationInline, AttendanceInline]

@@ -1,11 +1,23 @@
-"""A small demo data set: a paper-reading club's first five meetings."""
+"""A small demo data set: a paper-reading club's two seasons, the first one
+over, the second one running (both start at 1주차)."""
 
 import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Answer, Member, Paper, Presentation, Question, Reflection, StudySession, Tag
+from .models import (
+    Answer,
+    Member,
+    Paper,
+    Presentation,
+    Question,
+    Reflection,
+    Season,
+    SeasonMembership,
+    StudySession,
+    Tag,
+)
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "studygroup-demo"
@@ -19,14 +31,26 @@ MEMBERS = [
     ("haeun", "최하은", "🐻", Member.Role.MEMBER),
 ]
 
-# number, days from today, title, place, talks
+# slug, name, starts (days from today), ends (or None), roster
+SEASONS = [
+    ("season-1", "논문 읽기 시즌 1", -200, -80, ["minji", "seojun", "jiwoo"]),
+    ("season-2", "논문 읽기 시즌 2", -60, None, ["minji", "seojun", "jiwoo", "haeun"]),
+]
+
+# season, number, days from today, title, place, talks
 SESSIONS = [
-    (1, -56, "오리엔테이션과 역전파", "강남 스터디룸 3", [
+    ("season-1", 1, -190, "딥러닝 첫걸음", "강남 스터디룸 3", [
+        ("퍼셉트론에서 다층 신경망까지", ["seojun"], [], "선형 분리 가능성과 XOR 문제."),
+    ]),
+    ("season-1", 2, -176, "합성곱 신경망", "온라인 (Zoom)", [
+        ("LeNet과 AlexNet", ["jiwoo", "minji"], [], "합성곱과 풀링, ReLU와 드롭아웃."),
+    ]),
+    ("season-2", 1, -56, "오리엔테이션과 역전파", "강남 스터디룸 3", [
         ("역전파 다시 보기", ["minji", "seojun"], [
             ("Learning representations by back-propagating errors", "https://www.nature.com/articles/323533a0"),
         ], "연쇄 법칙으로 오차를 거꾸로 전달한다.\n\n$$\\frac{\\partial L}{\\partial w} = \\frac{\\partial L}{\\partial y}\\frac{\\partial y}{\\partial w}$$"),
     ]),
-    (2, -42, "트랜스포머", "강남 스터디룸 3", [
+    ("season-2", 2, -42, "트랜스포머", "강남 스터디룸 3", [
         ("셀프 어텐션과 트랜스포머", ["jiwoo"], [
             ("Attention Is All You Need", "https://arxiv.org/abs/1706.03762"),
         ], "셀프 어텐션은 $\\text{softmax}(QK^T/\\sqrt{d_k})V$ 로 계산한다.\n\n| 모델 | BLEU |\n|---|---|\n| Base | 27.3 |\n| Big | 28.4 |"),
@@ -34,17 +58,17 @@ SESSIONS = [
             ("ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators", "https://arxiv.org/abs/2003.10555"),
         ], "RoBERTa, ALBERT, ELECTRA를 비교했다."),
     ]),
-    (3, -28, "비전 트랜스포머", "온라인 (Zoom)", [
+    ("season-2", 3, -28, "비전 트랜스포머", "온라인 (Zoom)", [
         ("ViT: 이미지를 16x16 단어로", ["seojun"], [
             ("An Image is Worth 16x16 Words", "https://arxiv.org/abs/2010.11929"),
         ], "패치 임베딩과 위치 임베딩.\n\n```python\npatches = image.unfold(2, 16, 16).unfold(3, 16, 16)\n```"),
     ]),
-    (4, -14, "멀티모달", "강남 스터디룸 3", [
+    ("season-2", 4, -14, "멀티모달", "강남 스터디룸 3", [
         ("멀티모달 LMM (LLaVA)", ["jiwoo", "haeun"], [
             ("Visual Instruction Tuning", "https://arxiv.org/pdf/2304.08485"),
         ], "비전 인코더와 언어 모델을 projection으로 잇는다."),
     ]),
-    (5, 5, "확산 모델", "강남 스터디룸 3", [
+    ("season-2", 5, 5, "확산 모델", "강남 스터디룸 3", [
         ("DDPM 읽기", ["minji"], [
             ("Denoising Diffusion Probabilistic Models", "https://arxiv.org/abs/2006.11239"),
         ], "노이즈를 조금씩 더하고, 거꾸로 지운다."),
@@ -52,7 +76,8 @@ SESSIONS = [
 ]
 
 QUESTIONS = [
-    # session number, topic, asker, addressed to, question, answer (or None)
+    # session number (of the second season), topic, asker, addressed to,
+    # question, answer (or None)
     (1, "역전파 다시 보기", "jiwoo", "minji", "sigmoid 대신 ReLU를 쓰면 역전파가 어떻게 달라지나요?",
      "기울기가 0 또는 1이라 깊은 층에서도 기울기가 덜 사라진다."),
     (1, "역전파 다시 보기", "haeun", "seojun", "가중치 감쇠는 성능도 올려주나요?", None),
@@ -64,6 +89,7 @@ QUESTIONS = [
      "예시 없이 푸는지, 몇 개 예시를 보고 푸는지의 차이다."),
 ]
 
+# session number (of the second season), author, reflection
 REFLECTIONS = [
     (1, "minji", "수식을 직접 따라가 보니 역전파가 생각보다 어렵지 않았다."),
     (1, "seojun", "## Keep\n- 발표 전에 논문을 두 번 읽은 것\n\n## Problem\n- 시간 배분\n\n## Try\n- 예제 코드 준비"),
@@ -108,11 +134,37 @@ def load_demo():
             members[username].set_password(DEMO_PASSWORD)
             members[username].save()
 
-    talks = {}
-    for number, days, title, place, session_talks in SESSIONS:
-        session, _ = StudySession.objects.get_or_create(
-            number=number, defaults={"date": _date(days), "title": title, "place": place}
+    seasons = {}
+    for slug, name, starts, ends, roster in SEASONS:
+        seasons[slug], _ = Season.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "starts_on": _date(starts),
+                "ends_on": _date(ends) if ends is not None else None,
+            },
         )
+        for username in [DEMO_USERNAME, *roster]:
+            SeasonMembership.objects.get_or_create(
+                season=seasons[slug],
+                member=members[username],
+                defaults={
+                    "role": SeasonMembership.Role.ORGANIZER
+                    if username == DEMO_USERNAME
+                    else SeasonMembership.Role.MEMBER,
+                    "joined_on": _date(starts),
+                },
+            )
+
+    talks = {}
+    sessions = {}
+    for slug, number, days, title, place, session_talks in SESSIONS:
+        session, _ = StudySession.objects.get_or_create(
+            season=seasons[slug],
+            number=number,
+            defaults={"date": _date(days), "title": title, "place": place},
+        )
+        sessions[slug, number] = session
         for order, (topic, presenters, papers, summary) in enumerate(session_talks):
             talk, created = Presentation.objects.get_or_create(
                 session=session, topic=topic, defaults={"summary": summary, "order": order}
@@ -122,11 +174,11 @@ def load_demo():
                 talk.papers.set(
                     Paper.objects.resolve(url, title=paper_title)[0] for paper_title, url in papers
                 )
-            talks[number, topic] = talk
+            talks[slug, number, topic] = talk
 
     for number, topic, asker, addressed_to, body, answer in QUESTIONS:
         question, created = Question.objects.get_or_create(
-            presentation=talks[number, topic],
+            presentation=talks["season-2", number, topic],
             body=body,
             defaults={"asked_by": members[asker], "addressed_to": members[addressed_to]},
         )
@@ -137,7 +189,7 @@ def load_demo():
         Reflection.objects.get_or_create(
             kind=Reflection.Kind.SESSION,
             author=members[author],
-            session=StudySession.objects.get(number=number),
+            session=sessions["season-2", number],
             defaults={"body": body},
         )
 

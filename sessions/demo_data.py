@@ -39,6 +39,8 @@ from .models import (
     PresentationPresenter,
     Question,
     Reflection,
+    Season,
+    SeasonMembership,
     StudySession,
     Tag,
 )
@@ -341,6 +343,8 @@ def check_empty():
     sessions = StudySession.objects.count()
     if sessions:
         raise DatabaseNotEmpty(f"the database already has {sessions} session(s)")
+    if Season.objects.filter(slug__in=["season-1", "season-2"]).exists():
+        raise DatabaseNotEmpty("the database already has the generated seasons")
     if Member.objects.filter(username=BENCH_USERNAME).exists():
         raise DatabaseNotEmpty(f"the database already has a member named {BENCH_USERNAME!r}")
 
@@ -426,10 +430,33 @@ def generate(scale, seed=1, progress=None):
         members = writer.save("members", Member, member_rows)
         counts["members"] = len(members)
 
+        # Two seasons: the first holds the older half of the sessions, the
+        # second (current) the rest; each numbers its sessions from 1.
+        first_season_size = scale.sessions // 2
+        second_start = today + datetime.timedelta(
+            weeks=first_season_size - (scale.sessions - UPCOMING_SESSIONS)
+        )
+        seasons = [
+            Season.objects.create(
+                name="논문 읽기 시즌 1",
+                slug="season-1",
+                starts_on=first_day,
+                ends_on=second_start - datetime.timedelta(days=1),
+            ),
+            Season.objects.create(name="논문 읽기 시즌 2", slug="season-2", starts_on=second_start),
+        ]
+        SeasonMembership.objects.bulk_create(
+            SeasonMembership(season=season, member=member, joined_on=season.starts_on)
+            for season in seasons
+            for member in members
+        )
+        counts["seasons"] = len(seasons)
+
         # Sessions: one a week, the last UPCOMING_SESSIONS still to come.
         session_rows = []
         for index in range(scale.sessions):
-            number = index + 1
+            in_first = index < first_season_size
+            number = index + 1 if in_first else index - first_season_size + 1
             day = today + datetime.timedelta(
                 weeks=index - (scale.sessions - UPCOMING_SESSIONS)
             )
@@ -439,6 +466,7 @@ def generate(scale, seed=1, progress=None):
             stamp = min(_stamp(day - datetime.timedelta(days=14), 10), now)
             session_rows.append(
                 StudySession(
+                    season=seasons[0 if in_first else 1],
                     number=number,
                     date=day,
                     start_time=datetime.time(19, 30),
@@ -486,8 +514,8 @@ def generate(scale, seed=1, progress=None):
         talk_rows, talk_presenters, talks_so_far = [], [], {}
         for index in range(scale.talks):
             session = sessions[index * scale.sessions // scale.talks]
-            order = talks_so_far.get(session.number, 0)
-            talks_so_far[session.number] = order + 1
+            order = talks_so_far.get(session.pk, 0)
+            talks_so_far[session.pk] = order + 1
             topic = f"{rng.choice(TOPICS)} 다시 읽기 #{index + 1}"
             summary, summary_html = pools["summary"].pick(rng)
             count = 1 + (index % 3 == 0) + (index % 7 == 0)

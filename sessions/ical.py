@@ -47,7 +47,7 @@ def session_event(session, *, url, description, host):
     """The content lines of one VEVENT for a session."""
     lines = [
         "BEGIN:VEVENT",
-        f"UID:session-{session.number}@{host}",
+        f"UID:{session.ical_uid_key}@{host}",
         f"DTSTAMP:{_utc(session.updated_at)}",
     ]
     if session.start_time:
@@ -58,7 +58,7 @@ def session_event(session, *, url, description, host):
             f"DTSTART;VALUE=DATE:{session.date:%Y%m%d}",
             f"DTEND;VALUE=DATE:{session.date + datetime.timedelta(days=1):%Y%m%d}",
         ]
-    summary = str(session) + (f": {session.title}" if session.title else "")
+    summary = session.full_name + (f": {session.title}" if session.title else "")
     lines.append(f"SUMMARY:{escape_text(summary)}")
     if description:
         lines.append(f"DESCRIPTION:{escape_text(description)}")

@@ -93,13 +93,13 @@ class Kind:
 
 
 def _talk_context(talk):
-    return _("Session %(number)s") % {"number": talk.session.number}
+    return talk.session.full_name
 
 
 def _question_context(question):
-    return _("Question on “%(topic)s”, session %(number)s") % {
+    return _("Question on “%(topic)s”, %(session)s") % {
         "topic": question.presentation.topic,
-        "number": question.presentation.session.number,
+        "session": question.presentation.session.full_name,
     }
 
 
@@ -111,9 +111,9 @@ def _answer_context(answer):
 
 
 def _reflection_context(reflection):
-    return _("%(author)s, session %(number)s") % {
+    return _("%(author)s, %(session)s") % {
         "author": reflection.author,
-        "number": reflection.session.number,
+        "session": reflection.session.full_name,
     }
 
 
@@ -132,16 +132,18 @@ KINDS = [
         "sessions",
         _("Sessions"),
         ("title", "notes"),
-        lambda: StudySession.objects.only("number", "date", "title", "notes").order_by("-date", "-number"),
-        lambda s: f"{s}" + (f" · {s.title}" if s.title else ""),
+        lambda: StudySession.objects.select_related("season")
+        .only("number", "date", "title", "notes", "season__name", "season__slug")
+        .order_by("-date", "-number"),
+        lambda s: s.full_name + (f" · {s.title}" if s.title else ""),
         lambda s: s.date.isoformat(),
     ),
     Kind(
         "talks",
         _("Talks"),
         ("topic", "summary"),
-        lambda: Presentation.objects.select_related("session")
-        .only("topic", "summary", "session__number")
+        lambda: Presentation.objects.select_related("session__season")
+        .only("topic", "summary", "session__number", "session__season__name")
         .order_by("-created_at", "-pk"),
         lambda t: t.topic,
         _talk_context,
@@ -158,8 +160,13 @@ KINDS = [
         "questions",
         _("Questions"),
         ("body",),
-        lambda: Question.objects.select_related("presentation__session")
-        .only("body", "presentation__topic", "presentation__session__number")
+        lambda: Question.objects.select_related("presentation__session__season")
+        .only(
+            "body",
+            "presentation__topic",
+            "presentation__session__number",
+            "presentation__session__season__name",
+        )
         .order_by("-created_at", "-pk"),
         lambda q: "",
         _question_context,
@@ -188,12 +195,14 @@ KINDS = [
         _("Reflections"),
         ("body",),
         lambda: Reflection.objects.on_sessions()
-        .select_related("session", "author")
+        .select_related("session__season", "author")
         .only(
             "kind",
             "body",
             "created_at",
             "session__number",
+            "session__season__name",
+            "session__season__slug",
             "author__display_name",
             "author__username",
         )

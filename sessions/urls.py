@@ -2,7 +2,7 @@ from django.urls import path
 
 from .views import accounts, home, media, meetings, members, papers, reflections, talks
 from .views import attendance, bibtex, feeds, participation, search
-from .views import bench
+from .views import bench, seasons
 
 app_name = "study"
 
@@ -12,10 +12,19 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("sessions/", meetings.session_list, name="session-list"),
     path("sessions/new/", meetings.session_create, name="session-create"),
-    path("sessions/<int:number>/", meetings.session_detail, name="session-detail"),
-    path("sessions/<int:number>/edit/", meetings.session_edit, name="session-edit"),
-    path("sessions/<int:number>/delete/", meetings.session_delete, name="session-delete"),
-    path("sessions/<int:number>/talks/new/", talks.talk_create, name="talk-create"),
+    # Seasons, and their sessions numbered within them.
+    path("seasons/new/", seasons.season_create, name="season-create"),
+    path("seasons/<str:season>/", seasons.season_detail, name="season-detail"),
+    path("seasons/<str:season>/edit/", seasons.season_edit, name="season-edit"),
+    path("seasons/<str:season>/roster/", seasons.roster_edit, name="season-roster"),
+    path("seasons/<str:season>/<int:number>/", meetings.session_detail, name="session-detail"),
+    path("seasons/<str:season>/<int:number>/edit/", meetings.session_edit, name="session-edit"),
+    path(
+        "seasons/<str:season>/<int:number>/delete/",
+        meetings.session_delete,
+        name="session-delete",
+    ),
+    path("seasons/<str:season>/<int:number>/talks/new/", talks.talk_create, name="talk-create"),
     path("talks/<int:pk>/", talks.talk_detail, name="talk-detail"),
     path("talks/<int:pk>/edit/", talks.talk_edit, name="talk-edit"),
     path("talks/<int:pk>/delete/", talks.talk_delete, name="talk-delete"),
@@ -37,7 +46,7 @@ urlpatterns = [
         "invite/<uidb64>/<token>/", accounts.invitation_accept, name="invitation-accept"
     ),
     path(
-        "sessions/<int:number>/reflection/",
+        "seasons/<str:season>/<int:number>/reflection/",
         reflections.reflection_edit,
         name="reflection-edit",
     ),
@@ -58,16 +67,23 @@ urlpatterns += [
     path("feeds/<str:token>/atom.xml", feeds.activity_feed, name="feed-activity"),
     path("feeds/reset/", feeds.feed_token_reset, name="feed-token-reset"),
     path(
-        "sessions/<int:number>/attendance/",
+        "seasons/<str:season>/<int:number>/attendance/",
         attendance.attendance_respond,
         name="attendance-respond",
     ),
     path(
-        "sessions/<int:number>/attendance/mark/",
+        "seasons/<str:season>/<int:number>/attendance/mark/",
         attendance.attendance_mark,
         name="attendance-mark",
     ),
     path("participation/", participation.participation, name="participation"),
+]
+
+# Session addresses from before seasons (/sessions/6/...) answer 301 to the
+# session's place in its season: bookmarks, exports and calendars keep working.
+urlpatterns += [
+    path("sessions/<int:number>/", seasons.legacy_session_redirect, name="legacy-session"),
+    path("sessions/<int:number>/<path:rest>", seasons.legacy_session_redirect),
 ]
 
 # The base layout with no data: the benchmarks' yardstick (README, "Benchmarks").

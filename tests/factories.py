@@ -15,6 +15,8 @@ from sessions.models import (
     PresentationPresenter,
     Question,
     Reflection,
+    Season,
+    SeasonMembership,
     StudySession,
     Tag,
 )
@@ -41,10 +43,37 @@ class OrganizerFactory(MemberFactory):
     role = Member.Role.ORGANIZER
 
 
+# The season every session falls in unless a test names another.
+SEASON = "2025"
+
+
+class SeasonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Season
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"시즌 {n + 2}")
+    slug = factory.Sequence(lambda n: f"season-{n + 2}")
+    starts_on = datetime.date(2026, 9, 1)
+
+
+def default_season():
+    return SeasonFactory(slug=SEASON, name="2025 논문 스터디", starts_on=datetime.date(2025, 1, 1))
+
+
+class SeasonMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SeasonMembership
+
+    season = factory.LazyFunction(default_season)
+    member = factory.SubFactory(MemberFactory)
+
+
 class StudySessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StudySession
 
+    season = factory.LazyFunction(default_season)
     number = factory.Sequence(lambda n: n + 1)
     date = factory.Sequence(lambda n: datetime.date(2025, 1, 3) + datetime.timedelta(weeks=n))
     title = factory.LazyAttribute(lambda session: f"{session.number}주차 논문 읽기")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from sessions.models import Attendance
 from sessions.views.attendance import attendance_controls, attendance_lists
 from tests import factories
+from tests.factories import SEASON
 
 
 @pytest.fixture
@@ -35,21 +36,21 @@ def _rows(session):
 
 
 def test_respond_going_records_the_answer(member_client, member, upcoming):
-    url = reverse("study:attendance-respond", args=[upcoming.number])
+    url = reverse("study:attendance-respond", args=[SEASON, upcoming.number])
     response = member_client.post(url, {"response": "going"})
-    assert (response.status_code, response.url) == (302, "/sessions/20/#attendance")
+    assert (response.status_code, response.url) == (302, "/seasons/2025/20/#attendance")
     assert _rows(upcoming) == [("member", "going", None)]
 
 
 def test_respond_again_changes_the_answer(member_client, member, upcoming):
-    url = reverse("study:attendance-respond", args=[upcoming.number])
+    url = reverse("study:attendance-respond", args=[SEASON, upcoming.number])
     member_client.post(url, {"response": "going"})
     member_client.post(url, {"response": "not_going"})
     assert _rows(upcoming) == [("member", "not_going", None)]
 
 
 def test_respond_with_bad_choice_saves_nothing(member_client, upcoming):
-    url = reverse("study:attendance-respond", args=[upcoming.number])
+    url = reverse("study:attendance-respond", args=[SEASON, upcoming.number])
     response = member_client.post(
         url, {"response": "maybe"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
     )
@@ -58,23 +59,23 @@ def test_respond_with_bad_choice_saves_nothing(member_client, upcoming):
 
 
 def test_respond_to_past_session_is_refused(member_client, past):
-    url = reverse("study:attendance-respond", args=[past.number])
+    url = reverse("study:attendance-respond", args=[SEASON, past.number])
     response = member_client.post(url, {"response": "going"})
     assert (response.status_code, _rows(past)) == (302, [])
 
 
 def test_respond_only_by_post(member_client, upcoming):
-    url = reverse("study:attendance-respond", args=[upcoming.number])
+    url = reverse("study:attendance-respond", args=[SEASON, upcoming.number])
     assert member_client.get(url).status_code == 405
 
 
 def test_respond_unknown_session_is_404(member_client, db):
-    url = reverse("study:attendance-respond", args=[999])
+    url = reverse("study:attendance-respond", args=[SEASON, 999])
     assert member_client.post(url, {"response": "going"}).status_code == 404
 
 
 def test_respond_needs_login(outsider_client, upcoming):
-    url = reverse("study:attendance-respond", args=[upcoming.number])
+    url = reverse("study:attendance-respond", args=[SEASON, upcoming.number])
     response = outsider_client.post(url, {"response": "going"})
     assert (response.status_code, _rows(upcoming)) == (302, [])
 
@@ -82,40 +83,40 @@ def test_respond_needs_login(outsider_client, upcoming):
 def test_organizer_marks_who_came(organizer_client, member, presenter, past):
     factories.AttendanceFactory(session=past, member=member, response="going")
     factories.AttendanceFactory(session=past, member=presenter, response="going", attended=True)
-    url = reverse("study:attendance-mark", args=[past.number])
+    url = reverse("study:attendance-mark", args=[SEASON, past.number])
     response = organizer_client.post(url, {"attended": [member.pk]})
-    assert (response.status_code, response.url) == (302, "/sessions/19/#attendance")
+    assert (response.status_code, response.url) == (302, "/seasons/2025/19/#attendance")
     assert _rows(past) == [("member", "going", True), ("presenter", "going", False)]
 
 
 def test_mark_creates_rows_for_members_who_never_answered(organizer_client, organizer, past):
-    url = reverse("study:attendance-mark", args=[past.number])
+    url = reverse("study:attendance-mark", args=[SEASON, past.number])
     organizer_client.post(url, {"attended": [organizer.pk]})
     assert _rows(past) == [("organizer", "", True)]
 
 
 def test_mark_form_starts_from_who_came(organizer_client, member, past):
     factories.AttendanceFactory(session=past, member=member, attended=True)
-    response = organizer_client.get(reverse("study:attendance-mark", args=[past.number]))
+    response = organizer_client.get(reverse("study:attendance-mark", args=[SEASON, past.number]))
     assert response.status_code == 200
     assert response.context["form"].initial == {"attended": [member.pk]}
 
 
 def test_mark_unknown_member_is_a_form_error(organizer_client, past):
-    url = reverse("study:attendance-mark", args=[past.number])
+    url = reverse("study:attendance-mark", args=[SEASON, past.number])
     response = organizer_client.post(url, {"attended": [987654]})
     assert (response.status_code, list(response.context["form"].errors)) == (200, ["attended"])
     assert _rows(past) == []
 
 
 def test_mark_before_the_session_day_is_refused(organizer_client, organizer, upcoming):
-    url = reverse("study:attendance-mark", args=[upcoming.number])
+    url = reverse("study:attendance-mark", args=[SEASON, upcoming.number])
     response = organizer_client.post(url, {"attended": [organizer.pk]})
     assert (response.status_code, _rows(upcoming)) == (302, [])
 
 
 def test_mark_by_member_is_forbidden(member_client, member, past):
-    url = reverse("study:attendance-mark", args=[past.number])
+    url = reverse("study:attendance-mark", args=[SEASON, past.number])
     assert member_client.post(url, {"attended": [member.pk]}).status_code == 403
     assert _rows(past) == []
 
@@ -175,7 +176,7 @@ def test_session_page_shows_who_is_coming_and_the_form(member_client, member, pr
     factories.AttendanceFactory(session=upcoming, member=presenter, response="going")
     response = member_client.get(upcoming.get_absolute_url())
     content = response.content.decode()
-    assert f'action="/sessions/{upcoming.number}/attendance/"' in content
+    assert f'action="/seasons/2025/{upcoming.number}/attendance/"' in content
     assert f'id="attendance-coming"><li><a href="/members/{presenter.pk}/">{presenter.label}</a>' in content
 
 
@@ -186,5 +187,5 @@ def test_session_page_shows_who_came_and_the_mark_link_to_organizers(
     response = organizer_client.get(past.get_absolute_url())
     content = response.content.decode()
     assert response.context["came"] == [presenter]
-    assert f'href="/sessions/{past.number}/attendance/mark/"' in content
+    assert f'href="/seasons/2025/{past.number}/attendance/mark/"' in content
     assert 'name="response"' not in content

@@ -47,9 +47,9 @@ def test_calendar_parses_back_with_sessions_talks_and_place(outsider_client, mem
     assert event.decoded("DTSTART") == datetime.datetime(2025, 7, 4, 10, 30, tzinfo=datetime.UTC)
     assert event.decoded("DTEND") == datetime.datetime(2025, 7, 4, 12, 30, tzinfo=datetime.UTC)
     assert str(event["LOCATION"]) == "강남 스터디룸 3"
-    assert str(event["URL"]) == "http://testserver/sessions/7/"
+    assert str(event["URL"]) == "http://testserver/seasons/2025/7/"
     assert str(event["DESCRIPTION"]) == (
-        f"- 셀프 어텐션 (김민지🐱, {member.label})\nhttp://testserver/sessions/7/"
+        f"- 셀프 어텐션 (김민지🐱, {member.label})\nhttp://testserver/seasons/2025/7/"
     )
     all_day = events["session-8@testserver"]
     assert all_day.decoded("DTSTART") == online.date
@@ -114,7 +114,7 @@ def test_atom_feed_is_well_formed_and_newest_first(outsider_client, member, pres
     ]
     assert [e.find(f"{ATOM}link").get("href") for e in entries] == [
         f"http://testserver/journal/{journal.pk}/",
-        f"http://testserver/sessions/{reflection.session.number}/#reflection-{reflection.pk}",
+        f"http://testserver/seasons/2025/{reflection.session.number}/#reflection-{reflection.pk}",
         f"http://testserver/talks/{talk.pk}/",
     ]
     assert entries[2].find(f"{ATOM}author/{ATOM}name").text == presenter.display_name

@@ -5,6 +5,7 @@ from django.urls import reverse
 from sessions.views.meetings import QUESTIONS_PER_TALK
 from sessions.views.talks import QUESTIONS_PER_PAGE
 from tests import factories
+from tests.factories import SEASON
 
 
 def test_session_page_shows_the_first_questions_of_a_busy_talk_and_links_to_all(
@@ -13,7 +14,7 @@ def test_session_page_shows_the_first_questions_of_a_busy_talk_and_links_to_all(
     questions = factories.QuestionFactory.create_batch(QUESTIONS_PER_TALK + 2, presentation=talk)
     with django_assert_num_queries(11):
         response = member_client.get(
-            reverse("study:session-detail", args=[talk.session.number]),
+            reverse("study:session-detail", args=[SEASON, talk.session.number]),
             headers={"accept-language": "en"},
         )
     content = response.content.decode()
@@ -26,7 +27,7 @@ def test_session_page_shows_the_first_questions_of_a_busy_talk_and_links_to_all(
 
 def test_session_page_has_no_link_to_all_questions_when_all_are_shown(member_client, talk):
     factories.QuestionFactory.create_batch(QUESTIONS_PER_TALK, presentation=talk)
-    response = member_client.get(reverse("study:session-detail", args=[talk.session.number]))
+    response = member_client.get(reverse("study:session-detail", args=[SEASON, talk.session.number]))
     content = response.content.decode()
     assert content.count('class="question"') == QUESTIONS_PER_TALK
     assert "#questions" not in content

@@ -46,7 +46,7 @@ def test_session_reminder_goes_to_every_member_once(tomorrow_session, member, pr
     assert "- 셀프 어텐션 (강발표)" in to_member.body
     assert "Place: 강남 3" in to_member.body
     assert "Your answer: Going." in to_member.body
-    assert f"{BASE}/sessions/6/#attendance" in to_member.body
+    assert f"{BASE}/seasons/2025/6/#attendance" in to_member.body
     assert "You have not said whether you are coming." in messages["organizer@example.org"].body
     # A second run (cron runs daily, maybe more often) sends nothing.
     assert send_reminders(today=TODAY, base_url=BASE) == []

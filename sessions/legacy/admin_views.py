@@ -43,6 +43,15 @@ class LegacyImportForm(forms.Form):
         label=_("Author of journals"),
         help_text=_("The member who owns the journal files among them."),
     )
+    season = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Season"),
+        help_text=_(
+            "The season the session notes go to, created when missing. Left empty: the "
+            "season a file names, else the current season."
+        ),
+    )
     aliases = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -93,6 +102,7 @@ def import_view(model_admin, request):
             aliases=form.cleaned_data["aliases"],
             dry_run=form.cleaned_data["dry_run"],
             imported_by=request.user,
+            season=form.cleaned_data["season"].strip(),
         )
     context = {
         **model_admin.admin_site.each_context(request),

@@ -1,6 +1,8 @@
 """Write sessions and journal entries back out as markdown.
 
-Sessions use the "by topic" layout the importer reads (``# 주제`` / ``# 회고``);
+Sessions use the "by topic" layout the importer reads (``# 주제`` / ``# 회고``),
+one folder per season, each file naming its season (``**시즌**: …``) so that
+importing the export restores the seasons;
 answers by members other than the presenter asked are written
 ``- A1 (name): …``, which the importer also reads. Journal entries get YAML
 front matter. Importing the exported files into an empty database gives
@@ -68,7 +70,16 @@ def session_markdown(session: StudySession) -> str:
     questions, answers and reflections prefetched).
     """
     heading = f"# {session.number}주차" + (f" — {session.title}" if session.title else "")
-    out = [heading, "", f"**발표일**: {session.date:%Y.%m.%d}", "", "---", "", "# 주제"]
+    out = [
+        heading,
+        "",
+        f"**시즌**: {session.season.name}",
+        f"**발표일**: {session.date:%Y.%m.%d}",
+        "",
+        "---",
+        "",
+        "# 주제",
+    ]
     talks = list(session.presentations.all())
     gave: dict[int, list[Presentation]] = {}
     people = {}
@@ -138,7 +149,9 @@ def journal_markdown(entry: Reflection) -> str:
 
 
 def sessions_for_export():
-    return StudySession.objects.order_by("number").prefetch_related(
+    return StudySession.objects.select_related("season").order_by(
+        "season__starts_on", "season_id", "number"
+    ).prefetch_related(
         Prefetch(
             "presentations",
             queryset=Presentation.objects.order_by("order", "pk").prefetch_related(
@@ -167,11 +180,12 @@ def _slug(text: str) -> str:
 
 
 def export_all(out_dir, dry_run: bool = False) -> list[Path]:
-    """Write every session and journal entry under `out_dir`; return the paths."""
+    """Write every session (a folder per season) and journal entry under
+    `out_dir`; return the paths."""
     out = Path(out_dir)
     written: list[Path] = []
     for session in sessions_for_export():
-        path = out / "sessions" / f"{session.number:03d}주차.md"
+        path = out / "sessions" / _slug(session.season.slug) / f"{session.number:03d}주차.md"
         written.append(path)
         if not dry_run:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Write parsed legacy notes to the database.
 
-One transaction per file. Rows are found by their natural keys (session
-number; member display name; paper by `Paper.objects.resolve`; talk by session
+One transaction per file. Rows are found by their natural keys (season by
+name, then session number within it; member display name; paper by `Paper.objects.resolve`; talk by session
 and topic; question by talk and text; reflection by member and session, or by
 author, title and date for journal entries), so importing the same file again
 changes nothing and importing an edited file updates what it wrote before.
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import DatabaseError, transaction
+from django.utils.text import slugify
 
 from sessions.models import (
     Answer,
@@ -33,6 +34,7 @@ from sessions.models import (
     PresentationPresenter,
     Question,
     Reflection,
+    Season,
     StudySession,
     Tag,
 )
@@ -42,7 +44,7 @@ from .parser import ParsedJournal, ParsedSession, ParseError, decode, parse
 EXTENSIONS = (".md", ".markdown", ".txt")
 
 # The kinds of rows the summary counts, in the order it prints them.
-KINDS = ("member", "session", "presentation", "paper", "question", "answer", "reflection", "journal")
+KINDS = ("season", "member", "session", "presentation", "paper", "question", "answer", "reflection", "journal")
 ACTIONS = ("created", "updated", "unchanged", "deleted")
 
 # Rows a file owns (created by it) and may delete when it no longer has them.
@@ -205,8 +207,14 @@ def import_data(
     dry_run: bool = False,
     imported_by: Member | None = None,
     cache: dict | None = None,
+    season: str = "",
 ) -> FileResult:
     """Parse and load one file, all or nothing. Never raises for bad input.
+
+    Session notes go to the season named `season` (created when missing),
+    else to the one the file names (a '**시즌**:' line, as exported), else
+    to the current season (one is created, named after the session's year,
+    when there is none).
 
     `cache` (shared by the files of one run) remembers members and papers
     already looked up; the caller clears it when a file fails.
@@ -217,7 +225,9 @@ def import_data(
         result.kind = parsed.kind
         result.warnings.extend(str(w) for w in parsed.warnings)
         with transaction.atomic():
-            _Loader(path, data, result, author=author, imported_by=imported_by, cache=cache).load(parsed)
+            _Loader(
+                path, data, result, author=author, imported_by=imported_by, cache=cache, season=season
+            ).load(parsed)
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
@@ -232,6 +242,16 @@ def import_data(
     return result
 
 
+def _free_season_slug(name: str) -> str:
+    """A free address for a season created from the notes."""
+    base = slugify(name, allow_unicode=True)[:90] or "season"
+    candidate, suffix = base, 1
+    while Season.objects.filter(slug=candidate).exists():
+        suffix += 1
+        candidate = f"{base}-{suffix}"
+    return candidate
+
+
 def _username_for(name: str) -> str:
     """A free username for a member created from the notes."""
     base = re.sub(r"[^\w.@+-]+", ".", name).strip(".")[:140] or "member"
@@ -243,8 +263,9 @@ def _username_for(name: str) -> str:
 
 
 class _Loader:
-    def __init__(self, path, data, result: FileResult, *, author, imported_by, cache=None):
+    def __init__(self, path, data, result: FileResult, *, author, imported_by, cache=None, season=""):
         self.path = path
+        self.season_name = season
         self.checksum = hashlib.sha256(data).hexdigest()
         self.result = result
         self.author = author
@@ -253,6 +274,7 @@ class _Loader:
         cache = {} if cache is None else cache
         self.known_members: dict[str, Member] = cache.setdefault("members", {})
         self.known_papers: dict[tuple, Paper] = cache.setdefault("papers", {})
+        self.known_seasons: dict[str, Season] = cache.setdefault("seasons", {})
         self.touched: dict[str, set[int]] = {kind: set() for kind in OWNED_MODELS}
         self.created: dict[str, set[int]] = {kind: set() for kind in OWNED_MODELS}
 
@@ -322,19 +344,48 @@ class _Loader:
 
     # -- sessions -----------------------------------------------------------
 
+    def season(self, parsed: ParsedSession) -> Season:
+        """The season the file's session goes to (see `import_data`)."""
+        name = self.season_name or parsed.season
+        if name in self.known_seasons:
+            return self.known_seasons[name]
+        if name:
+            self.check_length(name, Season, "name", "the season name", None)
+            season = Season.objects.filter(name=name).first() or Season.objects.filter(slug=name).first()
+        else:
+            season = Season.objects.current()
+            name = season.name if season else str(parsed.date.year)
+        if season is None:
+            season = Season.objects.create(name=name, slug=_free_season_slug(name))
+            self.count("season", "created")
+        else:
+            self.count("season", "unchanged")
+        self.known_seasons[name] = season
+        return season
+
     def load_session(self, parsed: ParsedSession) -> StudySession:
         self.check_length(parsed.title, StudySession, "title", "the session title", None)
+        season = self.season(parsed)
         for person in parsed.members:
             self.member(person.name, person.emoji)
 
-        session = StudySession.objects.filter(number=parsed.number).first()
+        session = StudySession.objects.filter(season=season, number=parsed.number).first()
         if session is None:
-            session = StudySession.objects.create(number=parsed.number, date=parsed.date, title=parsed.title)
+            session = StudySession.objects.create(
+                season=season, number=parsed.number, date=parsed.date, title=parsed.title
+            )
             self.count("session", "created")
             if all(len({q.body for q in p.questions}) == len(p.questions) for p in parsed.presentations):
                 self.create_session_contents(session, parsed)
                 return session
         else:
+            if session.date != parsed.date and (self.record is None or self.record.session_id != session.pk):
+                raise LoadError(
+                    f"season '{season.name}' already has session {parsed.number}, dated "
+                    f"{session.date:%Y-%m-%d}, not {parsed.date:%Y-%m-%d} as in this file: "
+                    "import it into another season (--season)",
+                    getattr(parsed, "line", None),
+                )
             values = {"date": parsed.date}
             if parsed.title:
                 values["title"] = parsed.title

@@ -135,6 +135,8 @@ class ParsedSession:
     members: tuple[ParsedMember, ...]
     warnings: tuple[ParseWarning, ...] = ()
     layout: str = "topic"
+    # The season named by a '**시즌**:' line (as the exporter writes), or "".
+    season: str = ""
 
     kind = "session"
 
@@ -455,6 +457,9 @@ _DATE_LINE_RE = re.compile(
     r"^\s*(?:[-*+]\s+)?\**\s*(?:발표\s*일(?:자|시)?|날\s*짜|일\s*시|date)\s*\**\s*[:：]\s*\**\s*(.*?)\s*\**\s*$",
     re.I,
 )
+_SEASON_LINE_RE = re.compile(
+    r"^\s*(?:[-*+]\s+)?\**\s*(?:시즌|season)\s*\**\s*[:：]\s*\**\s*(.*?)\s*\**\s*$", re.I
+)
 _KEY_RE = re.compile(r"^\s*(?:[-*+]\s*)?\**\s*([^:：*\[\]()<>`]{1,30}?)\s*\**\s*[:：]\s*\**(.*)$")
 _LINK_RE = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _URL_RE = re.compile(r"<?(https?://[^\s<>()]+)>?")
@@ -557,6 +562,7 @@ class _SessionParser:
         self.number: int | None = None
         self.title = ""
         self.date: datetime.date | None = None
+        self.season = ""
         self.presentations: list[_Pres] = []
         self.qblocks: list[_QBlock] = []
         self.reflections: dict[str, list] = {}
@@ -682,6 +688,10 @@ class _SessionParser:
 
     def scan_preamble(self, body) -> None:
         for number, text in body:
+            season = _SEASON_LINE_RE.match(text)
+            if season and season.group(1) and not self.season:
+                self.season = season.group(1)
+                continue
             match = _DATE_LINE_RE.match(text)
             if match and self.date is None:
                 value = match.group(1)
@@ -1014,4 +1024,5 @@ class _SessionParser:
             members=members,
             warnings=tuple(self.warnings),
             layout="team" if self.layouts == {"team"} else "topic",
+            season=self.season,
         )

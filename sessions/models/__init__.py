@@ -5,6 +5,7 @@ from .members import Member
 from .papers import Paper, PaperLink, normalize_url, parse_paper_link
 from .reflections import Reflection, Tag
 from .reminders import SentReminder
+from .seasons import Season, SeasonMembership
 from .talks import Answer, Presentation, PresentationPresenter, Question
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "PresentationPresenter",
     "Question",
     "Reflection",
+    "Season",
+    "SeasonMembership",
     "SentReminder",
     "StudySession",
     "Tag",

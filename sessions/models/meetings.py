@@ -20,11 +20,55 @@ class StudySessionQuerySet(models.QuerySet):
     def in_year(self, year):
         return self.filter(date__year=year)
 
+    def in_season(self, season):
+        return self.filter(season=season)
+
+    def current_season_first(self):
+        """Every session with its season: the current season's first, then
+        the other seasons newest first, each latest session first."""
+        from .seasons import Season
+
+        current = Season.objects.current()
+        return self.select_related("season").order_by(
+            models.Case(
+                models.When(season_id=current.pk if current else None, then=0),
+                default=1,
+            ),
+            models.F("season__starts_on").desc(nulls_last=True),
+            "-season_id",
+            "-date",
+            "-number",
+        )
+
+    def find(self, season_slug, number):
+        """The session `number` of the season with `season_slug` (DoesNotExist otherwise)."""
+        return self.select_related("season").get(season__slug=season_slug, number=number)
+
+    def for_legacy_number(self, number):
+        """The session that answered `/sessions/<number>/` before seasons: the
+        one that had that number then, else that number in the oldest season
+        holding it (None when there is none)."""
+        return (
+            self.select_related("season")
+            .filter(models.Q(legacy_number=number) | models.Q(number=number))
+            .order_by(
+                models.Case(models.When(legacy_number=number, then=0), default=1),
+                "season_id",
+            )
+            .first()
+        )
+
 
 class StudySession(RenderedMarkdownModel):
     """One numbered meeting of the group ("6주차")."""
 
+    season = models.ForeignKey(
+        "Season", on_delete=models.PROTECT, related_name="sessions", verbose_name=_("season")
+    )
     number = models.PositiveIntegerField(_("number"))
+    # The number the session had when numbers were unique across all time:
+    # its old address (/sessions/N/) and calendar UID stay its own.
+    legacy_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
@@ -42,10 +86,17 @@ class StudySession(RenderedMarkdownModel):
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
-        ordering = ["-number"]
+        ordering = ["-date", "-number"]
         constraints = [
-            # "6주차" names exactly one meeting; the importer and the URLs rely on it.
-            models.UniqueConstraint(fields=["number"], name="study_session_number_unique"),
+            # "6주차" names exactly one meeting of a season; the importer and
+            # the URLs (/seasons/<season>/<number>/) rely on it.
+            models.UniqueConstraint(
+                fields=["season", "number"], name="study_session_season_number_unique"
+            ),
+            # Old addresses and calendar UIDs name one session each.
+            models.UniqueConstraint(
+                fields=["legacy_number"], name="study_session_legacy_number_unique"
+            ),
         ]
         indexes = [
             # The home page and the calendar look sessions up by date.
@@ -55,8 +106,27 @@ class StudySession(RenderedMarkdownModel):
     def __str__(self):
         return _("Session %(number)s") % {"number": self.number}
 
+    @property
+    def full_name(self):
+        """The session with its season ("2025 논문 스터디 6주차"), where the
+        number alone would be ambiguous."""
+        return _("%(season)s, session %(number)s") % {"season": self.season, "number": self.number}
+
+    @property
+    def url_args(self):
+        """The season's slug and the number: the arguments of every session URL."""
+        return [self.season.slug, self.number]
+
     def get_absolute_url(self):
-        return reverse("study:session-detail", args=[self.number])
+        return reverse("study:session-detail", args=self.url_args)
+
+    @property
+    def ical_uid_key(self):
+        """What the calendar UID is made of: the old number for sessions from
+        before seasons (so calendars keep them), the row otherwise."""
+        if self.legacy_number is not None:
+            return f"session-{self.legacy_number}"
+        return f"study-session-{self.pk}"
 
     @property
     def is_upcoming(self):

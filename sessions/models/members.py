@@ -110,6 +110,7 @@ class Member(RenderedMarkdownModel, AbstractUser):
         """
         from .meetings import Attendance
         from .reflections import Reflection
+        from .seasons import SeasonMembership
         from .talks import PresentationPresenter
 
         if other.pk == self.pk:
@@ -125,6 +126,7 @@ class Member(RenderedMarkdownModel, AbstractUser):
                 mine.save(update_fields=["body"])
                 theirs.delete()
         Attendance.objects.filter(member=other, session__attendances__member=self).delete()
+        SeasonMembership.objects.filter(member=other, season__memberships__member=self).delete()
 
         for relation in other._meta.related_objects:
             if relation.one_to_many or relation.one_to_one:

@@ -98,7 +98,7 @@ class Reflection(RenderedMarkdownModel):
     def __str__(self):
         if self.kind == self.Kind.JOURNAL:
             return self.title
-        return _("%(author)s on %(session)s") % {"author": self.author, "session": self.session}
+        return _("%(author)s on %(session)s") % {"author": self.author, "session": self.session.full_name}
 
     def get_absolute_url(self):
         if self.kind == self.Kind.JOURNAL:

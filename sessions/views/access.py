@@ -5,17 +5,42 @@ Each helper answers 404 for an unknown object and raises PermissionDenied
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from sessions.models import Answer, Member, Presentation, Question, Reflection, StudySession
+from sessions.models import (
+    Answer,
+    Member,
+    Presentation,
+    Question,
+    Reflection,
+    Season,
+    StudySession,
+)
 
 
-def session_for_organizer(request, number):
-    """A session an organizer manages."""
-    session = get_object_or_404(StudySession, number=number)
-    if not request.user.is_organizer:
+def get_session(season, number):
+    """Session `number` of the season whose slug is `season`, with its season."""
+    try:
+        return StudySession.objects.find(season, number)
+    except StudySession.DoesNotExist:
+        raise Http404 from None
+
+
+def session_for_organizer(request, season, number):
+    """A session an organizer of the group or of its season manages."""
+    session = get_session(season, number)
+    if not session.season.can_manage(request.user):
         raise PermissionDenied
     return session
+
+
+def season_for_organizer(request, slug):
+    """A season an organizer of the group or of that season manages."""
+    season = get_object_or_404(Season, slug=slug)
+    if not season.can_manage(request.user):
+        raise PermissionDenied
+    return season
 
 
 def talk_for_editing(request, pk):

@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sessions.forms.attendance import AttendanceMarkForm, AttendanceResponseForm
-from sessions.models import Attendance, StudySession
-from sessions.views.access import session_for_organizer
+from sessions.models import Attendance
+from sessions.views.access import get_session, session_for_organizer
 
 
 def attendance_lists(session):
@@ -42,9 +42,9 @@ def _attendance_url(session):
 
 
 @require_POST
-def attendance_respond(request, number):
+def attendance_respond(request, season, number):
     """A member answers going / not going for an upcoming session."""
-    session = get_object_or_404(StudySession, number=number)
+    session = get_session(season, number)
     if not session.is_upcoming:
         messages.error(request, _("This session is over; answers are closed."))
         return redirect(_attendance_url(session))
@@ -59,9 +59,9 @@ def attendance_respond(request, number):
     return redirect(_attendance_url(session))
 
 
-def attendance_mark(request, number):
+def attendance_mark(request, season, number):
     """An organizer marks who attended a session that has taken place."""
-    session = session_for_organizer(request, number)
+    session = session_for_organizer(request, season, number)
     if session.date > timezone.localdate():
         messages.error(request, _("Attendance can be marked from the day of the session."))
         return redirect(_attendance_url(session))

@@ -55,7 +55,7 @@ def _session_description(session, url):
 def session_calendar(request, token):
     """Every session as an iCalendar event (three queries)."""
     _feed_member(token)
-    sessions = StudySession.objects.order_by("date", "number").prefetch_related(
+    sessions = StudySession.objects.select_related("season").order_by("date", "number").prefetch_related(
         Prefetch("presentations", queryset=_talks_with_presenters())
     )
     host = request.get_host().split(":")[0]
@@ -74,10 +74,10 @@ def session_calendar(request, token):
 
 
 def _talk_items(request):
-    talks = _talks_with_presenters().select_related("session").order_by("-created_at", "-pk")
+    talks = _talks_with_presenters().select_related("session__season").order_by("-created_at", "-pk")
     for talk in talks[:FEED_ITEMS]:
         yield {
-            "title": _("%(session)s · %(topic)s") % {"session": talk.session, "topic": talk.topic},
+            "title": _("%(session)s · %(topic)s") % {"session": talk.session.full_name, "topic": talk.topic},
             "link": request.build_absolute_uri(talk.get_absolute_url()),
             "description": talk.summary_html,
             "author_name": ", ".join(str(m) for m in talk.ordered_presenters()),
@@ -88,7 +88,7 @@ def _talk_items(request):
 
 
 def _reflection_items(request):
-    reflections = Reflection.objects.select_related("author", "session").order_by(
+    reflections = Reflection.objects.select_related("author", "session__season").order_by(
         "-created_at", "-pk"
     )
     for reflection in reflections[:FEED_ITEMS]:

@@ -27,11 +27,11 @@ def recent_activity(limit=RECENT_ACTIVITY):
 
     Four queries, whatever the size of the group's history.
     """
-    talks = Presentation.objects.select_related("session", "created_by").order_by("-created_at")
+    talks = Presentation.objects.select_related("session__season", "created_by").order_by("-created_at")
     questions = Question.objects.select_related("presentation", "asked_by").order_by("-created_at")
     answers = Answer.objects.select_related("question__presentation", "author").order_by("-created_at")
     reflections = (
-        Reflection.objects.on_sessions().select_related("session", "author").order_by("-created_at")
+        Reflection.objects.on_sessions().select_related("session__season", "author").order_by("-created_at")
     )
     items = chain(
         ({"kind": "talk", "object": talk, "when": talk.created_at} for talk in talks[:limit]),
@@ -48,7 +48,7 @@ def waiting_for(user):
     questions_for_me = (
         Question.objects.addressed_to(user)
         .unanswered()
-        .select_related("presentation__session", "asked_by")
+        .select_related("presentation__session__season", "asked_by")
         .order_by("-created_at")[:OPEN_ITEMS]
     )
     took_part = Exists(
@@ -57,9 +57,12 @@ def waiting_for(user):
     wrote_reflection = Exists(
         Reflection.objects.on_sessions().filter(session=OuterRef("pk"), author=user)
     )
-    reflections_due = StudySession.objects.past().filter(took_part).exclude(wrote_reflection)[
-        :OPEN_ITEMS
-    ]
+    reflections_due = (
+        StudySession.objects.past()
+        .filter(took_part)
+        .exclude(wrote_reflection)
+        .select_related("season")[:OPEN_ITEMS]
+    )
     return {"questions_for_me": questions_for_me, "reflections_due": reflections_due}
 
 
@@ -75,6 +78,7 @@ def home(request):
         "study/includes/home_next_session.html",
         lambda: {
             "next_session": StudySession.objects.upcoming()
+            .select_related("season")
             .prefetch_related(talks_with_presenters())
             .first()
         },

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -20,10 +19,11 @@ from sessions.models import (
     Presentation,
     PresentationPresenter,
     Question,
+    Season,
     StudySession,
 )
 
-from .access import session_for_organizer
+from .access import get_session, session_for_organizer
 from .attendance import attendance_controls, attendance_lists
 from .talks import question_owners
 
@@ -46,47 +46,41 @@ def talks_with_presenters():
 
 
 def session_list(request):
-    """Sessions newest first, a page at a time, optionally of one year; the
-    year links and the page of sessions are cached fragments."""
+    """Sessions grouped by season, the current season first, a page at a
+    time, optionally of one season; the season links and the page of
+    sessions are cached fragments."""
     content_version(request)
-    year = request.GET.get("year", "")
-    if year:
-        # ASCII digits only ("²" is a digit to Python) and a year dates can hold.
-        if not (year.isascii() and year.isdigit() and 1 <= int(year) <= 9999):
-            raise Http404(_("No such year."))
-        year = int(year)
+    slug = request.GET.get("season", "")
+    season = get_object_or_404(Season, slug=slug) if slug else None
     page_number = request.GET.get("page", "")
 
     def sessions_page():
-        sessions = StudySession.objects.order_by("-date", "-number").prefetch_related(
+        sessions = StudySession.objects.current_season_first().prefetch_related(
             talks_with_presenters()
         )
-        if year:
-            sessions = sessions.in_year(year)
+        if season:
+            sessions = sessions.in_season(season)
         page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(page_number)
-        return {"page": page, "year": year or None}
+        return {"page": page, "season": season}
 
-    years_html = cached_fragment(
+    seasons_html = cached_fragment(
         request,
-        "session-years",
-        [year],
-        "study/includes/session_years.html",
-        lambda: {
-            "years": [day.year for day in StudySession.objects.dates("date", "year", order="DESC")],
-            "year": year or None,
-        },
+        "session-seasons",
+        [slug],
+        "study/includes/season_switcher.html",
+        lambda: {"seasons": Season.objects.current_first(), "season": season},
     )
     list_html = cached_fragment(
         request,
         "session-list",
-        [year, page_number],
+        [slug, page_number],
         "study/includes/session_list_page.html",
         sessions_page,
     )
     return render(
         request,
         "study/session_list.html",
-        {"year": year or None, "years_html": years_html, "list_html": list_html},
+        {"season": season, "seasons_html": seasons_html, "list_html": list_html},
     )
 
 
@@ -152,7 +146,13 @@ def render_attendance(session):
     return html, lists["responses"]
 
 
-def session_detail(request, number):
+def session_and_organizers(season, number):
+    """The session with its season, and who organizes that season."""
+    session = get_session(season, number)
+    return session, session.season.organizer_ids()
+
+
+def session_detail(request, season, number):
     """The session with its talks, attendance and reflections.
 
     The session, its talks (with their questions and answers), the
@@ -165,8 +165,8 @@ def session_detail(request, number):
     """
     content_version(request)
     user = request.user
-    session = cached(
-        request, "session", [number], lambda: get_object_or_404(StudySession, number=number)
+    session, season_organizers = cached(
+        request, "session", [season, number], lambda: session_and_organizers(season, number)
     )
     # Loaded at most once, even when both versions of the talks are rendered.
     talks = functools.cache(lambda: session_talks(session))
@@ -187,6 +187,7 @@ def session_detail(request, number):
         "study/session_detail.html",
         {
             "session": session,
+            "can_manage": user.is_organizer or user.pk in season_organizers,
             "talks_html": talks_html,
             "attendance_html": mark_safe(attendance_html),
             "reflections_html": mark_safe(reflections_html),
@@ -197,39 +198,54 @@ def session_detail(request, number):
 
 
 def session_create(request):
-    if not request.user.is_organizer:
+    """Schedule a session, in the season chosen (`?season=`, else the current one)."""
+    season = Season.objects.filter(slug=request.GET.get("season", "")).first()
+    season = season or Season.objects.current()
+    if season is None:
+        if not request.user.is_organizer:
+            raise PermissionDenied
+        messages.info(request, _("Create a season first: sessions are numbered within a season."))
+        return redirect("study:season-create")
+    if not season.can_manage(request.user):
         raise PermissionDenied
-    form = StudySessionForm(request.POST or None)
+    form = StudySessionForm(request.POST or None, user=request.user, season=season)
     if request.method == "POST" and form.is_valid():
-        session = form.save()
-        messages.success(request, _("Session %(number)s was scheduled.") % {"number": session.number})
-        return redirect(session)
+        session = form.save_or_add_error()
+        if session is not None:
+            messages.success(
+                request, _("%(session)s was scheduled.") % {"session": session.full_name}
+            )
+            return redirect(session)
     return render(request, "study/session_form.html", {"form": form, "session": None})
 
 
-def session_edit(request, number):
-    session = session_for_organizer(request, number)
-    form = StudySessionForm(request.POST or None, instance=session)
+def session_edit(request, season, number):
+    session = session_for_organizer(request, season, number)
+    form = StudySessionForm(request.POST or None, instance=session, user=request.user)
     if request.method == "POST" and form.is_valid():
-        session = form.save(commit=False)
-        session.save(update_fields=[*form.Meta.fields, "updated_at"])
-        messages.success(request, _("Session %(number)s was updated.") % {"number": session.number})
-        return redirect(session)
+        session = form.save_or_add_error(update_fields=[*form.Meta.fields, "updated_at"])
+        if session is not None:
+            messages.success(
+                request, _("%(session)s was updated.") % {"session": session.full_name}
+            )
+            return redirect(session)
     return render(request, "study/session_form.html", {"form": form, "session": session})
 
 
 @require_http_methods(["GET", "POST"])
-def session_delete(request, number):
-    session = session_for_organizer(request, number)
+def session_delete(request, season, number):
+    session = session_for_organizer(request, season, number)
     if request.method == "POST":
+        name = session.full_name
+        session_season = session.season
         session.delete()
-        messages.success(request, _("Session %(number)s was deleted.") % {"number": number})
-        return redirect("study:session-list")
+        messages.success(request, _("%(session)s was deleted.") % {"session": name})
+        return redirect(session_season)
     return render(
         request,
         "study/confirm_delete.html",
         {
-            "title": _("Delete session %(number)s?") % {"number": session.number},
+            "title": _("Delete %(session)s?") % {"session": session.full_name},
             "warning": _("Its talks, questions, answers, reflections and attendance are deleted with it."),
             "cancel_url": session.get_absolute_url(),
         },

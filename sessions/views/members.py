@@ -58,31 +58,51 @@ def profile_sections(member):
     )
     talks, more_talks = _bounded(
         Presentation.objects.filter(presenter_links__member=member)
-        .select_related("session")
-        .only("topic", "session__number", "session__title", "session__date")
+        .select_related("session__season")
+        .only(
+            "topic",
+            "session__number",
+            "session__title",
+            "session__date",
+            "session__season__name",
+            "session__season__slug",
+        )
         .prefetch_related(presenters)
-        .order_by("-session__number", "order", "pk")
+        .order_by("-session__date", "-session__number", "order", "pk")
     )
-    question_fields = ("body_html", "presentation__topic", "presentation__session__number")
+    question_fields = (
+        "body_html",
+        "presentation__topic",
+        "presentation__session__number",
+        "presentation__session__season__name",
+        "presentation__session__season__slug",
+    )
     received, more_received = _bounded(
         Question.objects.filter(addressed_to=member)
-        .select_related("presentation__session", "asked_by")
+        .select_related("presentation__session__season", "asked_by")
         .only(*question_fields, "asked_by__display_name", "asked_by__emoji")
         .annotate(answered=Exists(Answer.objects.filter(question=OuterRef("pk"))))
-        .order_by("-presentation__session__number", "-pk")
+        .order_by("-presentation__session__date", "-pk")
     )
     asked, more_asked = _bounded(
         Question.objects.filter(asked_by=member)
-        .select_related("presentation__session", "addressed_to")
+        .select_related("presentation__session__season", "addressed_to")
         .only(*question_fields, "addressed_to__display_name", "addressed_to__emoji")
-        .order_by("-presentation__session__number", "-pk")
+        .order_by("-presentation__session__date", "-pk")
     )
     reflections, more_reflections = _bounded(
         Reflection.objects.on_sessions()
         .filter(author=member)
-        .select_related("session")
-        .only("kind", "body_html", "session__number", "session__title")
-        .order_by("-session__number")
+        .select_related("session__season")
+        .only(
+            "kind",
+            "body_html",
+            "session__number",
+            "session__title",
+            "session__season__name",
+            "session__season__slug",
+        )
+        .order_by("-session__date", "-session__number")
     )
     journal, more_journal = _bounded(
         Reflection.objects.journals()

@@ -19,9 +19,9 @@ def library_papers(form):
         .prefetch_related(
             Prefetch(
                 "presentations",
-                queryset=Presentation.objects.select_related("session")
-                .only("session__number")
-                .order_by("session__number"),
+                queryset=Presentation.objects.select_related("session__season")
+                .only("session__number", "session__season__name", "session__season__slug")
+                .order_by("session__date", "session__number"),
             )
         )
     )
@@ -73,8 +73,8 @@ def paper_detail(request, pk):
         Paper.objects.prefetch_related(
             Prefetch(
                 "presentations",
-                queryset=Presentation.objects.select_related("session")
-                .order_by("-session__number", "order")
+                queryset=Presentation.objects.select_related("session__season")
+                .order_by("-session__date", "-session__number", "order")
                 .prefetch_related(
                     Prefetch(
                         "presenter_links",

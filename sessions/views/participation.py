@@ -28,15 +28,20 @@ from sessions.models.base import count_of
 MEMBERS_PER_PAGE = 20
 
 
-def member_totals():
-    """Active members with their counts, in one query."""
+def member_totals(season=None):
+    """Active members with their counts (of `season`'s sessions when given;
+    journal entries belong to no season), in one query."""
+    where = {} if season is None else {"session__season": season}
+    talks = {} if season is None else {"presentation__session__season": season}
+    questions = {} if season is None else {"presentation__session__season": season}
+    answers = {} if season is None else {"question__presentation__session__season": season}
     return Member.objects.filter(is_active=True).annotate(
-        talk_count=count_of(PresentationPresenter.objects.all(), "member"),
-        asked_count=count_of(Question.objects.all(), "asked_by"),
-        received_count=count_of(Question.objects.all(), "addressed_to"),
+        talk_count=count_of(PresentationPresenter.objects.filter(**talks), "member"),
+        asked_count=count_of(Question.objects.filter(**questions), "asked_by"),
+        received_count=count_of(Question.objects.filter(**questions), "addressed_to"),
         answered_count=Coalesce(
             Subquery(
-                Answer.objects.filter(author=OuterRef("pk"))
+                Answer.objects.filter(author=OuterRef("pk"), **answers)
                 .order_by()
                 .values("author")
                 .annotate(total=Count("question", distinct=True))
@@ -45,9 +50,9 @@ def member_totals():
             ),
             0,
         ),
-        reflection_count=count_of(Reflection.objects.on_sessions(), "author"),
+        reflection_count=count_of(Reflection.objects.on_sessions().filter(**where), "author"),
         journal_count=count_of(Reflection.objects.journals(), "author"),
-        attended_count=count_of(Attendance.objects.filter(attended=True), "member"),
+        attended_count=count_of(Attendance.objects.filter(attended=True, **where), "member"),
     )
 
 

@@ -15,16 +15,16 @@ from sessions.forms.reflections import (
     reflection_templates,
 )
 from sessions.fragments import cached, cached_fragment, content_version
-from sessions.models import Member, Reflection, StudySession, Tag
+from sessions.models import Member, Reflection, Tag
 
-from .access import journal_entry_for_author, reflection_for_author
+from .access import get_session, journal_entry_for_author, reflection_for_author
 
 JOURNAL_ENTRIES_PER_PAGE = 20
 
 
-def reflection_edit(request, number):
+def reflection_edit(request, season, number):
     """Write my reflection on a session, or change it: one per member and session."""
-    session = get_object_or_404(StudySession, number=number)
+    session = get_session(season, number)
     reflection = (
         Reflection.objects.on_sessions().filter(author=request.user, session=session).first()
     )

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from sessions.forms import AnswerForm, PresentationForm, QuestionForm
 from sessions.fragments import cached, cached_with_own_links, content_version
-from sessions.models import Answer, Presentation, PresentationPresenter, Question, StudySession
+from sessions.models import Answer, Presentation, PresentationPresenter, Question
 
-from .access import answer_for_author, question_for_author, talk_for_editing
+from .access import answer_for_author, get_session, question_for_author, talk_for_editing
 
 QUESTIONS_PER_PAGE = 30
 
@@ -141,8 +141,8 @@ def talk_detail(request, pk):
     )
 
 
-def talk_create(request, number):
-    session = get_object_or_404(StudySession, number=number)
+def talk_create(request, season, number):
+    session = get_session(season, number)
     form = PresentationForm(
         request.POST or None, request.FILES or None, session=session, user=request.user
     )

@@ -65,7 +65,7 @@ def page_urls():
         TRIVIAL: ("study:bench-trivial", [], ""),
         "home": ("study:home", [], ""),
         "session list": ("study:session-list", [], ""),
-        "session page": ("study:session-detail", [session.number], ""),
+        "session page": ("study:session-detail", session.url_args, ""),
         "talk page": ("study:talk-detail", [talk.pk], ""),
         "member profile": ("study:member-detail", [bench.pk], ""),
         "paper library": ("study:paper-list", [], ""),

@@ -150,12 +150,12 @@ def main(argv=None):
         [sys.executable, "-m", "tests.benchmarks.common", "prepare", args.scale],
         env=env, cwd=PROJECT, check=True, stdout=subprocess.PIPE, text=True,
     ).stdout.strip().splitlines()[-1]  # fmt: skip
-    session_number = subprocess.run(
+    session_path = subprocess.run(
         [sys.executable, str(PROJECT / "manage.py"), "shell", "-c",
-         "from sessions.models import StudySession; print(StudySession.objects.past().first().number)"],
+         "from sessions.models import StudySession; print(StudySession.objects.past().first().get_absolute_url())"],
         env=env, cwd=PROJECT, check=True, stdout=subprocess.PIPE, text=True,
     ).stdout.strip().splitlines()[-1]  # fmt: skip
-    pages = {"trivial page": "/bench/trivial/", "session page": f"/sessions/{session_number}/"}
+    pages = {"trivial page": "/bench/trivial/", "session page": session_path}
 
     port = free_port()
     gunicorn = subprocess.Popen(

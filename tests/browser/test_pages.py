@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from sessions.demo import load_demo
 from sessions.models import Member, Paper, Presentation, Reflection
 from tests import factories
+from tests.factories import SEASON
 
 from .support import page_problems, save_screenshot
 
@@ -32,16 +33,16 @@ def demo_urls():
     return {
         "home": reverse("study:home"),
         "session-list": reverse("study:session-list"),
-        "session-page": reverse("study:session-detail", args=[2]),
+        "session-page": reverse("study:session-detail", args=[SEASON, 2]),
         "talk-page": talk.get_absolute_url(),
-        "talk-form": reverse("study:talk-create", args=[5]),
+        "talk-form": reverse("study:talk-create", args=[SEASON, 5]),
         "paper-library": reverse("study:paper-list"),
         "paper-page": paper.get_absolute_url(),
         "member-list": reverse("study:member-list"),
         "profile": minji.get_absolute_url(),
         "journal-list": reverse("study:journal-list"),
         "journal-entry": entry.get_absolute_url(),
-        "reflection-form": reverse("study:reflection-edit", args=[3]) + "?template=kpt",
+        "reflection-form": reverse("study:reflection-edit", args=[SEASON, 3]) + "?template=kpt",
         "search-results": reverse("study:search") + "?q=트랜스포머",
         "participation": reverse("study:participation"),
         "login": reverse("login"),
@@ -114,7 +115,7 @@ NUMBER_CONTROLS_JS = """
 def test_talk_form_every_control_receives_focus_by_tab(new_page, study_session, presenter, member):
     # `member` gives the presenters list a second checkbox to reach.
     page, watch = new_page(user=presenter)
-    page.goto(reverse("study:talk-create", args=[study_session.number]))
+    page.goto(reverse("study:talk-create", args=[SEASON, study_session.number]))
     page.wait_for_load_state("networkidle")
     controls = page.evaluate(NUMBER_CONTROLS_JS)
 

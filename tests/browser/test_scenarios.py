@@ -17,6 +17,7 @@ from sessions.forms.reflections import reflection_templates
 from sessions.invitations import invitation_path
 from sessions.models import Member, Paper, Question, Reflection, StudySession
 from tests import factories
+from tests.factories import SEASON
 
 pytestmark = pytest.mark.browser
 
@@ -101,7 +102,7 @@ def test_presenter_posts_talk_with_two_papers_and_slides(new_page, study_session
     )
     page, watch = new_page(user=presenter)
 
-    page.goto(reverse("study:talk-create", args=[study_session.number]))
+    page.goto(reverse("study:talk-create", args=[SEASON, study_session.number]))
     page.fill("#id_topic", "트랜스포머의 정규화")
     page.fill(
         "#id_paper_links",
@@ -142,7 +143,7 @@ def test_presenter_finds_a_co_presenter_by_typing_a_name(new_page, study_session
     factories.MemberFactory(display_name="이구름")
     page, watch = new_page(user=presenter)
 
-    page.goto(reverse("study:talk-create", args=[study_session.number]))
+    page.goto(reverse("study:talk-create", args=[SEASON, study_session.number]))
     names = page.locator("#id_presenters label:visible")
     expect(names).to_have_count(4)
     page.fill("input.choice-filter", "바다")
@@ -197,7 +198,7 @@ def test_member_writes_reflection_from_kpt_template_with_math_preview(new_page, 
         kpt = {key: text for key, _label, text in reflection_templates()}["kpt"]
     page, watch = new_page(user=member)
 
-    page.goto(reverse("study:reflection-edit", args=[study_session.number]))
+    page.goto(reverse("study:reflection-edit", args=[SEASON, study_session.number]))
     with page.expect_navigation():
         page.locator(".template-choice a[href='?template=kpt']").click()
     editor = page.locator("#id_body")

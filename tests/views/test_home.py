@@ -29,11 +29,11 @@ def test_home_shows_the_next_session_and_its_talks(member_client, presenter):
 
     response = member_client.get(reverse("study:home"))
     content = response.content.decode()
-    assert '<a href="/sessions/2/">Session 2 · 다음 모임</a>' in content
-    assert "/sessions/3/" not in content
+    assert '<a href="/seasons/2025/2/">Session 2 · 다음 모임</a>' in content
+    assert "/seasons/2025/3/" not in content
     assert f'<a href="/talks/{talk.pk}/">비전 트랜스포머</a>' in content
     assert '<span class="person">강발표🐼</span>' in content
-    assert 'href="/sessions/2/talks/new/"' in content
+    assert 'href="/seasons/2025/2/talks/new/"' in content
 
 
 def test_home_without_upcoming_session_says_so(member_client, db):

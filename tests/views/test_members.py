@@ -218,7 +218,7 @@ def test_member_detail_query_count(member_client, presenter, member, django_asse
     with django_assert_num_queries(11):
         response = member_client.get(profile_url(presenter))
     content = response.content.decode()
-    assert content.count('<span class="muted">· <a href="/sessions/') == count
+    assert content.count('<span class="muted">· <a href="/seasons/') == count
     # From the cache: session, user, content version
     with django_assert_num_queries(3):
         again = member_client.get(profile_url(presenter))

@@ -85,7 +85,7 @@ def test_question_hostile_markdown_is_neutralised(member_client, presenter, talk
     member_client.post(
         reverse("study:question-create", args=[talk.pk]), {"addressed_to": presenter.pk, "body": HOSTILE}
     )
-    for url in [talk.get_absolute_url(), "/sessions/6/"]:
+    for url in [talk.get_absolute_url(), "/seasons/2025/6/"]:
         content = member_client.get(url).content.decode()
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
         assert_no_script_from(content)

@@ -5,11 +5,12 @@ from django.urls import reverse
 
 from sessions.models import Reflection
 from tests import factories
+from tests.factories import SEASON
 from tests.views.test_members import HOSTILE_MARKDOWN, executable_parts
 
 
 def edit_url(session):
-    return reverse("study:reflection-edit", args=[session.number])
+    return reverse("study:reflection-edit", args=[SEASON, session.number])
 
 
 def delete_url(reflection):
@@ -19,11 +20,11 @@ def delete_url(reflection):
 def test_reflection_edit_anonymous_is_sent_to_login(outsider_client, study_session):
     response = outsider_client.get(edit_url(study_session))
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/login/?next=/sessions/6/reflection/"
+    assert response["Location"] == "/accounts/login/?next=/seasons/2025/6/reflection/"
 
 
 def test_reflection_edit_unknown_session_is_404(member_client, db):
-    assert member_client.get(reverse("study:reflection-edit", args=[404])).status_code == 404
+    assert member_client.get(reverse("study:reflection-edit", args=[SEASON, 404])).status_code == 404
 
 
 def test_reflection_edit_new_offers_templates_and_empty_editor(member_client, study_session):
@@ -57,7 +58,7 @@ def test_reflection_edit_unknown_template_leaves_editor_empty(member_client, stu
 def test_reflection_edit_creates_my_reflection(member_client, member, study_session):
     response = member_client.post(edit_url(study_session), {"body": "**많이** 배웠다"})
     assert response.status_code == 302
-    assert response["Location"] == "/sessions/6/"
+    assert response["Location"] == "/seasons/2025/6/"
     reflection = Reflection.objects.get()
     assert (reflection.kind, reflection.author, reflection.session, reflection.body) == (
         Reflection.Kind.SESSION,
@@ -101,7 +102,7 @@ def test_reflection_hostile_markdown_renders_nothing_executable(member_client, m
     member_client.post(edit_url(study_session), {"body": HOSTILE_MARKDOWN})
     reflection = Reflection.objects.get()
     assert reflection.body == HOSTILE_MARKDOWN
-    for url in (f"/sessions/{study_session.number}/", f"/members/{member.pk}/"):
+    for url in (f"/seasons/2025/{study_session.number}/", f"/members/{member.pk}/"):
         content = member_client.get(url).content.decode()
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
         assert executable_parts(content) == []
@@ -133,7 +134,7 @@ def test_reflection_delete_author_sees_confirmation(presenter_client, reflection
 def test_reflection_delete_author_deletes(presenter_client, reflection):
     response = presenter_client.post(delete_url(reflection))
     assert response.status_code == 302
-    assert response["Location"] == "/sessions/6/"
+    assert response["Location"] == "/seasons/2025/6/"
     assert not Reflection.objects.filter(pk=reflection.pk).exists()
     page = presenter_client.get(response["Location"])
     assert [str(m) for m in page.context["messages"]] == ["Your reflection was deleted."]

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from sessions.models import Presentation, StudySession
 from tests import factories
+from tests.factories import SEASON
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))"
 
@@ -52,7 +53,7 @@ def test_session_list_shows_sessions_talks_and_presenters_with_emoji(member_clie
     response = member_client.get(reverse("study:session-list"))
     content = response.content.decode()
     assert response.status_code == 200
-    assert '<a class="session-number" href="/sessions/6/">Session 6</a>' in content
+    assert '<a class="session-number" href="/seasons/2025/6/">Session 6</a>' in content
     assert "트랜스포머 다시 읽기" in content
     assert f'<a href="/talks/{talk.pk}/">셀프 어텐션</a>' in content
     assert '<span class="person">강발표🐼</span>' in content
@@ -69,7 +70,7 @@ def test_session_list_groups_by_year_and_filters_with_year(member_client):
 
     response = member_client.get(reverse("study:session-list"), {"year": "2024"})
     content = response.content.decode()
-    assert re.findall(r'class="session-number" href="/sessions/(\d+)/"', content) == ["1"]
+    assert re.findall(r'class="session-number" href="/seasons/2025/(\d+)/"', content) == ["1"]
     assert "작년 모임" in content and "올해 모임" not in content
     assert '<a href="?year=2024" aria-current="page">2024</a>' in content
 
@@ -93,7 +94,7 @@ def test_session_list_paginates_twenty_a_page(member_client):
         )
     first = member_client.get(reverse("study:session-list"))
     second = member_client.get(reverse("study:session-list"), {"page": "2"})
-    numbers = r'class="session-number" href="/sessions/(\d+)/"'
+    numbers = r'class="session-number" href="/seasons/2025/(\d+)/"'
     assert len(re.findall(numbers, first.content.decode())) == 20
     assert re.findall(numbers, second.content.decode()) == ["5", "4", "3", "2", "1"]
     assert '<a href="?page=1" rel="prev">' in second.content.decode()
@@ -142,7 +143,7 @@ def test_session_detail_shows_talks_papers_summary_qa_and_reflections(member_cli
     unanswered = factories.QuestionFactory(presentation=talk, body="스케일링은요?")
     reflection = factories.ReflectionFactory(session=talk.session, author=presenter, body="*즐거웠다*")
 
-    response = member_client.get(reverse("study:session-detail", args=[6]))
+    response = member_client.get(reverse("study:session-detail", args=[SEASON, 6]))
     content = response.content.decode()
     assert response.status_code == 200
     assert "<h1>Session 6 · 트랜스포머 다시 읽기</h1>" in content
@@ -161,21 +162,21 @@ def test_session_detail_shows_talks_papers_summary_qa_and_reflections(member_cli
 
 
 def test_session_detail_unknown_number_is_404(member_client):
-    response = member_client.get(reverse("study:session-detail", args=[99]))
+    response = member_client.get(reverse("study:session-detail", args=[SEASON, 99]))
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
 
 
 def test_session_detail_shows_organizer_actions_to_organizers_only(member_client, organizer_client, study_session):
-    edit = 'href="/sessions/6/edit/"'
-    assert edit not in member_client.get("/sessions/6/").content.decode()
-    assert edit in organizer_client.get("/sessions/6/").content.decode()
+    edit = 'href="/seasons/2025/6/edit/"'
+    assert edit not in member_client.get("/seasons/2025/6/").content.decode()
+    assert edit in organizer_client.get("/seasons/2025/6/").content.decode()
 
 
 def test_session_detail_offers_talk_edit_to_its_presenters(presenter_client, member_client, talk):
     edit = f'href="/talks/{talk.pk}/edit/"'
-    assert edit in presenter_client.get("/sessions/6/").content.decode()
-    assert edit not in member_client.get("/sessions/6/").content.decode()
+    assert edit in presenter_client.get("/seasons/2025/6/").content.decode()
+    assert edit not in member_client.get("/seasons/2025/6/").content.decode()
 
 
 @pytest.mark.parametrize("talks,questions_each", [(1, 1), (20, 5)])
@@ -189,7 +190,7 @@ def test_session_detail_query_count_does_not_grow(
         for question in factories.QuestionFactory.create_batch(questions_each, presentation=talk):
             factories.AnswerFactory(question=question)
     factories.ReflectionFactory.create_batch(3, session=study_session)
-    url = reverse("study:session-detail", args=[6])
+    url = reverse("study:session-detail", args=[SEASON, 6])
     # session + user, content version, session, talks, presenters, papers,
     # questions, answers, attendance, reflections
     with django_assert_num_queries(11):
@@ -210,7 +211,7 @@ def test_session_create_by_organizer_schedules_it(organizer_client):
     response = organizer_client.post(reverse("study:session-create"), session_data())
     session = StudySession.objects.get(number=7)
     assert response.status_code == 302
-    assert response["Location"] == "/sessions/7/"
+    assert response["Location"] == "/seasons/2025/7/"
     assert (session.date, session.title, session.place) == (datetime.date(2025, 8, 1), "확산 모델", "강남 스터디룸 3")
     assert session.start_time == datetime.time(19, 30)
     assert session.notes_html == "<p><strong>DDPM</strong> 을 읽습니다.</p>\n"
@@ -249,17 +250,17 @@ def test_session_create_anonymous_redirects_to_login(outsider_client, db):
 
 def test_session_edit_by_organizer_updates_it(organizer_client, study_session):
     response = organizer_client.post(
-        reverse("study:session-edit", args=[6]), session_data(number="6", title="바뀐 제목")
+        reverse("study:session-edit", args=[SEASON, 6]), session_data(number="6", title="바뀐 제목")
     )
     study_session.refresh_from_db()
-    assert response["Location"] == "/sessions/6/"
+    assert response["Location"] == "/seasons/2025/6/"
     assert study_session.title == "바뀐 제목"
     assert study_session.notes_html == "<p><strong>DDPM</strong> 을 읽습니다.</p>\n"
 
 
 def test_session_edit_by_member_is_403_and_changes_nothing(member_client, study_session):
     response = member_client.post(
-        reverse("study:session-edit", args=[6]), session_data(number="6", title="바뀐 제목")
+        reverse("study:session-edit", args=[SEASON, 6]), session_data(number="6", title="바뀐 제목")
     )
     study_session.refresh_from_db()
     assert response.status_code == 403
@@ -267,18 +268,18 @@ def test_session_edit_by_member_is_403_and_changes_nothing(member_client, study_
 
 
 def test_session_edit_unknown_is_404(organizer_client):
-    assert organizer_client.get(reverse("study:session-edit", args=[99])).status_code == 404
+    assert organizer_client.get(reverse("study:session-edit", args=[SEASON, 99])).status_code == 404
 
 
 def test_session_notes_hostile_markdown_is_neutralised(organizer_client):
     organizer_client.post(reverse("study:session-create"), session_data(notes=HOSTILE))
-    content = organizer_client.get("/sessions/7/").content.decode()
+    content = organizer_client.get("/seasons/2025/7/").content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
     assert_no_script_from(content)
 
 
 def test_session_delete_get_asks_for_confirmation_and_keeps_it(organizer_client, study_session):
-    response = organizer_client.get(reverse("study:session-delete", args=[6]))
+    response = organizer_client.get(reverse("study:session-delete", args=[SEASON, 6]))
     content = response.content.decode()
     assert "<h1>Delete session 6?</h1>" in content
     assert '<button type="submit" class="button danger">Delete</button>' in content
@@ -286,7 +287,7 @@ def test_session_delete_get_asks_for_confirmation_and_keeps_it(organizer_client,
 
 
 def test_session_delete_post_by_organizer_deletes_it_and_its_talks(organizer_client, talk):
-    response = organizer_client.post(reverse("study:session-delete", args=[6]))
+    response = organizer_client.post(reverse("study:session-delete", args=[SEASON, 6]))
     assert response["Location"] == "/sessions/"
     assert StudySession.objects.count() == 0
     assert Presentation.objects.count() == 0
@@ -295,8 +296,8 @@ def test_session_delete_post_by_organizer_deletes_it_and_its_talks(organizer_cli
 @pytest.mark.parametrize("client_name", ["member_client", "presenter_client"])
 def test_session_delete_by_non_organizer_is_403_and_keeps_it(request, client_name, talk):
     client = request.getfixturevalue(client_name)
-    assert client.get(reverse("study:session-delete", args=[6])).status_code == 403
-    assert client.post(reverse("study:session-delete", args=[6])).status_code == 403
+    assert client.get(reverse("study:session-delete", args=[SEASON, 6])).status_code == 403
+    assert client.post(reverse("study:session-delete", args=[SEASON, 6])).status_code == 403
     assert StudySession.objects.count() == 1
     assert Presentation.objects.count() == 1
 
@@ -305,7 +306,7 @@ def test_session_delete_by_non_organizer_is_403_and_keeps_it(request, client_nam
 
 
 def _session_page(client):
-    return client.get(reverse("study:session-detail", args=[6])).content.decode()
+    return client.get(reverse("study:session-detail", args=[SEASON, 6])).content.decode()
 
 
 def _without_csrf(html):
@@ -382,7 +383,7 @@ def test_session_page_offers_to_edit_my_reflection_once_written(study_session, m
 def test_session_page_shows_a_session_edited_after_it_was_cached(organizer_client, study_session):
     _session_page(organizer_client)
     response = organizer_client.post(
-        reverse("study:session-edit", args=[6]), session_data(number="6", title="바뀐 제목")
+        reverse("study:session-edit", args=[SEASON, 6]), session_data(number="6", title="바뀐 제목")
     )
     assert response.status_code == 302
     assert "바뀐 제목" in _session_page(organizer_client)

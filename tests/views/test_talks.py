@@ -14,6 +14,7 @@ from django.urls import reverse
 from sessions.forms.talks import parse_paper_lines
 from sessions.models import Paper, Presentation, Question
 from tests import factories
+from tests.factories import SEASON
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))"
 TINY_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -63,7 +64,7 @@ def test_talk_detail_shows_talk_papers_and_qa(member_client, talk):
     response = member_client.get(reverse("study:talk-detail", args=[talk.pk]))
     content = response.content.decode()
     assert "<h1>셀프 어텐션</h1>" in content
-    assert '<a href="/sessions/6/">Session 6 · 트랜스포머 다시 읽기</a>' in content
+    assert '<a href="/seasons/2025/6/">Session 6 · 트랜스포머 다시 읽기</a>' in content
     assert '<span class="person">강발표🐼</span>' in content
     assert f'<a href="/papers/{paper.pk}/">DDPM</a>' in content
     assert "arXiv:2006.11239" in content
@@ -246,13 +247,13 @@ def test_talk_page_offers_the_presenters_added_after_it_was_cached(talk, present
 
 
 def test_talk_create_anonymous_redirects_to_login(outsider_client, study_session):
-    response = outsider_client.post("/sessions/6/talks/new/", talk_data())
-    assert response["Location"] == "/accounts/login/?next=/sessions/6/talks/new/"
+    response = outsider_client.post("/seasons/2025/6/talks/new/", talk_data())
+    assert response["Location"] == "/accounts/login/?next=/seasons/2025/6/talks/new/"
     assert Presentation.objects.count() == 0
 
 
 def test_talk_create_form_has_the_poster_as_presenter(member_client, member, study_session):
-    response = member_client.get(reverse("study:talk-create", args=[6]))
+    response = member_client.get(reverse("study:talk-create", args=[SEASON, 6]))
     assert response.context["form"]["presenters"].value() == [member.pk]
 
 
@@ -267,7 +268,7 @@ def test_talk_create_by_member_posts_talk_with_co_presenters_and_papers(member_c
         ]
     )
     response = member_client.post(
-        reverse("study:talk-create", args=[6]),
+        reverse("study:talk-create", args=[SEASON, 6]),
         talk_data(presenter, member, paper_links=papers, slides_url="https://example.org/deck"),
     )
     talk = Presentation.objects.get()
@@ -286,7 +287,7 @@ def test_talk_create_by_member_posts_talk_with_co_presenters_and_papers(member_c
 
 def test_talk_create_new_paper_without_title_is_a_form_error(member_client, member, study_session):
     response = member_client.post(
-        reverse("study:talk-create", args=[6]),
+        reverse("study:talk-create", args=[SEASON, 6]),
         talk_data(member, paper_links="https://arxiv.org/abs/2006.11239"),
     )
     assert response.status_code == 200
@@ -300,7 +301,7 @@ def test_talk_create_new_paper_without_title_is_a_form_error(member_client, memb
 
 def test_talk_create_bad_link_names_the_line(member_client, member, study_session):
     response = member_client.post(
-        reverse("study:talk-create", args=[6]),
+        reverse("study:talk-create", args=[SEASON, 6]),
         talk_data(member, paper_links="Good | https://example.org/a\nBad | javascript:alert(1)"),
     )
     assert response.context["form"].errors["paper_links"] == [
@@ -310,23 +311,23 @@ def test_talk_create_bad_link_names_the_line(member_client, member, study_sessio
 
 
 def test_talk_create_needs_a_presenter(member_client, study_session):
-    response = member_client.post(reverse("study:talk-create", args=[6]), talk_data())
+    response = member_client.post(reverse("study:talk-create", args=[SEASON, 6]), talk_data())
     assert response.context["form"].errors == {"presenters": ["This field is required."]}
 
 
 def test_talk_create_same_topic_twice_in_a_session_is_a_form_error(member_client, member, talk):
-    response = member_client.post(reverse("study:talk-create", args=[6]), talk_data(member, topic="셀프 어텐션"))
+    response = member_client.post(reverse("study:talk-create", args=[SEASON, 6]), talk_data(member, topic="셀프 어텐션"))
     assert response.context["form"].errors == {"topic": ["This session already has a talk called “셀프 어텐션”."]}
     assert Presentation.objects.count() == 1
 
 
 def test_talk_create_for_unknown_session_is_404(member_client, db):
-    assert member_client.get(reverse("study:talk-create", args=[99])).status_code == 404
+    assert member_client.get(reverse("study:talk-create", args=[SEASON, 99])).status_code == 404
 
 
 def test_talk_create_accepts_a_real_pdf_and_stores_it(member_client, member, study_session, settings):
     slides = SimpleUploadedFile("deck.pdf", TINY_PDF, content_type="application/pdf")
-    response = member_client.post(reverse("study:talk-create", args=[6]), {**talk_data(member), "slides": slides})
+    response = member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
     talk = Presentation.objects.get()
     assert response.status_code == 302
     assert re.fullmatch(r"slides/\d{4}/deck(_\w+)?\.pdf", talk.slides.name)
@@ -337,7 +338,7 @@ def test_talk_create_accepts_a_real_pdf_and_stores_it(member_client, member, stu
 
 def test_talk_create_accepts_a_pptx(member_client, member, study_session):
     slides = SimpleUploadedFile("deck.pptx", tiny_pptx())
-    member_client.post(reverse("study:talk-create", args=[6]), {**talk_data(member), "slides": slides})
+    member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
     assert Presentation.objects.get().slides.name.endswith(".pptx")
 
 
@@ -351,28 +352,28 @@ def test_talk_create_accepts_a_pptx(member_client, member, study_session):
 )
 def test_talk_create_refuses_files_that_are_not_slides(member_client, member, study_session, name, content):
     slides = SimpleUploadedFile(name, content if content is not None else tiny_pptx())
-    response = member_client.post(reverse("study:talk-create", args=[6]), {**talk_data(member), "slides": slides})
+    response = member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
     assert response.context["form"].errors == {"slides": [f"“{name}” is not a PDF or PowerPoint (.pptx) file."]}
     assert Presentation.objects.count() == 0
 
 
 def test_talk_create_refuses_other_extensions(member_client, member, study_session):
     slides = SimpleUploadedFile("deck.png", PNG)
-    response = member_client.post(reverse("study:talk-create", args=[6]), {**talk_data(member), "slides": slides})
+    response = member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
     assert response.context["form"].errors == {"slides": ["“deck.png” is not a PDF or PowerPoint (.pptx) file."]}
 
 
 def test_talk_create_refuses_slides_over_20_mb(member_client, member, study_session):
     slides = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (21 * 1024 * 1024))
-    response = member_client.post(reverse("study:talk-create", args=[6]), {**talk_data(member), "slides": slides})
+    response = member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
     assert response.context["form"].errors == {"slides": ["“big.pdf” is 21.0\xa0MB; slides may be at most 20.0\xa0MB."]}
     assert Presentation.objects.count() == 0
 
 
 def test_talk_summary_hostile_markdown_is_neutralised(member_client, member, study_session):
-    member_client.post(reverse("study:talk-create", args=[6]), talk_data(member, summary=HOSTILE))
+    member_client.post(reverse("study:talk-create", args=[SEASON, 6]), talk_data(member, summary=HOSTILE))
     talk = Presentation.objects.get()
-    for url in [talk.get_absolute_url(), "/sessions/6/"]:
+    for url in [talk.get_absolute_url(), "/seasons/2025/6/"]:
         content = member_client.get(url).content.decode()
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
         assert_no_script_from(content)
@@ -426,7 +427,7 @@ def test_talk_delete_get_asks_for_confirmation(presenter_client, talk):
 def test_talk_delete_by_presenter_deletes_it_and_its_questions(presenter_client, talk):
     factories.QuestionFactory(presentation=talk)
     response = presenter_client.post(reverse("study:talk-delete", args=[talk.pk]))
-    assert response["Location"] == "/sessions/6/"
+    assert response["Location"] == "/seasons/2025/6/"
     assert Presentation.objects.count() == 0
     assert Question.objects.count() == 0
 
@@ -465,7 +466,7 @@ def test_parse_paper_lines_rejects_non_links():
 def talk_with_slides(member_client, member, study_session, django_capture_on_commit_callbacks):
     slides = SimpleUploadedFile("deck.pdf", TINY_PDF, content_type="application/pdf")
     with django_capture_on_commit_callbacks(execute=True):
-        member_client.post(reverse("study:talk-create", args=[6]), {**talk_data(member), "slides": slides})
+        member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
     talk = Presentation.objects.get()
     assert talk.slides.storage.exists(talk.slides.name)
     return talk
@@ -528,5 +529,5 @@ def test_deleting_a_talk_removes_its_slides(
         if how == "talk page":
             member_client.post(reverse("study:talk-delete", args=[talk_with_slides.pk]))
         else:
-            organizer_client.post(reverse("study:session-delete", args=[6]))
+            organizer_client.post(reverse("study:session-delete", args=[SEASON, 6]))
     assert (Presentation.objects.count(), storage.exists(name)) == (0, False)

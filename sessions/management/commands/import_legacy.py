@@ -34,6 +34,15 @@ class Command(BaseCommand):
             "--author", metavar="USERNAME", help="The member who owns the journal files."
         )
         parser.add_argument(
+            "--season",
+            default="",
+            metavar="NAME",
+            help=(
+                "The season the session notes go to, created when missing (default: the "
+                "season a file names, else the current season)."
+            ),
+        )
+        parser.add_argument(
             "--alias",
             action="append",
             default=[],
@@ -41,7 +50,7 @@ class Command(BaseCommand):
             help="Map a name written in the notes to a member's name (repeatable).",
         )
 
-    def handle(self, *args, paths, dry_run, author, alias, verbosity, **options):
+    def handle(self, *args, paths, dry_run, author, alias, season, verbosity, **options):
         try:
             aliases = parse_aliases(alias)
         except ValueError as exc:
@@ -59,7 +68,14 @@ class Command(BaseCommand):
                 style = self.style.ERROR if result.error else (lambda text: text)
                 self.stdout.write(style(result.describe()))
 
-        report = import_paths(paths, author=owner, aliases=aliases, dry_run=dry_run, progress=progress)
+        report = import_paths(
+            paths,
+            author=owner,
+            aliases=aliases,
+            dry_run=dry_run,
+            progress=progress,
+            season=season.strip(),
+        )
         if verbosity >= 1:
             for line in report.summary_lines():
                 self.stdout.write(line)
