@@ -45,7 +45,7 @@ def season_for_organizer(request, slug):
 
 def talk_for_editing(request, pk):
     """A talk its presenters or an organizer may change."""
-    talk = get_object_or_404(Presentation.objects.select_related("session"), pk=pk)
+    talk = get_object_or_404(Presentation.objects.select_related("session__season"), pk=pk)
     if not talk.can_edit(request.user):
         raise PermissionDenied
     return talk
@@ -54,7 +54,7 @@ def talk_for_editing(request, pk):
 def question_for_author(request, pk):
     """A question its author may change."""
     question = get_object_or_404(
-        Question.objects.select_related("presentation__session"), pk=pk
+        Question.objects.select_related("presentation__session__season"), pk=pk
     )
     if question.asked_by_id is None or question.asked_by_id != request.user.pk:
         raise PermissionDenied
@@ -64,7 +64,7 @@ def question_for_author(request, pk):
 def answer_for_author(request, pk):
     """An answer its author may change."""
     answer = get_object_or_404(
-        Answer.objects.select_related("question__presentation__session"), pk=pk
+        Answer.objects.select_related("question__presentation__session__season"), pk=pk
     )
     if answer.author_id is None or answer.author_id != request.user.pk:
         raise PermissionDenied
@@ -87,7 +87,7 @@ def member_for_organizer(request, pk):
 def reflection_for_author(request, pk):
     """A session reflection its author may change or delete."""
     reflection = get_object_or_404(
-        Reflection.objects.on_sessions().select_related("session"), pk=pk
+        Reflection.objects.on_sessions().select_related("session__season"), pk=pk
     )
     if reflection.author_id != request.user.pk:
         raise PermissionDenied

@@ -32,7 +32,7 @@ def talk_summary(pk):
         .order_by("order"),
     )
     talk = get_object_or_404(
-        Presentation.objects.select_related("session")
+        Presentation.objects.select_related("session__season")
         .defer("summary", "session__notes", "session__notes_html")
         .annotate(question_count=Count("questions"))
         .prefetch_related(presenters, "papers"),
@@ -190,7 +190,7 @@ def talk_delete(request, pk):
 
 
 def question_create(request, pk):
-    talk = get_object_or_404(Presentation.objects.select_related("session"), pk=pk)
+    talk = get_object_or_404(Presentation.objects.select_related("session__season"), pk=pk)
     form = QuestionForm(request.POST or None, talk=talk)
     if request.method == "POST" and form.is_valid():
         question = form.save(commit=False)

@@ -24,6 +24,7 @@ def assert_no_script_from(content):
 
 def session_data(**overrides):
     data = {
+        "season": str(factories.default_season().pk),
         "number": "7",
         "date": "2025-08-01",
         "start_time": "19:30",
@@ -60,30 +61,47 @@ def test_session_list_shows_sessions_talks_and_presenters_with_emoji(member_clie
     assert '<span class="person">김공동🦝</span>, <span class="person">강발표🐼</span>' in content
 
 
-def test_session_list_groups_by_year_and_filters_with_year(member_client):
-    factories.StudySessionFactory(number=1, date=datetime.date(2024, 11, 1), title="작년 모임")
-    factories.StudySessionFactory(number=2, date=datetime.date(2025, 1, 10), title="올해 모임")
+def test_session_list_groups_by_season_current_first_and_filters_with_season(member_client):
+    old = factories.SeasonFactory(
+        slug="old", name="지난 시즌", starts_on=datetime.date(2024, 1, 1), ends_on=datetime.date(2024, 12, 31)
+    )
+    factories.StudySessionFactory(season=old, number=1, date=datetime.date(2024, 11, 1), title="작년 모임")
+    factories.StudySessionFactory(number=1, date=datetime.date(2025, 1, 10), title="올해 모임")
     response = member_client.get(reverse("study:session-list"))
     content = response.content.decode()
-    assert re.findall(r'<a href="\?year=(\d+)"', content) == ["2025", "2024"]
-    assert '<h2 id="year-2025">2025</h2>' in content and '<h2 id="year-2024">2024</h2>' in content
+    assert re.findall(r'<a href="\?season=([\w-]+)"', content) == ["2025", "old"]
+    assert re.findall(r'<h2 id="season-\d+"><a href="/seasons/([\w-]+)/">', content) == ["2025", "old"]
+    assert re.findall(r'class="session-number" href="/seasons/([\w-]+/\d+)/"', content) == [
+        "2025/1",
+        "old/1",
+    ]
 
-    response = member_client.get(reverse("study:session-list"), {"year": "2024"})
+    response = member_client.get(reverse("study:session-list"), {"season": "old"})
     content = response.content.decode()
-    assert re.findall(r'class="session-number" href="/seasons/2025/(\d+)/"', content) == ["1"]
+    assert re.findall(r'class="session-number" href="/seasons/([\w-]+/\d+)/"', content) == ["old/1"]
     assert "작년 모임" in content and "올해 모임" not in content
-    assert '<a href="?year=2024" aria-current="page">2024</a>' in content
+    assert '<a href="?season=old" aria-current="page">지난 시즌</a>' in content
 
 
-def test_session_list_year_without_sessions_says_so(member_client, study_session):
-    response = member_client.get(reverse("study:session-list"), {"year": "1999"})
+def test_session_list_current_season_is_the_one_holding_today_not_the_newest(member_client):
+    today = datetime.date.today()
+    running = factories.SeasonFactory(slug="running", name="진행 중", starts_on=today - datetime.timedelta(days=30))
+    factories.SeasonFactory(slug="next", name="다음 시즌", starts_on=today + datetime.timedelta(days=30))
+    factories.StudySessionFactory(season=running, number=1, date=today)
+    content = member_client.get(reverse("study:session-list")).content.decode()
+    assert re.findall(r'<a href="\?season=([\w-]+)"', content)[0] == "running"
+
+
+def test_session_list_season_without_sessions_says_so(member_client, study_session):
+    factories.SeasonFactory(slug="empty", name="빈 시즌")
+    response = member_client.get(reverse("study:session-list"), {"season": "empty"})
     content = response.content.decode()
     assert 'class="session-number"' not in content
-    assert "No sessions in 1999." in content
+    assert "No sessions in 빈 시즌 yet." in content
 
 
-def test_session_list_year_not_a_number_is_404(member_client, study_session):
-    response = member_client.get(reverse("study:session-list"), {"year": "last"})
+def test_session_list_unknown_season_is_404(member_client, study_session):
+    response = member_client.get(reverse("study:session-list"), {"season": "nope\x00"})
     assert response.status_code == 404
 
 
@@ -106,11 +124,12 @@ def test_session_list_query_count_does_not_grow(member_client, count, django_ass
         factories.PresentationFactory.create_batch(
             2, session=session, presenters=[factories.MemberFactory(), factories.MemberFactory()]
         )
-    # session + user, content version, years, count, sessions, talks, presenters
-    with django_assert_num_queries(8):
+    # session + user, content version, seasons, current season (switcher),
+    # current season (order), count, sessions with their seasons, talks, presenters
+    with django_assert_num_queries(10):
         response = member_client.get(reverse("study:session-list"))
     assert response.content.decode().count('class="session-number"') == count
-    # Again: the year links and the page of sessions come from the fragment cache.
+    # Again: the season links and the page of sessions come from the fragment cache.
     with django_assert_num_queries(3):
         again = member_client.get(reverse("study:session-list"))
     assert again.content.decode().count('class="session-number"') == count
@@ -191,9 +210,10 @@ def test_session_detail_query_count_does_not_grow(
             factories.AnswerFactory(question=question)
     factories.ReflectionFactory.create_batch(3, session=study_session)
     url = reverse("study:session-detail", args=[SEASON, 6])
-    # session + user, content version, session, talks, presenters, papers,
-    # questions, answers, attendance, reflections
-    with django_assert_num_queries(11):
+    # session + user, content version, session with its season, the season's
+    # organizers, talks, presenters, papers, questions, answers, attendance,
+    # reflections
+    with django_assert_num_queries(12):
         response = member_client.get(url)
     assert response.content.decode().count('class="card talk"') == talks
     # Again: the session, talks, attendance and reflections come from the
@@ -216,7 +236,7 @@ def test_session_create_by_organizer_schedules_it(organizer_client):
     assert session.start_time == datetime.time(19, 30)
     assert session.notes_html == "<p><strong>DDPM</strong> 을 읽습니다.</p>\n"
     page = organizer_client.get(response["Location"]).content.decode()
-    assert "Session 7 was scheduled." in page
+    assert "2025 논문 스터디, session 7 was scheduled." in page
 
 
 def test_session_create_form_suggests_the_next_number(organizer_client, study_session):
@@ -228,8 +248,47 @@ def test_session_create_form_suggests_the_next_number(organizer_client, study_se
 def test_session_create_with_taken_number_is_a_form_error(organizer_client, study_session):
     response = organizer_client.post(reverse("study:session-create"), session_data(number="6"))
     assert response.status_code == 200
-    assert response.context["form"].errors == {"number": ["Session with this Number already exists."]}
+    assert response.context["form"].errors == {
+        "number": ["“2025 논문 스터디” already has session 6. Choose another number."]
+    }
     assert StudySession.objects.count() == 1
+
+
+def test_session_create_same_number_in_another_season_works(organizer_client, study_session):
+    other = factories.SeasonFactory(slug="next", name="시즌 2")
+    response = organizer_client.post(
+        reverse("study:session-create"), session_data(number="6", season=str(other.pk))
+    )
+    assert response["Location"] == "/seasons/next/6/"
+    assert sorted(StudySession.objects.values_list("season__slug", "number")) == [
+        ("2025", 6),
+        ("next", 6),
+    ]
+
+
+def test_session_create_race_on_the_number_is_the_same_form_error(organizer, study_session):
+    """The check in `clean` passed, then another organizer's row won: the
+    database's constraint answers with the same message, not a 500."""
+    from sessions.forms import StudySessionForm
+
+    form = StudySessionForm(session_data(number="8"), user=organizer)
+    assert form.is_valid()
+    factories.StudySessionFactory(number=8)
+    assert form.save_or_add_error() is None
+    assert form.errors == {"number": ["“2025 논문 스터디” already has session 8. Choose another number."]}
+    assert StudySession.objects.filter(number=8).count() == 1
+
+
+def test_session_create_offers_the_chosen_seasons_next_number(organizer_client, study_session):
+    other = factories.SeasonFactory(slug="next", name="시즌 2")
+    response = organizer_client.get(reverse("study:session-create"), {"season": "next"})
+    form = response.context["form"]
+    assert (form["season"].value(), form["number"].value()) == (other.pk, 1)
+
+
+def test_session_create_without_any_season_asks_for_one_first(organizer_client):
+    response = organizer_client.get(reverse("study:session-create"))
+    assert (response.status_code, response["Location"]) == (302, "/seasons/new/")
 
 
 @pytest.mark.parametrize("client_name", ["member_client", "presenter_client"])
@@ -281,14 +340,14 @@ def test_session_notes_hostile_markdown_is_neutralised(organizer_client):
 def test_session_delete_get_asks_for_confirmation_and_keeps_it(organizer_client, study_session):
     response = organizer_client.get(reverse("study:session-delete", args=[SEASON, 6]))
     content = response.content.decode()
-    assert "<h1>Delete session 6?</h1>" in content
+    assert "<h1>Delete 2025 논문 스터디, session 6?</h1>" in content
     assert '<button type="submit" class="button danger">Delete</button>' in content
     assert StudySession.objects.filter(number=6).exists()
 
 
 def test_session_delete_post_by_organizer_deletes_it_and_its_talks(organizer_client, talk):
     response = organizer_client.post(reverse("study:session-delete", args=[SEASON, 6]))
-    assert response["Location"] == "/sessions/"
+    assert response["Location"] == "/seasons/2025/"
     assert StudySession.objects.count() == 0
     assert Presentation.objects.count() == 0
 
@@ -398,9 +457,3 @@ def test_session_page_shows_my_answer_given_after_it_was_cached(member_client, m
     content = _session_page(member_client)
     assert 'value="going" required id="id_response_0" checked>' in content
     assert f'id="attendance-coming"><li><a href="/members/{member.pk}/">' in content
-
-
-@pytest.mark.parametrize("year", ["²", "٢٠٢٥", "0", "10000", "-1"])
-def test_session_list_year_out_of_range_is_404(member_client, study_session, year):
-    response = member_client.get(reverse("study:session-list"), {"year": year})
-    assert response.status_code == 404

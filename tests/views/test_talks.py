@@ -64,7 +64,7 @@ def test_talk_detail_shows_talk_papers_and_qa(member_client, talk):
     response = member_client.get(reverse("study:talk-detail", args=[talk.pk]))
     content = response.content.decode()
     assert "<h1>셀프 어텐션</h1>" in content
-    assert '<a href="/seasons/2025/6/">Session 6 · 트랜스포머 다시 읽기</a>' in content
+    assert '<a href="/seasons/2025/6/">2025 논문 스터디, session 6 · 트랜스포머 다시 읽기</a>' in content
     assert '<span class="person">강발표🐼</span>' in content
     assert f'<a href="/papers/{paper.pk}/">DDPM</a>' in content
     assert "arXiv:2006.11239" in content
