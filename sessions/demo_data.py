@@ -513,7 +513,8 @@ def generate(scale, seed=1, progress=None):
         # two papers of their own, and every fifth talk re-reads an older one.
         talk_rows, talk_presenters, talks_so_far = [], [], {}
         for index in range(scale.talks):
-            session = sessions[index * scale.sessions // scale.talks]
+            session_index = index * scale.sessions // scale.talks
+            session = sessions[session_index]
             order = talks_so_far.get(session.pk, 0)
             talks_so_far[session.pk] = order + 1
             topic = f"{rng.choice(TOPICS)} 다시 읽기 #{index + 1}"
@@ -521,7 +522,7 @@ def generate(scale, seed=1, progress=None):
             count = 1 + (index % 3 == 0) + (index % 7 == 0)
             # The benchmark login presents a talk in every tenth session.
             chosen = rng.sample(members[1:], count)
-            if session.number % 10 == 0 and order == 0:
+            if (session_index + 1) % 10 == 0 and order == 0:
                 chosen[0] = members[0]
             talk_presenters.append(chosen)
             stamp = min(_stamp(session.date - datetime.timedelta(days=3), 20), now)
@@ -618,7 +619,7 @@ def generate(scale, seed=1, progress=None):
                 session_index * scale.reflections // scale.sessions
             )
             authors = rng.sample(members[1:], count)
-            if session.number % 3 == 0 and count:
+            if (session_index + 1) % 3 == 0 and count:
                 authors[0] = members[0]
             for author in authors:
                 body, body_html = pools["reflection"].pick(rng)

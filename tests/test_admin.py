@@ -47,6 +47,7 @@ def test_admin_registers_every_study_model():
         "presentation",
         "question",
         "reflection",
+        "season",
         "studysession",
         "tag",
     ]

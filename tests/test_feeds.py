@@ -23,8 +23,11 @@ def _atom_url(member):
 
 
 def test_calendar_parses_back_with_sessions_talks_and_place(outsider_client, member):
+    """A session from before seasons keeps its UID (session-<number>); a
+    newer one has its own (study-session-<row>), unique across seasons."""
     session = factories.StudySessionFactory(
         number=7,
+        legacy_number=7,
         date=datetime.date(2025, 7, 4),
         start_time=datetime.time(19, 30),
         title="어텐션, 다시; 그리고\n정리",
@@ -39,10 +42,10 @@ def test_calendar_parses_back_with_sessions_talks_and_place(outsider_client, mem
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = icalendar.Calendar.from_ical(response.content)
     events = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
-    assert sorted(events) == ["session-7@testserver", "session-8@testserver"]
+    assert sorted(events) == ["session-7@testserver", f"study-session-{online.pk}@testserver"]
     event = events["session-7@testserver"]
     with translation.override("en"):
-        assert str(event["SUMMARY"]) == f"{session}: 어텐션, 다시; 그리고\n정리"
+        assert str(event["SUMMARY"]) == "2025 논문 스터디, session 7: 어텐션, 다시; 그리고\n정리"
     # 19:30 in Seoul is 10:30 UTC.
     assert event.decoded("DTSTART") == datetime.datetime(2025, 7, 4, 10, 30, tzinfo=datetime.UTC)
     assert event.decoded("DTEND") == datetime.datetime(2025, 7, 4, 12, 30, tzinfo=datetime.UTC)
@@ -51,7 +54,7 @@ def test_calendar_parses_back_with_sessions_talks_and_place(outsider_client, mem
     assert str(event["DESCRIPTION"]) == (
         f"- 셀프 어텐션 (김민지🐱, {member.label})\nhttp://testserver/seasons/2025/7/"
     )
-    all_day = events["session-8@testserver"]
+    all_day = events[f"study-session-{online.pk}@testserver"]
     assert all_day.decoded("DTSTART") == online.date
     assert all_day.decoded("DTEND") == datetime.date(2025, 7, 12)
     assert str(all_day["LOCATION"]) == "https://meet.example.org/x"
@@ -66,7 +69,7 @@ def test_calendar_lines_are_folded_at_75_octets(outsider_client, member):
     assert any(line.startswith(b" ") for line in lines)
     [event] = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
     with translation.override("en"):
-        assert str(event["SUMMARY"]) == f"{session}: {'아주 긴 제목 ' * 20}"
+        assert str(event["SUMMARY"]) == f"2025 논문 스터디, session 9: {'아주 긴 제목 ' * 20}"
 
 
 @pytest.mark.parametrize(
@@ -110,7 +113,7 @@ def test_atom_feed_is_well_formed_and_newest_first(outsider_client, member, pres
     assert [e.find(f"{ATOM}title").text for e in entries] == [
         "공부 일지 & 회고",
         str(reflection),
-        f"{talk.session} · 셀프 어텐션",
+        f"{talk.session.full_name} · 셀프 어텐션",
     ]
     assert [e.find(f"{ATOM}link").get("href") for e in entries] == [
         f"http://testserver/journal/{journal.pk}/",

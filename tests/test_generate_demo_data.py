@@ -17,6 +17,7 @@ from sessions.models import (
     PresentationPresenter,
     Question,
     Reflection,
+    Season,
     StudySession,
     Tag,
 )
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 SMALL_COUNTS = {
     "members": 20,
+    "seasons": 2,
     "sessions": 12,
     "papers": 72,
     "talks": 36,
@@ -110,8 +112,21 @@ def test_generate_bench_login_is_the_only_usable_password(small):
 
 
 def test_generate_leaves_the_last_two_sessions_upcoming(small):
-    assert list(StudySession.objects.upcoming().values_list("number", flat=True)) == [11, 12]
-    assert StudySession.objects.get(number=11).date == timezone.localdate()
+    assert list(StudySession.objects.upcoming().values_list("season__slug", "number")) == [
+        ("season-2", 5),
+        ("season-2", 6),
+    ]
+    assert StudySession.objects.get(season__slug="season-2", number=5).date == timezone.localdate()
+
+
+def test_generate_two_seasons_each_numbered_from_one(small):
+    """The generated history has two seasons whose numbers overlap."""
+    numbers = {
+        slug: list(StudySession.objects.filter(season__slug=slug).order_by("number").values_list("number", flat=True))
+        for slug in ("season-1", "season-2")
+    }
+    assert numbers == {"season-1": [1, 2, 3, 4, 5, 6], "season-2": [1, 2, 3, 4, 5, 6]}
+    assert Season.objects.current().slug == "season-2"
 
 
 def test_generate_attendance_is_presenters_and_reflection_authors(small):
@@ -148,7 +163,7 @@ def test_generate_demo_data_command_prints_progress_and_the_login():
     lines = out.getvalue().splitlines()
     assert lines[0] == "Generating the small data set (seed 1)…"
     assert any(line.split()[:2] == ["questions", "240"] for line in lines)
-    assert lines[-1] == "Done: 1,808 rows. Log in as bench / studygroup-bench."
+    assert lines[-1] == "Done: 1,810 rows. Log in as bench / studygroup-bench."
 
 
 def test_generate_demo_data_command_is_silent_at_verbosity_zero():

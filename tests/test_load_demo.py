@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from sessions.demo import DEMO_PASSWORD, DEMO_USERNAME
-from sessions.models import Answer, Member, Paper, Presentation, Question, Reflection, StudySession
+from sessions.models import Answer, Member, Paper, Presentation, Question, Reflection, Season, StudySession
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_load_demo_twice_changes_nothing(capsys):
     call_command("load_demo")
     first = _counts()
     call_command("load_demo")
-    assert _counts() == first == [5, 5, 6, 6, 5, 4, 6]
+    assert _counts() == first == [5, 7, 8, 6, 5, 4, 6]
 
 
 def test_load_demo_prints_a_login_that_opens_the_admin(capsys, client):
@@ -31,9 +31,18 @@ def test_load_demo_prints_a_login_that_opens_the_admin(capsys, client):
     assert organizer.check_password(DEMO_PASSWORD) is True
     client.force_login(organizer)
     response = client.get("/admin/study/studysession/")
-    assert response.context["cl"].result_count == 5
+    assert response.context["cl"].result_count == 7
 
 
 def test_load_demo_has_an_upcoming_session():
     call_command("load_demo", verbosity=0)
     assert StudySession.objects.upcoming().first().number == 5
+
+
+def test_load_demo_has_two_seasons_each_with_a_first_session():
+    call_command("load_demo", verbosity=0)
+    assert sorted(StudySession.objects.filter(number=1).values_list("season__slug", flat=True)) == [
+        "season-1",
+        "season-2",
+    ]
+    assert Season.objects.current().slug == "season-2"

@@ -40,10 +40,14 @@ PAGES = {
     "study:home": lambda w: {},
     "study:session-list": lambda w: {},
     "study:session-create": lambda w: {},
-    "study:session-detail": lambda w: {"number": w.session.number},
-    "study:session-edit": lambda w: {"number": w.session.number},
-    "study:session-delete": lambda w: {"number": w.session.number},
-    "study:talk-create": lambda w: {"number": w.session.number},
+    "study:session-detail": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:session-edit": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:session-delete": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:talk-create": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:season-create": lambda w: {},
+    "study:season-detail": lambda w: {"season": w.session.season.slug},
+    "study:season-edit": lambda w: {"season": w.session.season.slug},
+    "study:season-roster": lambda w: {"season": w.session.season.slug},
     "study:talk-detail": lambda w: {"pk": w.talk.pk},
     "study:talk-edit": lambda w: {"pk": w.talk.pk},
     "study:talk-delete": lambda w: {"pk": w.talk.pk},
@@ -59,7 +63,7 @@ PAGES = {
     "study:member-create": lambda w: {},
     "study:member-detail": lambda w: {"pk": w.other.pk},
     "study:profile-edit": lambda w: {},
-    "study:reflection-edit": lambda w: {"number": w.session.number},
+    "study:reflection-edit": lambda w: {"season": w.session.season.slug, "number": w.session.number},
     "study:reflection-delete": lambda w: {"pk": w.reflection.pk},
     "study:journal-list": lambda w: {},
     "study:journal-create": lambda w: {},
@@ -67,14 +71,14 @@ PAGES = {
     "study:journal-edit": lambda w: {"pk": w.journal.pk},
     "study:journal-delete": lambda w: {"pk": w.journal.pk},
     "study:search": lambda w: {},
-    "study:attendance-mark": lambda w: {"number": w.session.number},
+    "study:attendance-mark": lambda w: {"season": w.session.season.slug, "number": w.session.number},
     "study:participation": lambda w: {},
     "study:bench-trivial": lambda w: {},
     "password_change": lambda w: {},
     "password_change_done": lambda w: {},
 }
 # Query strings that make a page show more than its empty state.
-QUERY = {"study:search": "?q=어텐션", "study:session-list": "?year=2025"}
+QUERY = {"study:search": "?q=어텐션", "study:session-list": "?season=2025"}
 
 # Pages for people who are not logged in: no navigation, but the rest holds.
 ANONYMOUS_PAGES = {
@@ -95,6 +99,7 @@ NOT_PAGES = {
     "study:feed-token-reset": "POST only",
     "study:attendance-respond": "POST only",
     "study:member-invite": "POST only",
+    "study:legacy-session": "answers 301 to the session's page in its season",
 }
 
 
@@ -208,11 +213,11 @@ def test_page_in_korean_has_no_english_headings(organizer_client, world):
 
 
 def test_language_switcher_form_returns_to_the_same_page(organizer_client, world):
-    response = organizer_client.get("/sessions/?year=2025")
+    response = organizer_client.get("/sessions/?season=2025")
     html = response.content.decode()
     form = re.search(r"<form class=\"language-switcher\" action=\"([^\"]+)\".*?</form>", html, re.S)
     assert form.group(1) == "/i18n/setlang/"
-    assert '<input type="hidden" name="next" value="/sessions/?year=2025">' in form.group(0)
+    assert '<input type="hidden" name="next" value="/sessions/?season=2025">' in form.group(0)
 
 
 def test_language_switcher_switches_and_remembers(organizer_client, world):

@@ -29,7 +29,7 @@ def test_home_shows_the_next_session_and_its_talks(member_client, presenter):
 
     response = member_client.get(reverse("study:home"))
     content = response.content.decode()
-    assert '<a href="/seasons/2025/2/">Session 2 · 다음 모임</a>' in content
+    assert '<a href="/seasons/2025/2/">2025 논문 스터디, session 2 · 다음 모임</a>' in content
     assert "/seasons/2025/3/" not in content
     assert f'<a href="/talks/{talk.pk}/">비전 트랜스포머</a>' in content
     assert '<span class="person">강발표🐼</span>' in content
@@ -76,8 +76,8 @@ def test_home_lists_past_sessions_i_took_part_in_without_my_reflection(member_cl
     assert [s.number for s in waiting_for(member)["reflections_due"]] == [5, 2, 1]
     response = member_client.get(reverse("study:home"))
     content = response.content.decode()
-    assert re.findall(r"your reflection on Session (\d+)", content) == ["5", "2", "1"]
-    assert "You have not written your reflection on Session 2 yet." in content
+    assert re.findall(r"your reflection on 2025 논문 스터디, session (\d+)", content) == ["5", "2", "1"]
+    assert "You have not written your reflection on 2025 논문 스터디, session 2 yet." in content
 
 
 def test_home_with_nothing_open_says_so(member_client, db):

@@ -41,10 +41,10 @@ def test_paper_list_shows_title_year_and_each_covering_session_once(member_clien
     assert '<span class="muted">(2017)</span>' in content
     assert library_titles(response) == ["Attention Is All You Need", "Unread paper"]
     assert (
-        'Covered in\n      <a href="/seasons/2025/6/">Session 6</a>, <a href="/seasons/2025/9/">Session 9</a>\n'
+        'Covered in\n      <a href="/seasons/2025/6/">2025 논문 스터디, session 6</a>, <a href="/seasons/2025/9/">2025 논문 스터디, session 9</a>\n'
         in content
     )
-    assert content.count('<a href="/seasons/2025/6/">Session 6</a>') == 1
+    assert content.count('<a href="/seasons/2025/6/">2025 논문 스터디, session 6</a>') == 1
 
 
 def test_paper_list_paginates(member_client, db):
@@ -80,7 +80,7 @@ def test_paper_list_shows_a_paper_added_after_the_page_was_cached(member_client,
     response = member_client.get(reverse("study:paper-list"))
     assert library_titles(response) == ["Adam", "BERT"]
     assert '<option value="2018">2018</option>' in response.content.decode()
-    assert 'Covered in\n      <a href="/seasons/2025/6/">Session 6</a>' in response.content.decode()
+    assert 'Covered in\n      <a href="/seasons/2025/6/">2025 논문 스터디, session 6</a>' in response.content.decode()
 
 
 def test_paper_list_shows_a_paper_renamed_after_the_page_was_cached(member_client, db):
@@ -103,7 +103,7 @@ def test_paper_list_counts_a_talk_added_after_the_page_was_cached(member_client,
     factories.PresentationFactory(session=later, papers=[paper])
     content = member_client.get(reverse("study:paper-list")).content.decode()
     assert '<span class="badge">2 talks</span>' in content
-    assert '<a href="/seasons/2025/6/">Session 6</a>, <a href="/seasons/2025/9/">Session 9</a>' in content
+    assert '<a href="/seasons/2025/6/">2025 논문 스터디, session 6</a>, <a href="/seasons/2025/9/">2025 논문 스터디, session 9</a>' in content
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def test_paper_detail_shows_every_talk_and_session_that_covered_it(member_client
     assert list(response.context["talks"]) == [other, talk]
     assert f'<a href="/talks/{talk.pk}/">셀프 어텐션</a>' in content
     assert '<span class="person">강발표🐼</span>' in content
-    assert '<a href="/seasons/2025/8/">Session 8</a>' in content
+    assert '<a href="/seasons/2025/8/">2025 논문 스터디, session 8</a>' in content
 
 
 def test_paper_detail_unknown_is_404(member_client, db):
