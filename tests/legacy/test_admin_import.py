@@ -31,7 +31,7 @@ def test_admin_import_url_name_resolves():
 def test_admin_import_page_shows_the_form(staff_client):
     response = staff_client.get(URL)
     assert response.status_code == 200
-    assert list(response.context["form"].fields) == ["files", "author", "aliases", "dry_run"]
+    assert list(response.context["form"].fields) == ["files", "author", "season", "aliases", "dry_run"]
     assert response.context["report"] is None
 
 

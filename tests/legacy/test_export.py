@@ -72,7 +72,7 @@ def test_export_is_stable_on_second_round(tmp_path):
 def test_session_markdown_layout():
     import_paths([FIXTURES / "session_crlf_bom.md"])
     assert session_markdown(sessions_for_export().get()) == (
-        "# 4주차 — 최적화 알고리즘\n\n**발표일**: 2025.04.01\n\n---\n\n"
+        "# 4주차 — 최적화 알고리즘\n\n**시즌**: 2025\n**발표일**: 2025.04.01\n\n---\n\n"
         "# 주제\n## Adam\n- 발표자: **윤도현, 오세린**\n- 참고 논문:\n"
         "[Adam: A Method for Stochastic Optimization](https://arxiv.org/abs/1412.6980)\n\n"
         "---\n\n# 회고\n## 윤도현\n### 받은 질문\n"

@@ -129,8 +129,9 @@ def test_reimport_samples_reports_unchanged_and_database_identical():
     assert status == 0
     assert snapshot() == before
     assert list(ImportedFile.objects.values_list("path", "checksum", "imported_at", "created")) == records_before
-    table = output.split("\n")[2:10]
+    table = output.split("\n")[2:11]
     assert [line.split()[1:] for line in table] == [
+        ["0", "0", "2", "0"],  # seasons: each session file finds its season
         ["0", "0", "9", "0"],  # members: each file names its members once
         ["0", "0", "2", "0"],
         ["0", "0", "4", "0"],
@@ -287,7 +288,7 @@ def test_bad_alias_option_is_a_command_error():
 def test_progress_lines_with_verbosity_two():
     output, _ = run("-v", "2", str(FIXTURES / "session_crlf_bom.md"))
     assert output.splitlines()[0] == (
-        f"{FIXTURES / 'session_crlf_bom.md'}: session: 2 member created, 1 session created, "
+        f"{FIXTURES / 'session_crlf_bom.md'}: session: 1 season created, 2 member created, 1 session created, "
         "1 presentation created, 1 paper created, 1 question created, 1 answer created, 1 reflection created"
     )
 
