@@ -15,13 +15,14 @@ from playwright.sync_api import expect
 from sessions.demo import load_demo
 from sessions.models import Member, Paper, Presentation, Reflection
 from tests import factories
-from tests.factories import SEASON
 
 from .support import page_problems, save_screenshot
 
 pytestmark = pytest.mark.browser
 
 WIDTHS = [375, 1280]
+# The demo's running season (sessions/demo.py).
+DEMO_SEASON = "season-2"
 
 
 def demo_urls():
@@ -33,16 +34,17 @@ def demo_urls():
     return {
         "home": reverse("study:home"),
         "session-list": reverse("study:session-list"),
-        "session-page": reverse("study:session-detail", args=[SEASON, 2]),
+        "season-page": reverse("study:season-detail", args=[DEMO_SEASON]),
+        "session-page": reverse("study:session-detail", args=[DEMO_SEASON, 2]),
         "talk-page": talk.get_absolute_url(),
-        "talk-form": reverse("study:talk-create", args=[SEASON, 5]),
+        "talk-form": reverse("study:talk-create", args=[DEMO_SEASON, 5]),
         "paper-library": reverse("study:paper-list"),
         "paper-page": paper.get_absolute_url(),
         "member-list": reverse("study:member-list"),
         "profile": minji.get_absolute_url(),
         "journal-list": reverse("study:journal-list"),
         "journal-entry": entry.get_absolute_url(),
-        "reflection-form": reverse("study:reflection-edit", args=[SEASON, 3]) + "?template=kpt",
+        "reflection-form": reverse("study:reflection-edit", args=[DEMO_SEASON, 3]) + "?template=kpt",
         "search-results": reverse("study:search") + "?q=트랜스포머",
         "participation": reverse("study:participation"),
         "login": reverse("login"),
@@ -52,6 +54,7 @@ def demo_urls():
 PAGES = [
     "home",
     "session-list",
+    "season-page",
     "session-page",
     "talk-page",
     "talk-form",
@@ -115,7 +118,7 @@ NUMBER_CONTROLS_JS = """
 def test_talk_form_every_control_receives_focus_by_tab(new_page, study_session, presenter, member):
     # `member` gives the presenters list a second checkbox to reach.
     page, watch = new_page(user=presenter)
-    page.goto(reverse("study:talk-create", args=[SEASON, study_session.number]))
+    page.goto(reverse("study:talk-create", args=study_session.url_args))
     page.wait_for_load_state("networkidle")
     controls = page.evaluate(NUMBER_CONTROLS_JS)
 
