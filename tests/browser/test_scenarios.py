@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from sessions.forms.reflections import reflection_templates
 from sessions.invitations import invitation_path
-from sessions.models import Member, Paper, Question, Reflection, StudySession
+from sessions.models import Member, Paper, Question, Reflection, Season, StudySession
 from tests import factories
 from tests.factories import SEASON
 
@@ -70,11 +70,19 @@ def test_invited_member_sets_password_then_logs_in_with_it(new_page):
     assert watch.take() == []
 
 
-def test_organizer_schedules_a_session(new_page):
+def test_organizer_starts_a_season_and_schedules_its_first_session(new_page):
     organizer = factories.OrganizerFactory(username="organizer", display_name="정운영")
     page, watch = new_page(user=organizer)
 
+    # With no season yet, scheduling asks for one first.
     page.goto(reverse("study:session-create"))
+    assert path_of(page) == reverse("study:season-create")
+    page.fill("#id_name", "부캠 3기")
+    page.fill("#id_starts_on", "2026-11-01")
+    submit(page)
+    season = Season.objects.get()
+    assert (season.slug, path_of(page)) == ("부캠-3기", season.get_absolute_url())
+    page.get_by_role("link", name="모임 일정 등록").click()
     expect(page.locator("#id_number")).to_have_value("1")
     page.fill("#id_date", "2026-12-04")
     page.fill("#id_start_time", "19:30")
@@ -84,7 +92,8 @@ def test_organizer_schedules_a_session(new_page):
     submit(page)
 
     session = StudySession.objects.get()
-    assert (session.number, str(session.date), str(session.start_time), session.title) == (
+    assert (session.season, session.number, str(session.date), str(session.start_time), session.title) == (
+        season,
         1,
         "2026-12-04",
         "19:30:00",
