@@ -1,19 +1,24 @@
 from django import forms
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 
 from sessions.models import Season, StudySession
 
+from .concurrency import EditConflictMixin
 
-class StudySessionForm(forms.ModelForm):
+
+class StudySessionForm(EditConflictMixin, forms.ModelForm):
     """An organizer schedules or edits a session, numbered within its season.
 
     The season may be any the organizer manages (moving a session between
     seasons is an edit). A number already taken in the season is a form
     error naming the season, whether it is found here or by the database's
-    constraint in a race with another organizer.
+    constraint in a race with another organizer (`save_or_form_error`
+    validates the form again then). An edit saves only over the version it
+    was opened on.
     """
+
+    race_constraints = {"study_session_season_number_unique"}
 
     class Meta:
         model = StudySession
@@ -57,28 +62,9 @@ class StudySessionForm(forms.ModelForm):
             if self.instance.pk is not None:
                 taken = taken.exclude(pk=self.instance.pk)
             if taken.exists():
-                self.add_number_taken_error(season, number)
+                self.add_error(
+                    "number",
+                    _("“%(season)s” already has session %(number)s. Choose another number.")
+                    % {"season": season, "number": number},
+                )
         return cleaned
-
-    def add_number_taken_error(self, season, number):
-        self.add_error(
-            "number",
-            _("“%(season)s” already has session %(number)s. Choose another number.")
-            % {"season": season, "number": number},
-        )
-
-    def save_or_add_error(self, update_fields=None):
-        """Save and return the session; when another organizer took the number
-        in the meantime, add the same form error and return None."""
-        session = super().save(commit=False)
-        try:
-            with transaction.atomic():
-                session.save(update_fields=update_fields)
-        except IntegrityError:
-            if not StudySession.objects.filter(
-                season=session.season, number=session.number
-            ).exclude(pk=session.pk).exists():
-                raise
-            self.add_number_taken_error(session.season, session.number)
-            return None
-        return session

@@ -4,8 +4,10 @@ from markdownx.widgets import MarkdownxWidget
 
 from sessions.models import Member
 
+from .concurrency import EditConflictMixin
 
-class ProfileForm(forms.ModelForm):
+
+class ProfileForm(EditConflictMixin, forms.ModelForm):
     """A member edits their own profile."""
 
     class Meta:

@@ -7,6 +7,8 @@ from markdownx.widgets import MarkdownxWidget
 
 from sessions.models import Reflection, Tag
 
+from .concurrency import EditConflictMixin
+
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 TAGS_PER_ENTRY = 20
 
@@ -40,8 +42,11 @@ def reflection_templates():
     ]
 
 
-class ReflectionForm(forms.ModelForm):
+class ReflectionForm(EditConflictMixin, forms.ModelForm):
     """A member's reflection (소감) on a session."""
+
+    # The same member's first reflection posted twice at once (clean reports it).
+    race_constraints = {"study_reflection_one_per_session"}
 
     class Meta:
         model = Reflection
@@ -49,6 +54,20 @@ class ReflectionForm(forms.ModelForm):
         widgets = {"body": MarkdownxWidget()}
         labels = {"body": _("Your reflection")}
         help_texts = {"body": _("Markdown. What you learned, what stayed with you.")}
+
+    def clean(self):
+        """A new reflection of a member who has written one on the session
+        meanwhile (in another window) is an edit conflict with that one."""
+        cleaned_data = super().clean()
+        if self.instance._state.adding:
+            written = (
+                Reflection.objects.on_sessions()
+                .filter(author=self.instance.author, session=self.instance.session)
+                .first()
+            )
+            if written is not None:
+                self.show_conflict(written)
+        return cleaned_data
 
 
 class TagsField(forms.CharField):
@@ -76,7 +95,7 @@ class TagsField(forms.CharField):
         return names
 
 
-class JournalEntryForm(forms.ModelForm):
+class JournalEntryForm(EditConflictMixin, forms.ModelForm):
     """A dated, titled entry in a member's study journal."""
 
     tags = TagsField(
@@ -102,8 +121,12 @@ class JournalEntryForm(forms.ModelForm):
         self.fields["date"].required = True
         if self.instance.pk is None and not self.initial.get("date"):
             self.initial["date"] = timezone.localdate()
-        else:
-            self.initial.setdefault("tags", ", ".join(tag.name for tag in self.instance.tags.all()))
+
+    def initial_from(self, instance):
+        return {
+            **super().initial_from(instance),
+            "tags": ", ".join(tag.name for tag in instance.tags.all()),
+        }
 
     @transaction.atomic
     def save(self):
@@ -112,7 +135,7 @@ class JournalEntryForm(forms.ModelForm):
         if entry.pk is None:
             entry.save()
         else:
-            entry.save(update_fields=["title", "date", "body", "updated_at"])
+            entry.save(update_fields=self.update_fields())
         tags = []
         for name in self.cleaned_data["tags"]:
             tag, _created = Tag.objects.get_or_create(name=name)

@@ -15,6 +15,8 @@ from markdownx.widgets import MarkdownxWidget
 
 from sessions.models import Answer, Member, Paper, Presentation, Question, parse_paper_link
 
+from .concurrency import EditConflictMixin
+
 # "[title](url)", as the legacy notes and most markdown write a paper.
 _MARKDOWN_LINK = re.compile(r"^\[(?P<title>.+)\]\((?P<link>[^()\s]+)\)$")
 # A list marker in front of a line pasted from notes: "- ", "* ", "1. ".
@@ -122,8 +124,11 @@ class FilterableCheckboxes(forms.CheckboxSelectMultiple):
         js = ["js/choice-filter.js"]
 
 
-class PresentationForm(forms.ModelForm):
+class PresentationForm(EditConflictMixin, forms.ModelForm):
     """A talk: topic, presenters, papers (as links), slides and summary."""
+
+    # Two people posting the same topic at once (clean_topic reports it).
+    race_constraints = {"study_presentation_session_topic_unique"}
 
     presenters = MemberMultipleChoiceField(
         queryset=Member.objects.filter(is_active=True).order_by("display_name"),
@@ -168,11 +173,15 @@ class PresentationForm(forms.ModelForm):
         }
         if self.instance.pk is None:
             self.fields["presenters"].initial = [user.pk]
-        else:
-            self.fields["presenters"].initial = [m.pk for m in self.instance.ordered_presenters()]
-            self.fields["paper_links"].initial = "\n".join(
-                f"{paper.title} | {paper.url}" for paper in self.instance.papers.order_by("pk")
-            )
+
+    def initial_from(self, instance):
+        return {
+            **super().initial_from(instance),
+            "presenters": [m.pk for m in instance.ordered_presenters()],
+            "paper_links": "\n".join(
+                f"{paper.title} | {paper.url}" for paper in instance.papers.order_by("pk")
+            ),
+        }
 
     def clean_topic(self):
         topic = self.cleaned_data["topic"].strip()
@@ -248,7 +257,7 @@ class PresentationForm(forms.ModelForm):
             talk.order = 0 if highest is None else highest + 1
             talk.save()
         else:
-            talk.save(update_fields=[*self._meta.fields, "updated_at"])
+            talk.save(update_fields=self.update_fields())
         talk.set_presenters(presenters)
         talk.papers.set(
             [Paper.objects.resolve(line.link, line.title)[0] for line in self.cleaned_data["paper_links"]]
@@ -256,7 +265,7 @@ class PresentationForm(forms.ModelForm):
         return talk
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(EditConflictMixin, forms.ModelForm):
     """A question about a talk, addressed to one of its presenters."""
 
     addressed_to = MemberChoiceField(
@@ -278,8 +287,14 @@ class QuestionForm(forms.ModelForm):
             presenter_links__presentation=talk
         ).order_by("presenter_links__order")
 
+    def save(self, commit=True):
+        """Save; a new question comes after the talk's other questions."""
+        if self.instance._state.adding:
+            self.instance.position = self.instance.presentation.questions.count()
+        return super().save(commit=commit)
 
-class AnswerForm(forms.ModelForm):
+
+class AnswerForm(EditConflictMixin, forms.ModelForm):
     class Meta:
         model = Answer
         fields = ["body"]

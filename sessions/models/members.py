@@ -60,6 +60,9 @@ class Member(RenderedMarkdownModel, AbstractUser):
     feed_token = models.CharField(
         _("feed token"), max_length=64, unique=True, default=new_feed_token, editable=False
     )
+    # Moves on with every full save and every profile edit; the profile form
+    # saves only over the version it was opened on (sessions/forms/concurrency.py).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = MemberManager()
 

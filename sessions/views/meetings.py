@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sessions.forms import StudySessionForm
+from sessions.forms.concurrency import save_or_form_error
 from sessions.fragments import cached, cached_fragment, cached_with_own_links, content_version
 from sessions.models import (
     Answer,
@@ -209,26 +210,20 @@ def session_create(request):
     if not season.can_manage(request.user):
         raise PermissionDenied
     form = StudySessionForm(request.POST or None, user=request.user, season=season)
-    if request.method == "POST" and form.is_valid():
-        session = form.save_or_add_error()
-        if session is not None:
-            messages.success(
-                request, _("%(session)s was scheduled.") % {"session": session.full_name}
-            )
-            return redirect(session)
+    session = save_or_form_error(form) if request.method == "POST" else None
+    if session is not None:
+        messages.success(request, _("%(session)s was scheduled.") % {"session": session.full_name})
+        return redirect(session)
     return render(request, "study/session_form.html", {"form": form, "session": None})
 
 
 def session_edit(request, season, number):
     session = session_for_organizer(request, season, number)
     form = StudySessionForm(request.POST or None, instance=session, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        session = form.save_or_add_error(update_fields=[*form.Meta.fields, "updated_at"])
-        if session is not None:
-            messages.success(
-                request, _("%(session)s was updated.") % {"session": session.full_name}
-            )
-            return redirect(session)
+    saved = save_or_form_error(form) if request.method == "POST" else None
+    if saved is not None:
+        messages.success(request, _("%(session)s was updated.") % {"session": saved.full_name})
+        return redirect(saved)
     return render(request, "study/session_form.html", {"form": form, "session": session})
 
 

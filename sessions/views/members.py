@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sessions.forms.concurrency import save_or_form_error
 from sessions.forms.members import NewMemberForm, ProfileForm
 from sessions.fragments import cached, content_version
 from sessions.invitations import (
@@ -170,9 +171,7 @@ def profile_edit(request):
     # name the rest of the page (the navigation) shows.
     member = Member.objects.get(pk=request.user.pk)
     form = ProfileForm(request.POST or None, instance=member)
-    if form.is_valid():
-        member = form.save(commit=False)
-        member.save(update_fields=["display_name", "emoji", "bio", "email"])
+    if save_or_form_error(form) is not None:
         messages.success(request, _("Your profile was saved."))
         return redirect(member)
     return render(request, "study/member_edit.html", {"form": form, "member": member})

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from sessions.forms.concurrency import save_or_form_error
 from sessions.forms.reflections import (
     JournalEntryForm,
     JournalFilterForm,
@@ -38,12 +39,10 @@ def reflection_edit(request, season, number):
         # A retrospective template prefills the empty editor.
         initial = {"body": text for key, _label, text in templates if key == chosen}
     form = ReflectionForm(request.POST or None, instance=reflection, initial=initial)
-    if form.is_valid():
+    if save_or_form_error(form) is not None:
         if is_new:
-            form.save()
             messages.success(request, _("Your reflection was saved."))
         else:
-            form.save(commit=False).save(update_fields=["body", "updated_at"])
             messages.success(request, _("Your reflection was updated."))
         return redirect(session)
     context = {
@@ -154,8 +153,8 @@ def journal_detail(request, pk):
 def journal_create(request):
     entry = Reflection(kind=Reflection.Kind.JOURNAL, author=request.user)
     form = JournalEntryForm(request.POST or None, instance=entry)
-    if form.is_valid():
-        entry = form.save()
+    entry = save_or_form_error(form)
+    if entry is not None:
         messages.success(request, _("Your journal entry was saved."))
         return redirect(entry)
     return render(request, "study/journal_form.html", {"form": form, "entry": None})
@@ -164,8 +163,7 @@ def journal_create(request):
 def journal_edit(request, pk):
     entry = journal_entry_for_author(request, pk)
     form = JournalEntryForm(request.POST or None, instance=entry)
-    if form.is_valid():
-        entry = form.save()
+    if save_or_form_error(form) is not None:
         messages.success(request, _("Your journal entry was updated."))
         return redirect(entry)
     return render(request, "study/journal_form.html", {"form": form, "entry": entry})

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sessions.forms import AnswerForm, PresentationForm, QuestionForm
+from sessions.forms.concurrency import save_or_form_error
 from sessions.fragments import cached, cached_with_own_links, content_version
 from sessions.models import Answer, Presentation, PresentationPresenter, Question
 
@@ -146,8 +147,8 @@ def talk_create(request, season, number):
     form = PresentationForm(
         request.POST or None, request.FILES or None, session=session, user=request.user
     )
-    if request.method == "POST" and form.is_valid():
-        talk = form.save()
+    talk = save_or_form_error(form)
+    if talk is not None:
         messages.success(request, _("Your talk “%(topic)s” was posted.") % {"topic": talk.topic})
         return redirect(talk)
     return render(request, "study/talk_form.html", {"form": form, "session": session, "talk": None})
@@ -162,8 +163,7 @@ def talk_edit(request, pk):
         session=talk.session,
         user=request.user,
     )
-    if request.method == "POST" and form.is_valid():
-        talk = form.save()
+    if save_or_form_error(form) is not None:
         messages.success(request, _("The talk “%(topic)s” was updated.") % {"topic": talk.topic})
         return redirect(talk)
     return render(
@@ -191,13 +191,11 @@ def talk_delete(request, pk):
 
 def question_create(request, pk):
     talk = get_object_or_404(Presentation.objects.select_related("session__season"), pk=pk)
-    form = QuestionForm(request.POST or None, talk=talk)
-    if request.method == "POST" and form.is_valid():
-        question = form.save(commit=False)
-        question.presentation = talk
-        question.asked_by = request.user
-        question.position = talk.questions.count()
-        question.save()
+    form = QuestionForm(
+        request.POST or None, talk=talk, instance=Question(presentation=talk, asked_by=request.user)
+    )
+    question = save_or_form_error(form)
+    if question is not None:
         messages.success(request, _("Your question was posted."))
         return redirect(question.get_absolute_url())
     return render(request, "study/question_form.html", {"form": form, "talk": talk, "question": None})
@@ -207,9 +205,7 @@ def question_edit(request, pk):
     question = question_for_author(request, pk)
     talk = question.presentation
     form = QuestionForm(request.POST or None, instance=question, talk=talk)
-    if request.method == "POST" and form.is_valid():
-        question = form.save(commit=False)
-        question.save(update_fields=["addressed_to", "body", "updated_at"])
+    if save_or_form_error(form) is not None:
         messages.success(request, _("Your question was updated."))
         return redirect(question.get_absolute_url())
     return render(
@@ -239,14 +235,11 @@ def question_delete(request, pk):
 
 def answer_create(request, pk):
     question = get_object_or_404(
-        Question.objects.select_related("presentation__session", "asked_by", "addressed_to"), pk=pk
+        Question.objects.select_related("presentation__session__season", "asked_by", "addressed_to"), pk=pk
     )
-    form = AnswerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        answer = form.save(commit=False)
-        answer.question = question
-        answer.author = request.user
-        answer.save()
+    form = AnswerForm(request.POST or None, instance=Answer(question=question, author=request.user))
+    answer = save_or_form_error(form)
+    if answer is not None:
         messages.success(request, _("Your answer was posted."))
         return redirect(answer.get_absolute_url())
     return render(
@@ -257,9 +250,7 @@ def answer_create(request, pk):
 def answer_edit(request, pk):
     answer = answer_for_author(request, pk)
     form = AnswerForm(request.POST or None, instance=answer)
-    if request.method == "POST" and form.is_valid():
-        answer = form.save(commit=False)
-        answer.save(update_fields=["body", "updated_at"])
+    if save_or_form_error(form) is not None:
         messages.success(request, _("Your answer was updated."))
         return redirect(answer.get_absolute_url())
     return render(

@@ -19,6 +19,8 @@ from sessions.models import Member, Paper, Question, Reflection, Season, StudySe
 from tests import factories
 from tests.factories import SEASON
 
+from .support import page_problems, save_screenshot
+
 pytestmark = pytest.mark.browser
 
 # A one-page PDF, small enough to compare byte for byte.
@@ -250,6 +252,36 @@ async () => {
   return transfer;
 }
 """
+
+
+def test_two_people_edit_one_talk_and_the_second_sees_both_texts(new_page, talk, presenter):
+    organizer = factories.OrganizerFactory(username="organizer", display_name="정운영")
+    url = reverse("study:talk-edit", args=[talk.pk])
+    first, first_watch = new_page(user=presenter)
+    second, second_watch = new_page(user=organizer)
+    first.goto(url)
+    second.goto(url)
+    first.fill("#id_topic", "멀티헤드 어텐션")
+    submit(first)
+    second.fill("#id_summary", "요약을 새로 썼다.")
+    submit(second)
+
+    talk.refresh_from_db()
+    assert talk.topic == "멀티헤드 어텐션"
+    # The message, the organizer's text still in the editor, the stored topic beside it.
+    expect(second.locator("form.stacked-form .errorlist.nonfield")).to_contain_text("다른 사람이 내용을 바꿨습니다")
+    expect(second.locator("#id_summary")).to_have_value("요약을 새로 썼다.")
+    expect(second.locator(".edit-conflict dd").first).to_have_text("멀티헤드 어텐션")
+    assert page_problems(second) == []
+    save_screenshot(second, "talk-edit-conflict")
+
+    # Saving again is deliberate: the organizer takes the new topic and keeps their summary.
+    second.fill("#id_topic", "멀티헤드 어텐션")
+    submit(second)
+    talk.refresh_from_db()
+    assert (talk.topic, talk.summary) == ("멀티헤드 어텐션", "요약을 새로 썼다.")
+    assert path_of(second) == talk.get_absolute_url()
+    assert first_watch.take() == [] and second_watch.take() == []
 
 
 def test_member_drops_image_into_journal_editor(new_page, member):

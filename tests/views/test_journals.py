@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from sessions.models import Reflection, Tag
 from tests import factories
+from tests.editing import opened_form
 from tests.views.test_members import HOSTILE_MARKDOWN, executable_parts
 
 
@@ -327,9 +328,9 @@ def test_journal_edit_form_shows_tags_as_text(presenter_client, entry):
 
 
 def test_journal_edit_author_changes_entry_and_tags(presenter_client, entry):
-    response = presenter_client.post(
-        edit_url(entry), {"title": "새 제목", "date": "2025-03-05", "body": "고침", "tags": "새태그"}
-    )
+    data = opened_form(presenter_client, edit_url(entry))
+    data.update(title="새 제목", date="2025-03-05", body="고침", tags="새태그")
+    response = presenter_client.post(edit_url(entry), data)
     assert response.status_code == 302
     assert response["Location"] == detail_url(entry)
     entry.refresh_from_db()

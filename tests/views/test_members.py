@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from tests import factories
+from tests.editing import opened_form
 
 HOSTILE_MARKDOWN = (
     "<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))"
@@ -332,10 +333,9 @@ def test_profile_edit_form_shows_my_values(member_client, member):
 
 
 def test_profile_edit_saves_my_profile(member_client, member):
-    response = member_client.post(
-        reverse("study:profile-edit"),
-        {"display_name": "조새이름", "emoji": "🦝", "bio": "**안녕**", "email": "new@example.org"},
-    )
+    data = opened_form(member_client, reverse("study:profile-edit"))
+    data.update(display_name="조새이름", emoji="🦝", bio="**안녕**", email="new@example.org")
+    response = member_client.post(reverse("study:profile-edit"), data)
     assert response.status_code == 302
     assert response["Location"] == profile_url(member)
     member.refresh_from_db()
@@ -351,10 +351,9 @@ def test_profile_edit_saves_my_profile(member_client, member):
 
 
 def test_profile_edit_changes_only_the_logged_in_member(organizer_client, organizer, member):
-    organizer_client.post(
-        reverse("study:profile-edit"),
-        {"display_name": "운영자", "emoji": "", "bio": "", "email": "o@example.org"},
-    )
+    data = opened_form(organizer_client, reverse("study:profile-edit"))
+    data.update(display_name="운영자", emoji="", bio="", email="o@example.org")
+    organizer_client.post(reverse("study:profile-edit"), data)
     member.refresh_from_db()
     organizer.refresh_from_db()
     assert organizer.display_name == "운영자"
@@ -375,10 +374,9 @@ def test_profile_edit_taken_display_name_is_a_form_error(member_client, member, 
 
 
 def test_profile_edit_hostile_bio_renders_nothing_executable(member_client, member):
-    member_client.post(
-        reverse("study:profile-edit"),
-        {"display_name": "조회원", "emoji": "", "bio": HOSTILE_MARKDOWN, "email": ""},
-    )
+    data = opened_form(member_client, reverse("study:profile-edit"))
+    data.update(display_name="조회원", emoji="", bio=HOSTILE_MARKDOWN, email="")
+    member_client.post(reverse("study:profile-edit"), data)
     member.refresh_from_db()
     assert member.bio == HOSTILE_MARKDOWN
     content = member_client.get(profile_url(member)).content.decode()

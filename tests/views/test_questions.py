@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from sessions.models import Answer, Question
 from tests import factories
+from tests.editing import opened_form
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))"
 
@@ -95,9 +96,9 @@ def test_question_hostile_markdown_is_neutralised(member_client, presenter, talk
 
 
 def test_question_edit_by_author_updates_it(member_client, presenter, question):
-    response = member_client.post(
-        reverse("study:question-edit", args=[question.pk]), {"addressed_to": presenter.pk, "body": "고친 질문"}
-    )
+    url = reverse("study:question-edit", args=[question.pk])
+    data = opened_form(member_client, url)
+    response = member_client.post(url, {**data, "addressed_to": presenter.pk, "body": "고친 질문"})
     question.refresh_from_db()
     assert response["Location"] == f"/talks/{question.presentation_id}/#question-{question.pk}"
     assert question.body_html == "<p>고친 질문</p>\n"
@@ -190,9 +191,9 @@ def test_answer_posted_after_the_talk_page_was_cached_shows_with_its_edit_link(p
 def test_question_edited_after_the_talk_page_was_cached_shows_the_new_text(member_client, presenter, question):
     talk_url = question.presentation.get_absolute_url()
     assert "마스킹은 왜 하나요?" in member_client.get(talk_url).content.decode()
-    member_client.post(
-        reverse("study:question-edit", args=[question.pk]), {"addressed_to": presenter.pk, "body": "고친 질문"}
-    )
+    url = reverse("study:question-edit", args=[question.pk])
+    data = opened_form(member_client, url)
+    member_client.post(url, {**data, "addressed_to": presenter.pk, "body": "고친 질문"})
     page = member_client.get(talk_url).content.decode()
     assert "<p>고친 질문</p>" in page
     assert "마스킹은 왜 하나요?" not in page
@@ -218,7 +219,9 @@ def test_answer_hostile_markdown_is_neutralised(presenter_client, question):
 
 
 def test_answer_edit_by_author_updates_it(presenter_client, answer):
-    response = presenter_client.post(reverse("study:answer-edit", args=[answer.pk]), {"body": "고친 답"})
+    url = reverse("study:answer-edit", args=[answer.pk])
+    data = opened_form(presenter_client, url)
+    response = presenter_client.post(url, {**data, "body": "고친 답"})
     answer.refresh_from_db()
     assert response.status_code == 302
     assert answer.body_html == "<p>고친 답</p>\n"

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from sessions.models import Reflection
 from tests import factories
+from tests.editing import opened_form
 from tests.factories import SEASON
 from tests.views.test_members import HOSTILE_MARKDOWN, executable_parts
 
@@ -77,7 +78,8 @@ def test_reflection_edit_updates_the_one_reflection(member_client, member, study
     # An existing reflection is never overwritten by a template.
     assert response.context["form"]["body"].value() == "처음"
     assert response.context["templates"] == []
-    member_client.post(edit_url(study_session), {"body": "고침"})
+    data = opened_form(member_client, edit_url(study_session))
+    member_client.post(edit_url(study_session), {**data, "body": "고침"})
     assert Reflection.objects.count() == 1
     reflection.refresh_from_db()
     assert (reflection.body, reflection.body_html) == ("고침", "<p>고침</p>\n")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from sessions.forms.talks import parse_paper_lines
 from sessions.models import Paper, Presentation, Question
 from tests import factories
+from tests.editing import opened_form
 from tests.factories import SEASON
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))"
@@ -389,7 +390,10 @@ def test_talk_edit_by_presenter_or_organizer_updates_it(request, client_name, ta
     assert form["presenters"].value() == [presenter.pk]
     response = client.post(
         reverse("study:talk-edit", args=[talk.pk]),
-        talk_data(member, presenter, topic="멀티헤드 어텐션", paper_links="MHA | https://example.org/mha"),
+        {
+            **opened_form(client, reverse("study:talk-edit", args=[talk.pk])),
+            **talk_data(member, presenter, topic="멀티헤드 어텐션", paper_links="MHA | https://example.org/mha"),
+        },
     )
     talk.refresh_from_db()
     assert response["Location"] == f"/talks/{talk.pk}/"
@@ -401,7 +405,8 @@ def test_talk_edit_by_presenter_or_organizer_updates_it(request, client_name, ta
 
 
 def test_talk_edit_keeps_the_topic_check_for_its_own_topic(presenter_client, talk, presenter):
-    response = presenter_client.post(reverse("study:talk-edit", args=[talk.pk]), talk_data(presenter, topic="셀프 어텐션"))
+    url = reverse("study:talk-edit", args=[talk.pk])
+    response = presenter_client.post(url, {**opened_form(presenter_client, url), **talk_data(presenter, topic="셀프 어텐션")})
     assert response.status_code == 302
 
 
@@ -479,7 +484,7 @@ def test_talk_edit_with_new_slides_removes_the_old_file(
     new = SimpleUploadedFile("deck2.pdf", TINY_PDF, content_type="application/pdf")
     url = reverse("study:talk-edit", args=[talk_with_slides.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = member_client.post(url, {**talk_data(member), "slides": new})
+        response = member_client.post(url, {**opened_form(member_client, url), **talk_data(member), "slides": new})
     talk_with_slides.refresh_from_db()
     storage = talk_with_slides.slides.storage
     assert response.status_code == 302
@@ -492,7 +497,7 @@ def test_talk_edit_clearing_the_slides_removes_the_file(
     old = talk_with_slides.slides.name
     url = reverse("study:talk-edit", args=[talk_with_slides.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        member_client.post(url, {**talk_data(member), "slides-clear": "on"})
+        member_client.post(url, {**opened_form(member_client, url), **talk_data(member), "slides-clear": "on"})
     talk_with_slides.refresh_from_db()
     assert (talk_with_slides.slides.name, talk_with_slides.slides.storage.exists(old)) == ("", False)
 
@@ -502,7 +507,7 @@ def test_talk_edit_without_new_slides_keeps_the_file(
 ):
     url = reverse("study:talk-edit", args=[talk_with_slides.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        member_client.post(url, talk_data(member, topic="새 제목"))
+        member_client.post(url, {**opened_form(member_client, url), **talk_data(member, topic="새 제목")})
     talk_with_slides.refresh_from_db()
     assert talk_with_slides.topic == "새 제목"
     assert talk_with_slides.slides.storage.exists(talk_with_slides.slides.name)
