@@ -86,7 +86,7 @@ class Kind:
     key: str
     label: str
     fields: tuple
-    queryset: object  # callable returning the base queryset
+    queryset: object  # callable: viewer -> the base queryset of what the viewer may read
     title: object  # callable: obj -> str
     context: object  # callable: obj -> str (a line of context under the title)
     url: object = None  # callable: obj -> str; get_absolute_url() when None
@@ -132,7 +132,7 @@ KINDS = [
         "sessions",
         _("Sessions"),
         ("title", "notes"),
-        lambda: StudySession.objects.only("number", "date", "title", "notes").order_by("-date", "-number"),
+        lambda viewer: StudySession.objects.only("number", "date", "title", "notes").order_by("-date", "-number"),
         lambda s: f"{s}" + (f" · {s.title}" if s.title else ""),
         lambda s: s.date.isoformat(),
     ),
@@ -140,7 +140,7 @@ KINDS = [
         "talks",
         _("Talks"),
         ("topic", "summary"),
-        lambda: Presentation.objects.select_related("session")
+        lambda viewer: Presentation.objects.select_related("session")
         .only("topic", "summary", "session__number")
         .order_by("-created_at", "-pk"),
         lambda t: t.topic,
@@ -150,7 +150,7 @@ KINDS = [
         "papers",
         _("Papers"),
         ("title", "authors"),
-        lambda: Paper.objects.only("title", "authors", "year").order_by("-created_at", "-pk"),
+        lambda viewer: Paper.objects.only("title", "authors", "year").order_by("-created_at", "-pk"),
         lambda p: p.title,
         _paper_context,
     ),
@@ -158,7 +158,7 @@ KINDS = [
         "questions",
         _("Questions"),
         ("body",),
-        lambda: Question.objects.select_related("presentation__session")
+        lambda viewer: Question.objects.select_related("presentation__session")
         .only("body", "presentation__topic", "presentation__session__number")
         .order_by("-created_at", "-pk"),
         lambda q: "",
@@ -168,7 +168,7 @@ KINDS = [
         "answers",
         _("Answers"),
         ("body",),
-        lambda: Answer.objects.select_related("question__presentation", "author")
+        lambda viewer: Answer.objects.select_related("question__presentation", "author")
         .only(
             "body",
             "created_at",
@@ -187,7 +187,7 @@ KINDS = [
         "reflections",
         _("Reflections"),
         ("body",),
-        lambda: Reflection.objects.on_sessions()
+        lambda viewer: Reflection.objects.on_sessions()
         .select_related("session", "author")
         .only(
             "kind",
@@ -205,7 +205,8 @@ KINDS = [
         "journals",
         _("Journals"),
         ("title", "body"),
-        lambda: Reflection.objects.journals()
+        lambda viewer: Reflection.objects.journals()
+        .visible_to(viewer)
         .select_related("author")
         .only("kind", "title", "date", "body", "created_at", "author__display_name", "author__username")
         .order_by("-created_at", "-pk"),
@@ -279,12 +280,13 @@ def _hit(kind, obj, pattern):
     )
 
 
-def search_kind(kind, terms, limit=RESULTS_PER_KIND, offset=0):
-    """One kind's hits for `terms` (one query), newest first.
+def search_kind(kind, terms, limit=RESULTS_PER_KIND, offset=0, viewer=None):
+    """One kind's hits for `terms` among what `viewer` may read (what every
+    member may read when None), one query, newest first.
 
     Returns a ResultGroup; `has_more` says whether more hits follow.
     """
-    rows = list(matching(kind.queryset(), kind.fields, terms)[offset : offset + limit + 1])
+    rows = list(matching(kind.queryset(viewer), kind.fields, terms)[offset : offset + limit + 1])
     pattern = _pattern(terms)
     return ResultGroup(
         kind=kind,
@@ -293,12 +295,13 @@ def search_kind(kind, terms, limit=RESULTS_PER_KIND, offset=0):
     )
 
 
-def search(query, kinds=None, limit=RESULTS_PER_KIND):
-    """Search every kind (or the given kind keys) for `query`: one query per
-    kind. Kinds without hits are left out. An empty query finds nothing."""
+def search(query, kinds=None, limit=RESULTS_PER_KIND, viewer=None):
+    """Search every kind (or the given kind keys) for `query` among what
+    `viewer` may read: one query per kind. Kinds without hits are left out.
+    An empty query finds nothing."""
     terms = split_terms(query)
     if not terms:
         return []
     selected = [KINDS_BY_KEY[key] for key in kinds] if kinds else KINDS
-    groups = [search_kind(kind, terms, limit=limit) for kind in selected]
+    groups = [search_kind(kind, terms, limit=limit, viewer=viewer) for kind in selected]
     return [group for group in groups if group.hits]

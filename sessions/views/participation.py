@@ -29,7 +29,9 @@ MEMBERS_PER_PAGE = 20
 
 
 def member_totals():
-    """Active members with their counts, in one query."""
+    """Active members with their counts, in one query. Private journal
+    entries are not counted: the page is the group's shared record, the same
+    for every viewer, the entries' author included."""
     return Member.objects.filter(is_active=True).annotate(
         talk_count=count_of(PresentationPresenter.objects.all(), "member"),
         asked_count=count_of(Question.objects.all(), "asked_by"),
@@ -46,7 +48,7 @@ def member_totals():
             0,
         ),
         reflection_count=count_of(Reflection.objects.on_sessions(), "author"),
-        journal_count=count_of(Reflection.objects.journals(), "author"),
+        journal_count=count_of(Reflection.objects.journals().shared(), "author"),
         attended_count=count_of(Attendance.objects.filter(attended=True), "member"),
     )
 
@@ -56,8 +58,9 @@ def activity_by_member(first_day, last_day, member_ids=None):
     every member or of `member_ids` only (five queries).
 
     Things done at a session count on the session's day (talks, questions,
-    answers, reflections, attendance), journal entries on their own date:
-    imported notes keep their place in time.
+    answers, reflections, attendance), shared journal entries on their own
+    date: imported notes keep their place in time. Private entries are left
+    out, as in `member_totals`.
     """
     activity = defaultdict(Counter)
     sources = [
@@ -78,7 +81,7 @@ def activity_by_member(first_day, last_day, member_ids=None):
         )
         for member_id, day, total in rows:
             activity[member_id][day] += total
-    reflections = Reflection.objects.all()
+    reflections = Reflection.objects.shared()
     if member_ids is not None:
         reflections = reflections.filter(author__in=member_ids)
     reflections = (
