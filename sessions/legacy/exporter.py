@@ -4,7 +4,8 @@ Sessions use the "by topic" layout the importer reads (``# 주제`` / ``# 회고
 answers by members other than the presenter asked are written
 ``- A1 (name): …``, which the importer also reads. Journal entries get YAML
 front matter. Importing the exported files into an empty database gives
-back the same data.
+back the same data. Private journal entries are written only when asked
+for, with ``visibility: private``, which the importer keeps.
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ def session_markdown(session: StudySession) -> str:
 
 
 def journal_markdown(entry: Reflection) -> str:
-    """A journal entry with YAML front matter (title, date, tags, author)."""
+    """A journal entry with YAML front matter (title, date, tags, author, and
+    `visibility: private` for a private entry)."""
     meta = {"title": entry.title}
     if entry.date:
         meta["date"] = entry.date
@@ -133,6 +135,8 @@ def journal_markdown(entry: Reflection) -> str:
     tags = [tag.name for tag in entry.tags.all()]
     if tags:
         meta["tags"] = tags
+    if entry.is_private:
+        meta["visibility"] = entry.visibility
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False).strip()
     return f"---\n{front}\n---\n{entry.body.strip()}\n"
 
@@ -166,8 +170,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text).strip("-")[:60] or "entry"
 
 
-def export_all(out_dir, dry_run: bool = False) -> list[Path]:
-    """Write every session and journal entry under `out_dir`; return the paths."""
+def export_all(out_dir, dry_run: bool = False, include_private: bool = False) -> list[Path]:
+    """Write every session and journal entry under `out_dir` (private
+    journal entries only with `include_private`); return the paths."""
     out = Path(out_dir)
     written: list[Path] = []
     for session in sessions_for_export():
@@ -177,6 +182,8 @@ def export_all(out_dir, dry_run: bool = False) -> list[Path]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(session_markdown(session), encoding="utf-8")
     journals = Reflection.objects.journals().select_related("author").prefetch_related("tags").order_by("pk")
+    if not include_private:
+        journals = journals.shared()
     used: set[Path] = set()
     for entry in journals:
         stem = f"{entry.date:%Y-%m-%d}-{_slug(entry.title)}" if entry.date else _slug(entry.title)
