@@ -138,7 +138,10 @@ class MemberAdmin(MarkdownxInlineMixin, UserAdmin):
     actions = [merge_members]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Profile"), {"fields": ["display_name", "emoji", "email", "bio", "role"]}),
+        (
+            _("Profile"),
+            {"fields": ["display_name", "emoji", "email", "bio", "role", "default_journal_visibility"]},
+        ),
         (
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
@@ -302,8 +305,8 @@ class AnswerAdmin(MarkdownxModelAdmin):
 
 @admin.register(Reflection)
 class ReflectionAdmin(MarkdownxModelAdmin):
-    list_display = ["__str__", "kind", "author", "session", "date"]
-    list_filter = ["kind", "session"]
+    list_display = ["__str__", "kind", "visibility", "author", "session", "date"]
+    list_filter = ["kind", "visibility", "session"]
     # Newest first, by the primary key: no sort of every entry's text.
     ordering = ["-pk"]
     list_select_related = ["author", "session"]

@@ -11,8 +11,9 @@ once and kept in Django's cache under a key made of:
   invalidated by hand;
 - the active language and today's date (pages say "upcoming" or "came");
 - the fragment's name and whatever else the fragment depends on: the object,
-  the page number, the filters, and for fragments with per-viewer links
-  (edit, delete) who is looking.
+  the page number, the filters, for fragments with per-viewer links
+  (edit, delete) who is looking, and for fragments that may show private
+  journal entries whose entries the viewer may read (`journal_reader`).
 
 A fragment template is rendered without the request, so it sees only the
 context the view passes in: whatever it shows about the viewer must come
@@ -32,7 +33,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from sessions.models import ContentVersion
+from sessions.models import ContentVersion, Reflection
 
 # The cache only frees memory; the version in the key keeps fragments fresh.
 FRAGMENT_SECONDS = 24 * 60 * 60
@@ -114,6 +115,24 @@ def cached_fragment(request, name, key_parts, template_name, context):
     return mark_safe(
         cached(request, name, key_parts, lambda: render_to_string(template_name, context()))
     )
+
+
+def journal_reader(request):
+    """The viewer when they have private journal entries, else None: the
+    key part of a fragment that shows what the viewer may read among every
+    member's entries (search results). Only a private entry's author sees
+    it, so every viewer without one shares one copy, and each author of
+    private entries has their own. Who has private entries is itself cached
+    (one query per content version)."""
+    authors = cached(
+        request,
+        "private-journal-authors",
+        [],
+        lambda: frozenset(
+            Reflection.objects.private().order_by().values_list("author_id", flat=True).distinct()
+        ),
+    )
+    return request.user if request.user.pk in authors else None
 
 
 def cached_with_own_links(request, name, key_parts, render):

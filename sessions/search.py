@@ -86,7 +86,7 @@ class Kind:
     key: str
     label: str
     fields: tuple
-    queryset: object  # callable returning the base queryset
+    queryset: object  # callable: viewer -> the base queryset of what the viewer may read
     title: object  # callable: obj -> str
     context: object  # callable: obj -> str (a line of context under the title)
     url: object = None  # callable: obj -> str; get_absolute_url() when None
@@ -132,7 +132,7 @@ KINDS = [
         "sessions",
         _("Sessions"),
         ("title", "notes"),
-        lambda: StudySession.objects.select_related("season")
+        lambda viewer: StudySession.objects.select_related("season")
         .only("number", "date", "title", "notes", "season__name", "season__slug")
         .order_by("-date", "-number"),
         lambda s: s.full_name + (f" · {s.title}" if s.title else ""),
@@ -142,7 +142,7 @@ KINDS = [
         "talks",
         _("Talks"),
         ("topic", "summary"),
-        lambda: Presentation.objects.select_related("session__season")
+        lambda viewer: Presentation.objects.select_related("session__season")
         .only("topic", "summary", "session__number", "session__season__name")
         .order_by("-created_at", "-pk"),
         lambda t: t.topic,
@@ -152,7 +152,7 @@ KINDS = [
         "papers",
         _("Papers"),
         ("title", "authors"),
-        lambda: Paper.objects.only("title", "authors", "year").order_by("-created_at", "-pk"),
+        lambda viewer: Paper.objects.only("title", "authors", "year").order_by("-created_at", "-pk"),
         lambda p: p.title,
         _paper_context,
     ),
@@ -160,7 +160,7 @@ KINDS = [
         "questions",
         _("Questions"),
         ("body",),
-        lambda: Question.objects.select_related("presentation__session__season")
+        lambda viewer: Question.objects.select_related("presentation__session__season")
         .only(
             "body",
             "presentation__topic",
@@ -175,7 +175,7 @@ KINDS = [
         "answers",
         _("Answers"),
         ("body",),
-        lambda: Answer.objects.select_related("question__presentation", "author")
+        lambda viewer: Answer.objects.select_related("question__presentation", "author")
         .only(
             "body",
             "created_at",
@@ -194,7 +194,7 @@ KINDS = [
         "reflections",
         _("Reflections"),
         ("body",),
-        lambda: Reflection.objects.on_sessions()
+        lambda viewer: Reflection.objects.on_sessions()
         .select_related("session__season", "author")
         .only(
             "kind",
@@ -214,7 +214,8 @@ KINDS = [
         "journals",
         _("Journals"),
         ("title", "body"),
-        lambda: Reflection.objects.journals()
+        lambda viewer: Reflection.objects.journals()
+        .visible_to(viewer)
         .select_related("author")
         .only("kind", "title", "date", "body", "created_at", "author__display_name", "author__username")
         .order_by("-created_at", "-pk"),
@@ -288,12 +289,13 @@ def _hit(kind, obj, pattern):
     )
 
 
-def search_kind(kind, terms, limit=RESULTS_PER_KIND, offset=0):
-    """One kind's hits for `terms` (one query), newest first.
+def search_kind(kind, terms, limit=RESULTS_PER_KIND, offset=0, viewer=None):
+    """One kind's hits for `terms` among what `viewer` may read (what every
+    member may read when None), one query, newest first.
 
     Returns a ResultGroup; `has_more` says whether more hits follow.
     """
-    rows = list(matching(kind.queryset(), kind.fields, terms)[offset : offset + limit + 1])
+    rows = list(matching(kind.queryset(viewer), kind.fields, terms)[offset : offset + limit + 1])
     pattern = _pattern(terms)
     return ResultGroup(
         kind=kind,
@@ -302,12 +304,13 @@ def search_kind(kind, terms, limit=RESULTS_PER_KIND, offset=0):
     )
 
 
-def search(query, kinds=None, limit=RESULTS_PER_KIND):
-    """Search every kind (or the given kind keys) for `query`: one query per
-    kind. Kinds without hits are left out. An empty query finds nothing."""
+def search(query, kinds=None, limit=RESULTS_PER_KIND, viewer=None):
+    """Search every kind (or the given kind keys) for `query` among what
+    `viewer` may read: one query per kind. Kinds without hits are left out.
+    An empty query finds nothing."""
     terms = split_terms(query)
     if not terms:
         return []
     selected = [KINDS_BY_KEY[key] for key in kinds] if kinds else KINDS
-    groups = [search_kind(kind, terms, limit=limit) for kind in selected]
+    groups = [search_kind(kind, terms, limit=limit, viewer=viewer) for kind in selected]
     return [group for group in groups if group.hits]

@@ -179,3 +179,18 @@ def test_admin_sessions_list_counts_their_talks(admin_client_study, study_sessio
     response = admin_client_study.get(reverse("admin:study_studysession_changelist"))
     counts = {session.pk: session.talk_count for session in response.context["cl"].result_list}
     assert counts == {study_session.pk: 2, empty.pk: 0}
+
+
+def test_admin_reflections_filter_by_visibility(admin_client_study, member):
+    private = factories.JournalEntryFactory(author=member, visibility="private")
+    factories.JournalEntryFactory(author=member)
+    url = reverse("admin:study_reflection_changelist")
+    response = admin_client_study.get(url, {"visibility__exact": "private"})
+    assert [entry.pk for entry in response.context["cl"].result_list] == [private.pk]
+    assert "visibility" in response.context["cl"].list_display
+    assert "visibility" in [spec.title for spec in response.context["cl"].filter_specs]
+
+
+def test_admin_member_page_shows_the_default_journal_visibility(admin_client_study, member):
+    response = admin_client_study.get(reverse("admin:study_member_change", args=[member.pk]))
+    assert 'name="default_journal_visibility"' in response.content.decode()

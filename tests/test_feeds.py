@@ -1,6 +1,7 @@
 """iCalendar and Atom feeds behind each member's secret token."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 
 import icalendar
@@ -15,11 +16,11 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def _calendar_url(member):
-    return reverse("study:feed-calendar", args=[member.feed_token])
+    return reverse("study:feed-calendar", args=[member.calendar_token])
 
 
 def _atom_url(member):
-    return reverse("study:feed-activity", args=[member.feed_token])
+    return reverse("study:feed-activity", args=[member.activity_token])
 
 
 def test_calendar_parses_back_with_sessions_talks_and_place(outsider_client, member):
@@ -121,7 +122,9 @@ def test_atom_feed_is_well_formed_and_newest_first(outsider_client, member, pres
         f"http://testserver/talks/{talk.pk}/",
     ]
     assert entries[2].find(f"{ATOM}author/{ATOM}name").text == presenter.display_name
-    assert "&lt;script&gt;" in entries[1].find(f"{ATOM}summary").text
+    # Titles and links only: no entry carries its text.
+    assert [e.find(f"{ATOM}summary") for e in entries] == [None, None, None]
+    assert "많이 배웠다" not in response.content.decode()
 
 
 def test_atom_feed_keeps_only_the_newest_items(outsider_client, member):
@@ -148,48 +151,95 @@ def test_feed_with_wrong_token_is_404(outsider_client, member, url_name):
 
 @pytest.mark.parametrize("url_name", ["study:feed-calendar", "study:feed-activity"])
 def test_feed_of_inactive_member_is_404(outsider_client, member, url_name):
+    urls = {"study:feed-calendar": _calendar_url(member), "study:feed-activity": _atom_url(member)}
     member.is_active = False
     member.save(update_fields=["is_active"])
-    assert outsider_client.get(reverse(url_name, args=[member.feed_token])).status_code == 404
+    assert outsider_client.get(urls[url_name]).status_code == 404
 
 
-def test_reset_feed_token_retires_the_old_urls(member_client, outsider_client, member):
-    old_calendar, old_atom = _calendar_url(member), _atom_url(member)
-    response = member_client.post(reverse("study:feed-token-reset"))
-    assert (response.status_code, response.url) == (302, member.get_absolute_url())
+def test_feed_tokens_are_two_different_secrets(member):
+    assert member.calendar_token != member.activity_token
+    assert (len(member.calendar_token), len(member.activity_token)) == (32, 32)
+
+
+def test_calendar_token_does_not_open_the_activity_feed(outsider_client, member):
+    url = reverse("study:feed-activity", args=[member.calendar_token])
+    assert outsider_client.get(url).status_code == 404
+
+
+def test_activity_token_does_not_open_the_calendar(outsider_client, member):
+    url = reverse("study:feed-calendar", args=[member.activity_token])
+    assert outsider_client.get(url).status_code == 404
+
+
+def test_reset_calendar_token_keeps_the_activity_feed(member_client, outsider_client, member):
+    old_calendar, atom = _calendar_url(member), _atom_url(member)
+    response = member_client.post(reverse("study:feed-token-reset"), {"feed": "calendar"})
+    assert (response.status_code, response.url) == (302, f"{member.get_absolute_url()}#feeds")
     member.refresh_from_db()
-    assert outsider_client.get(old_calendar).status_code == 404
-    assert outsider_client.get(old_atom).status_code == 404
-    assert outsider_client.get(_calendar_url(member)).status_code == 200
-    assert outsider_client.get(_atom_url(member)).status_code == 200
+    assert _atom_url(member) == atom
+    assert [
+        outsider_client.get(url).status_code for url in (old_calendar, _calendar_url(member), atom)
+    ] == [404, 200, 200]
+
+
+def test_reset_activity_token_keeps_the_calendar(member_client, outsider_client, member):
+    calendar, old_atom = _calendar_url(member), _atom_url(member)
+    response = member_client.post(reverse("study:feed-token-reset"), {"feed": "activity"})
+    assert (response.status_code, response.url) == (302, f"{member.get_absolute_url()}#feeds")
+    member.refresh_from_db()
+    assert _calendar_url(member) == calendar
+    assert [
+        outsider_client.get(url).status_code for url in (old_atom, _atom_url(member), calendar)
+    ] == [404, 200, 200]
+
+
+@pytest.mark.parametrize("data", [{}, {"feed": "everything"}, {"feed": "calendar\x00"}])
+def test_reset_feed_token_without_a_known_feed_is_400_and_changes_nothing(member_client, member, data):
+    tokens = (member.calendar_token, member.activity_token)
+    response = member_client.post(reverse("study:feed-token-reset"), data)
+    assert (response.status_code, response.content.decode()) == (
+        400,
+        "Choose the feed whose address to reset.",
+    )
+    member.refresh_from_db()
+    assert (member.calendar_token, member.activity_token) == tokens
 
 
 def test_reset_feed_token_only_by_post(member_client, member):
-    token = member.feed_token
+    tokens = (member.calendar_token, member.activity_token)
     assert member_client.get(reverse("study:feed-token-reset")).status_code == 405
     member.refresh_from_db()
-    assert member.feed_token == token
+    assert (member.calendar_token, member.activity_token) == tokens
 
 
 def test_reset_feed_token_needs_login(outsider_client, member):
-    token = member.feed_token
-    response = outsider_client.post(reverse("study:feed-token-reset"))
+    tokens = (member.calendar_token, member.activity_token)
+    response = outsider_client.post(reverse("study:feed-token-reset"), {"feed": "calendar"})
     assert (response.status_code, response.url) == (302, "/accounts/login/?next=/feeds/reset/")
     member.refresh_from_db()
-    assert member.feed_token == token
+    assert (member.calendar_token, member.activity_token) == tokens
 
 
 def test_own_profile_shows_the_secret_feed_urls(member_client, member):
     response = member_client.get(member.get_absolute_url())
     content = response.content.decode()
     assert response.context["calendar_feed_url"] == (
-        f"http://testserver/feeds/{member.feed_token}/sessions.ics"
+        f"http://testserver/feeds/{member.calendar_token}/sessions.ics"
     )
-    assert f"http://testserver/feeds/{member.feed_token}/atom.xml" in content
-    assert 'action="/feeds/reset/"' in content
+    assert response.context["activity_feed_url"] == (
+        f"http://testserver/feeds/{member.activity_token}/atom.xml"
+    )
+    assert f"http://testserver/feeds/{member.activity_token}/atom.xml" in content
+    assert re.findall(r'<input type="hidden" name="feed" value="(\w+)">', content) == [
+        "calendar",
+        "activity",
+    ]
+    assert content.count('action="/feeds/reset/"') == 2
 
 
 def test_other_profiles_do_not_show_feed_urls(member_client, presenter):
     response = member_client.get(presenter.get_absolute_url())
+    content = response.content.decode()
     assert "calendar_feed_url" not in response.context
-    assert presenter.feed_token not in response.content.decode()
+    assert (presenter.calendar_token in content, presenter.activity_token in content) == (False, False)

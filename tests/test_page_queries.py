@@ -140,7 +140,10 @@ def test_search_queries_do_not_grow_with_history(
     history, bench_client, django_assert_num_queries
 ):
     url = reverse("study:search") + "?q=어텐션"
-    response = get(bench_client, django_assert_num_queries, url, 10, cached=3)
+    # Cold: one query more than one per kind and the three every page runs:
+    # who has private journal entries, which decides whose copy of the
+    # results the viewer gets.
+    response = get(bench_client, django_assert_num_queries, url, 11, cached=3)
     groups = re.findall(r'<section class="search-group".*?</section>', response.content.decode(), re.S)
     assert groups
     assert all(group.count("<li>") <= 10 for group in groups)

@@ -242,8 +242,9 @@ def test_search_page_query_count(db, member_client, django_assert_num_queries, c
         factories.JournalEntryFactory(title="어텐션 일지")
         talk.session.notes = "어텐션"
         talk.session.save()
-    # Session and member, the content version, then one query per kind (seven).
-    with django_assert_num_queries(10):
+    # Session and member, the content version, who has private journal
+    # entries (whose results are their own), then one query per kind (seven).
+    with django_assert_num_queries(11):
         response = member_client.get(reverse("study:search"), {"q": "어텐션"})
     # Session and member, the content version: the results come from the cache.
     with django_assert_num_queries(3):

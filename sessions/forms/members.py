@@ -12,8 +12,8 @@ class ProfileForm(EditConflictMixin, forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = ["display_name", "emoji", "bio", "email"]
-        widgets = {"bio": MarkdownxWidget()}
+        fields = ["display_name", "emoji", "bio", "email", "default_journal_visibility"]
+        widgets = {"bio": MarkdownxWidget(), "default_journal_visibility": forms.RadioSelect}
         help_texts = {
             "emoji": _("One emoji the group knows you by, e.g. 🐱."),
             "bio": _("Markdown. What you study, what you like to read."),
@@ -32,3 +32,9 @@ class NewMemberForm(forms.ModelForm):
                 "The invitation is emailed here. Without an address you get a link to pass on."
             ),
         }
+
+
+class FeedResetForm(forms.Form):
+    """Which feed gets a new secret address."""
+
+    feed = forms.ChoiceField(choices=[(feed, feed) for feed in Member.FEED_TOKENS])

@@ -102,16 +102,24 @@ class JournalEntryForm(EditConflictMixin, forms.ModelForm):
         label=_("Tags"), help_text=_("Separated by commas, e.g. transformer, 복습")
     )
 
-    field_order = ["title", "date", "tags", "body"]
+    field_order = ["title", "date", "tags", "body", "visibility"]
 
     class Meta:
         model = Reflection
-        fields = ["title", "date", "body"]
+        fields = ["title", "date", "body", "visibility"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "body": MarkdownxWidget(),
+            "visibility": forms.RadioSelect,
         }
-        help_texts = {"body": _("Markdown. Drop images into the editor to upload them.")}
+        labels = {"visibility": _("Who can read it")}
+        help_texts = {
+            "body": _("Markdown. Drop images into the editor to upload them."),
+            "visibility": _(
+                "Only you see a private entry: other members do not find it in search, "
+                "feeds or on your profile, and participation does not count it."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,7 +150,6 @@ class JournalEntryForm(EditConflictMixin, forms.ModelForm):
             tags.append(tag)
         entry.tags.set(tags)
         return entry
-
 
 
 class JournalFilterForm(forms.Form):

@@ -6,7 +6,8 @@ importing the export restores the seasons;
 answers by members other than the presenter asked are written
 ``- A1 (name): …``, which the importer also reads. Journal entries get YAML
 front matter. Importing the exported files into an empty database gives
-back the same data.
+back the same data. Private journal entries are written only when asked
+for, with ``visibility: private``, which the importer keeps.
 """
 
 from __future__ import annotations
@@ -136,7 +137,8 @@ def session_markdown(session: StudySession) -> str:
 
 
 def journal_markdown(entry: Reflection) -> str:
-    """A journal entry with YAML front matter (title, date, tags, author)."""
+    """A journal entry with YAML front matter (title, date, tags, author, and
+    `visibility: private` for a private entry)."""
     meta = {"title": entry.title}
     if entry.date:
         meta["date"] = entry.date
@@ -144,6 +146,8 @@ def journal_markdown(entry: Reflection) -> str:
     tags = [tag.name for tag in entry.tags.all()]
     if tags:
         meta["tags"] = tags
+    if entry.is_private:
+        meta["visibility"] = entry.visibility
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False).strip()
     return f"---\n{front}\n---\n{entry.body.strip()}\n"
 
@@ -179,9 +183,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text).strip("-")[:60] or "entry"
 
 
-def export_all(out_dir, dry_run: bool = False) -> list[Path]:
+def export_all(out_dir, dry_run: bool = False, include_private: bool = False) -> list[Path]:
     """Write every session (a folder per season) and journal entry under
-    `out_dir`; return the paths."""
+    `out_dir` (private journal entries only with `include_private`); return
+    the paths."""
     out = Path(out_dir)
     written: list[Path] = []
     for session in sessions_for_export():
@@ -191,6 +196,8 @@ def export_all(out_dir, dry_run: bool = False) -> list[Path]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(session_markdown(session), encoding="utf-8")
     journals = Reflection.objects.journals().select_related("author").prefetch_related("tags").order_by("pk")
+    if not include_private:
+        journals = journals.shared()
     used: set[Path] = set()
     for entry in journals:
         stem = f"{entry.date:%Y-%m-%d}-{_slug(entry.title)}" if entry.date else _slug(entry.title)

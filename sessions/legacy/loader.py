@@ -612,12 +612,16 @@ class _Loader:
             tags.append(Tag.objects.get_or_create(name=name)[0])
         if journal is None:
             journal = Reflection.objects.create(
-                kind=Reflection.Kind.JOURNAL, author=author, title=parsed.title, date=parsed.date, body=parsed.body
+                kind=Reflection.Kind.JOURNAL, author=author, title=parsed.title, date=parsed.date, body=parsed.body,
+                visibility=parsed.visibility or author.default_journal_visibility,
             )
             journal.tags.set(tags)
             self.count("journal", "created", journal)
             return journal
-        changed = self.update(journal, {"title": parsed.title, "date": parsed.date, "body": parsed.body})
+        values = {"title": parsed.title, "date": parsed.date, "body": parsed.body}
+        if parsed.visibility:
+            values["visibility"] = parsed.visibility
+        changed = self.update(journal, values)
         if set(journal.tags.values_list("pk", flat=True)) != {t.pk for t in tags}:
             journal.tags.set(tags)
             changed = True

@@ -150,6 +150,8 @@ class ParsedJournal:
     author: str = ""
     front_matter: str = "yaml"
     warnings: tuple[ParseWarning, ...] = ()
+    # "private" or "members" from the front matter; empty when it says nothing.
+    visibility: str = ""
 
     kind = "journal"
 
@@ -436,6 +438,9 @@ def _parse_journal(front, lines: list[str], body_start: int, filename: str) -> P
     author = meta.get("author") or ""
     if not isinstance(author, str):
         author = ""
+    visibility = str(meta.get("visibility") or "").strip().lower()
+    if visibility not in ("", "private", "members"):
+        raise ParseError(f"unknown visibility {visibility!r} in the front matter (private or members)", first_line)
     if not body.strip():
         warnings.append(ParseWarning("the journal body is empty", body_start + 1))
     return ParsedJournal(
@@ -446,6 +451,7 @@ def _parse_journal(front, lines: list[str], body_start: int, filename: str) -> P
         author=author.strip(),
         front_matter=style,
         warnings=tuple(warnings),
+        visibility=visibility,
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from .base import RenderedMarkdownModel
+from .reflections import Visibility
 
 
 def new_feed_token():
@@ -57,8 +58,20 @@ class Member(RenderedMarkdownModel, AbstractUser):
     bio = MarkdownxField(_("bio"), blank=True)
     bio_html = models.TextField(editable=False, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
-    feed_token = models.CharField(
-        _("feed token"), max_length=64, unique=True, default=new_feed_token, editable=False
+    # Two secrets: a calendar link passed around (a shared family calendar)
+    # must not open the activity feed, which lists what members wrote.
+    calendar_token = models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, default=new_feed_token, editable=False
+    )
+    activity_token = models.CharField(
+        _("activity feed token"), max_length=64, unique=True, default=new_feed_token, editable=False
+    )
+    default_journal_visibility = models.CharField(
+        _("new journal entries"),
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.MEMBERS,
+        help_text=_("Who reads a new entry unless you choose otherwise when you write it."),
     )
     # Moves on with every full save and every profile edit; the profile form
     # saves only over the version it was opened on (sessions/forms/concurrency.py).
@@ -98,9 +111,14 @@ class Member(RenderedMarkdownModel, AbstractUser):
     def has_password(self):
         return self.has_usable_password()
 
-    def reset_feed_token(self):
-        self.feed_token = new_feed_token()
-        self.save(update_fields=["feed_token"])
+    FEED_TOKENS = {"calendar": "calendar_token", "activity": "activity_token"}
+
+    def reset_feed_token(self, feed):
+        """A new secret for one feed ("calendar" or "activity"); the other
+        feed's address stays as it was."""
+        field = self.FEED_TOKENS[feed]
+        setattr(self, field, new_feed_token())
+        self.save(update_fields=[field])
 
     @transaction.atomic
     def absorb(self, other):

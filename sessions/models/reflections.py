@@ -24,12 +24,34 @@ class Tag(models.Model):
         return self.name
 
 
+class Visibility(models.TextChoices):
+    """Who reads a journal entry. Session reflections are always shared."""
+
+    PRIVATE = "private", _("Only me")
+    MEMBERS = "members", _("Shared with members")
+
+
 class ReflectionQuerySet(models.QuerySet):
     def on_sessions(self):
         return self.filter(kind=Reflection.Kind.SESSION)
 
     def journals(self):
         return self.filter(kind=Reflection.Kind.JOURNAL)
+
+    def shared(self):
+        """What every member may read: all but private journal entries."""
+        return self.filter(visibility=Visibility.MEMBERS)
+
+    def private(self):
+        """Private journal entries (only journal entries can be private)."""
+        return self.filter(visibility=Visibility.PRIVATE)
+
+    def visible_to(self, member):
+        """What `member` may read: the shared rows and their own private
+        entries (only the shared ones when `member` is None or anonymous)."""
+        if member is None or member.pk is None:
+            return self.shared()
+        return self.filter(models.Q(visibility=Visibility.MEMBERS) | models.Q(author=member))
 
 
 class Reflection(RenderedMarkdownModel):
@@ -38,6 +60,9 @@ class Reflection(RenderedMarkdownModel):
     class Kind(models.TextChoices):
         SESSION = "session", _("Session reflection")
         JOURNAL = "journal", _("Journal entry")
+
+    # Defined beside the model: a member's default for new entries uses it too.
+    Visibility = Visibility
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SESSION)
     author = models.ForeignKey(
@@ -59,6 +84,9 @@ class Reflection(RenderedMarkdownModel):
     tags = models.ManyToManyField(Tag, blank=True, related_name="reflections", verbose_name=_("tags"))
     body = MarkdownxField(_("text"))
     body_html = models.TextField(editable=False, blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,18 +115,32 @@ class Reflection(RenderedMarkdownModel):
                 ),
                 name="study_reflection_kind_shape",
             ),
+            # Only a journal entry can be private: a reflection on a session
+            # is part of the session's record, which every member reads.
+            models.CheckConstraint(
+                condition=models.Q(kind="journal") | models.Q(visibility="members"),
+                name="study_reflection_session_shared",
+            ),
         ]
         indexes = [
             # Journal lists: one member's entries, newest first.
             models.Index(fields=["author", "kind", "-date"], name="study_reflection_author_idx"),
             # The home page's recent activity: the latest session reflections.
             models.Index(fields=["kind", "created_at"], name="study_reflection_recent_idx"),
+            # Who has private journal entries (sessions/fragments.py,
+            # journal_reader), read again after every write: from the index
+            # alone, not a scan of every entry.
+            models.Index(fields=["visibility", "author"], name="study_reflection_private_idx"),
         ]
 
     def __str__(self):
         if self.kind == self.Kind.JOURNAL:
             return self.title
         return _("%(author)s on %(session)s") % {"author": self.author, "session": self.session.full_name}
+
+    @property
+    def is_private(self):
+        return self.visibility == Visibility.PRIVATE
 
     def get_absolute_url(self):
         if self.kind == self.Kind.JOURNAL:

@@ -95,8 +95,9 @@ def reflection_for_author(request, pk):
 
 
 def journal_entry_for_author(request, pk):
-    """A journal entry its author may change or delete."""
-    entry = get_object_or_404(Reflection.objects.journals(), pk=pk)
+    """A journal entry its author may change or delete; someone else's
+    private entry is not found (404), as on its page."""
+    entry = get_object_or_404(Reflection.objects.journals().visible_to(request.user), pk=pk)
     if entry.author_id != request.user.pk:
         raise PermissionDenied
     return entry

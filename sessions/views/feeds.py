@@ -1,16 +1,22 @@
-"""Calendar and Atom feeds, behind each member's secret feed token.
+"""Calendar and Atom feeds, each behind a secret token of its own.
 
 Calendar apps and feed readers cannot log in, so these two views are open
-(`login_not_required`) and answer 404 unless the URL carries a member's
-current feed token. A member resets their token from their profile, which
-makes the old URLs answer 404 at once.
+(`login_not_required`) and answer 404 unless the URL carries the member's
+current token for that feed: the calendar token opens the calendar only,
+the activity token the activity feed only, so a calendar link passed around
+reveals nothing members wrote. A member resets either token from their
+profile, which makes that feed's old URL answer 404 at once.
+
+The activity feed gives titles and links, never the text: a feed reader
+keeps what it fetched, and the pages behind the links ask for a login.
+Private journal entries appear in their author's feed only.
 """
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -18,14 +24,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sessions import ical
+from sessions.forms.members import FeedResetForm
 from sessions.models import Member, Presentation, PresentationPresenter, Reflection, StudySession
 
 FEED_ITEMS = 30
 
 
-def _feed_member(token):
-    """The active member whose feed token this is, or 404."""
-    member = Member.objects.filter(feed_token=token, is_active=True).first() if token else None
+def _feed_member(feed, token):
+    """The active member whose token for `feed` ("calendar" or "activity")
+    this is, or 404."""
+    field = Member.FEED_TOKENS[feed]
+    member = Member.objects.filter(**{field: token}, is_active=True).first() if token else None
     if member is None:
         raise Http404("No such feed.")
     return member
@@ -54,7 +63,7 @@ def _session_description(session, url):
 @login_not_required
 def session_calendar(request, token):
     """Every session as an iCalendar event (three queries)."""
-    _feed_member(token)
+    _feed_member("calendar", token)
     sessions = StudySession.objects.select_related("season").order_by("date", "number").prefetch_related(
         Prefetch("presentations", queryset=_talks_with_presenters())
     )
@@ -74,12 +83,17 @@ def session_calendar(request, token):
 
 
 def _talk_items(request):
-    talks = _talks_with_presenters().select_related("session__season").order_by("-created_at", "-pk")
+    talks = (
+        _talks_with_presenters()
+        .select_related("session__season")
+        .defer("summary", "summary_html")
+        .order_by("-created_at", "-pk")
+    )
     for talk in talks[:FEED_ITEMS]:
         yield {
             "title": _("%(session)s · %(topic)s") % {"session": talk.session.full_name, "topic": talk.topic},
             "link": request.build_absolute_uri(talk.get_absolute_url()),
-            "description": talk.summary_html,
+            "description": None,
             "author_name": ", ".join(str(m) for m in talk.ordered_presenters()),
             "pubdate": talk.created_at,
             "updateddate": talk.updated_at,
@@ -87,16 +101,19 @@ def _talk_items(request):
         }
 
 
-def _reflection_items(request):
-    reflections = Reflection.objects.select_related("author", "session__season").order_by(
-        "-created_at", "-pk"
+def _reflection_items(request, member):
+    reflections = (
+        Reflection.objects.visible_to(member)
+        .select_related("author", "session__season")
+        .defer("body", "body_html")
+        .order_by("-created_at", "-pk")
     )
     for reflection in reflections[:FEED_ITEMS]:
         is_journal = reflection.kind == Reflection.Kind.JOURNAL
         yield {
             "title": reflection.title if is_journal else str(reflection),
             "link": request.build_absolute_uri(reflection.get_absolute_url()),
-            "description": reflection.body_html,
+            "description": None,
             "author_name": str(reflection.author),
             "pubdate": reflection.created_at,
             "updateddate": reflection.updated_at,
@@ -106,10 +123,11 @@ def _reflection_items(request):
 
 @login_not_required
 def activity_feed(request, token):
-    """New talks and reflections (journals too), newest first, as Atom."""
-    _feed_member(token)
+    """New talks and reflections (journals too), newest first, as Atom:
+    titles and links."""
+    member = _feed_member("activity", token)
     items = sorted(
-        [*_talk_items(request), *_reflection_items(request)],
+        [*_talk_items(request), *_reflection_items(request, member)],
         key=lambda item: item["pubdate"],
         reverse=True,
     )[:FEED_ITEMS]
@@ -129,21 +147,27 @@ def activity_feed(request, token):
 
 @require_POST
 def feed_token_reset(request):
-    """A member replaces their feed token; their old feed URLs stop working."""
-    request.user.reset_feed_token()
-    messages.success(
-        request, _("Your feed addresses have changed. Update your calendar and feed reader.")
-    )
-    return redirect(request.user.get_absolute_url())
+    """A member replaces the token of one feed; its old URL stops working,
+    the other feed's stays."""
+    form = FeedResetForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose the feed whose address to reset."))
+    feed = form.cleaned_data["feed"]
+    request.user.reset_feed_token(feed)
+    if feed == "calendar":
+        messages.success(request, _("Your calendar address has changed. Update your calendar app."))
+    else:
+        messages.success(request, _("Your activity feed address has changed. Update your feed reader."))
+    return redirect(f"{request.user.get_absolute_url()}#feeds")
 
 
 def feed_urls(request, member):
     """The absolute addresses of `member`'s feeds, for their own profile page."""
     return {
         "calendar_feed_url": request.build_absolute_uri(
-            reverse("study:feed-calendar", args=[member.feed_token])
+            reverse("study:feed-calendar", args=[member.calendar_token])
         ),
         "activity_feed_url": request.build_absolute_uri(
-            reverse("study:feed-activity", args=[member.feed_token])
+            reverse("study:feed-activity", args=[member.activity_token])
         ),
     }

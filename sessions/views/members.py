@@ -47,10 +47,11 @@ def _bounded(queryset):
     return items[:PROFILE_SECTION_SIZE], len(items) > PROFILE_SECTION_SIZE
 
 
-def profile_sections(member):
+def profile_sections(member, viewer):
     """The context of a profile's sections (talks, questions received and
-    asked, reflections, journal): the latest PROFILE_SECTION_SIZE items of
-    each, loaded without the text the profile does not show (seven queries)."""
+    asked, reflections, journal) as `viewer` sees them: the latest
+    PROFILE_SECTION_SIZE items of each, loaded without the text the profile
+    does not show (seven queries)."""
     presenters = Prefetch(
         "presenter_links",
         queryset=PresentationPresenter.objects.select_related("member")
@@ -107,8 +108,9 @@ def profile_sections(member):
     )
     journal, more_journal = _bounded(
         Reflection.objects.journals()
+        .visible_to(viewer)
         .filter(author=member)
-        .only("kind", "title", "date", "author_id")
+        .only("kind", "title", "date", "author_id", "visibility")
         .prefetch_related("tags")
         .order_by("-date", "-pk")
     )
@@ -127,9 +129,9 @@ def profile_sections(member):
     }
 
 
-def member_profile(pk):
-    """The profile of the active member `pk` as every viewer sees it: the
-    member (without their password or feed token), whether they can log in
+def member_profile(pk, viewer):
+    """The profile of the active member `pk` as `viewer` sees it: the
+    member (without their password or feed tokens), whether they can log in
     yet, and the HTML of their sections (eight queries)."""
     member = get_object_or_404(
         Member.objects.filter(is_active=True)
@@ -137,7 +139,9 @@ def member_profile(pk):
         .with_can_log_in(),
         pk=pk,
     )
-    html = render_to_string("study/includes/member_sections.html", profile_sections(member))
+    html = render_to_string(
+        "study/includes/member_sections.html", profile_sections(member, viewer)
+    )
     return member, member.can_log_in, html
 
 
@@ -145,14 +149,16 @@ def member_detail(request, pk):
     """A member's profile: who they are, and the latest of what they
     presented, asked, were asked and wrote.
 
-    The member and the sections come from the fragment cache, the same for
-    every viewer; only the header's viewer-specific parts (the email for
-    organizers and the member themselves, the edit and invitation buttons,
-    one's own feed addresses) are rendered per request.
+    The member and the sections come from the fragment cache, kept once for
+    the member themselves (whose journal shows their private entries too)
+    and once for every other viewer; only the header's viewer-specific parts
+    (the email for organizers and the member themselves, the edit and
+    invitation buttons, one's own feed addresses) are rendered per request.
     """
     content_version(request)
+    viewer = request.user
     member, has_password, sections_html = cached(
-        request, "member-profile", [pk], lambda: member_profile(pk)
+        request, "member-profile", [pk, pk == viewer.pk], lambda: member_profile(pk, viewer)
     )
     context = {
         "member": member,

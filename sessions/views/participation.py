@@ -30,7 +30,9 @@ MEMBERS_PER_PAGE = 20
 
 def member_totals(season=None):
     """Active members with their counts (of `season`'s sessions when given;
-    journal entries belong to no season), in one query."""
+    journal entries belong to no season), in one query. Private journal
+    entries are not counted: the page is the group's shared record, the same
+    for every viewer, the entries' author included."""
     where = {} if season is None else {"session__season": season}
     talks = {} if season is None else {"presentation__session__season": season}
     questions = {} if season is None else {"presentation__session__season": season}
@@ -51,7 +53,7 @@ def member_totals(season=None):
             0,
         ),
         reflection_count=count_of(Reflection.objects.on_sessions().filter(**where), "author"),
-        journal_count=count_of(Reflection.objects.journals(), "author"),
+        journal_count=count_of(Reflection.objects.journals().shared(), "author"),
         attended_count=count_of(Attendance.objects.filter(attended=True, **where), "member"),
     )
 
@@ -61,8 +63,9 @@ def activity_by_member(first_day, last_day, member_ids=None):
     every member or of `member_ids` only (five queries).
 
     Things done at a session count on the session's day (talks, questions,
-    answers, reflections, attendance), journal entries on their own date:
-    imported notes keep their place in time.
+    answers, reflections, attendance), shared journal entries on their own
+    date: imported notes keep their place in time. Private entries are left
+    out, as in `member_totals`.
     """
     activity = defaultdict(Counter)
     sources = [
@@ -83,7 +86,7 @@ def activity_by_member(first_day, last_day, member_ids=None):
         )
         for member_id, day, total in rows:
             activity[member_id][day] += total
-    reflections = Reflection.objects.all()
+    reflections = Reflection.objects.shared()
     if member_ids is not None:
         reflections = reflections.filter(author__in=member_ids)
     reflections = (

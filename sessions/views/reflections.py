@@ -70,13 +70,14 @@ def journal_author(pk):
     return get_object_or_404(Member.objects.only("display_name", "emoji"), pk=pk, is_active=True)
 
 
-def journal_entries(author, tag):
-    """`author`'s journal entries (only with `tag` when given), newest first,
-    loaded without their text."""
+def journal_entries(author, tag, viewer):
+    """`author`'s journal entries that `viewer` may read (only with `tag`
+    when given), newest first, loaded without their text."""
     entries = (
         Reflection.objects.journals()
+        .visible_to(viewer)
         .filter(author=author)
-        .only("kind", "title", "date", "author_id")
+        .only("kind", "title", "date", "author_id", "visibility")
         .order_by("-date", "-pk")
     )
     if tag:
@@ -84,25 +85,26 @@ def journal_entries(author, tag):
     return entries
 
 
-def journal_overview(author, tag):
-    """The number of `author`'s entries (with `tag` when given) and the HTML
-    of their journal's tag filter (two queries)."""
+def journal_overview(author, tag, viewer):
+    """The number of `author`'s entries that `viewer` may read (with `tag`
+    when given) and the HTML of their journal's tag filter (two queries)."""
     tags = Tag.objects.filter(
-        reflections__author=author, reflections__kind=Reflection.Kind.JOURNAL
+        reflections__in=Reflection.objects.journals().visible_to(viewer).filter(author=author)
     ).distinct()
     html = render_to_string(
         "study/includes/journal_tags.html", {"author": author, "tag": tag, "tags": tags}
     )
-    return journal_entries(author, tag).count(), html
+    return journal_entries(author, tag, viewer).count(), html
 
 
 def journal_list(request):
     """A member's journal (mine unless `?author=<pk>`), optionally one tag only.
 
     The tag filter, the number of entries and each page of entries come from
-    the fragment cache, the same for every viewer; only the heading, the
-    "New entry" button and the message for an empty journal depend on whose
-    journal it is.
+    the fragment cache, kept once for the author, who sees their private
+    entries too, and once for every other viewer, who sees the shared ones;
+    only the heading, the "New entry" button and the message for an empty
+    journal depend on whose journal it is.
     """
     content_version(request)
     filters = JournalFilterForm(request.GET)
@@ -112,8 +114,13 @@ def journal_list(request):
     author = request.user
     if author_pk is not None:
         author = cached(request, "journal-author", [author_pk], lambda: journal_author(author_pk))
+    is_mine = author.pk == request.user.pk
+    viewer = request.user
     count, tags_html = cached(
-        request, "journal-overview", [author.pk, tag], lambda: journal_overview(author, tag)
+        request,
+        "journal-overview",
+        [author.pk, tag, is_mine],
+        lambda: journal_overview(author, tag, viewer),
     )
     # Paginating the count alone resolves the page number without a query.
     page = Paginator(range(count), JOURNAL_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
@@ -123,17 +130,17 @@ def journal_list(request):
         entries_html = cached_fragment(
             request,
             "journal-entries",
-            [author.pk, tag, page.number],
+            [author.pk, tag, page.number, is_mine],
             "study/includes/journal_entries.html",
             lambda: {
-                "entries": journal_entries(author, tag).prefetch_related("tags")[
+                "entries": journal_entries(author, tag, viewer).prefetch_related("tags")[
                     start : start + JOURNAL_ENTRIES_PER_PAGE
                 ]
             },
         )
     context = {
         "author": author,
-        "is_mine": author.pk == request.user.pk,
+        "is_mine": is_mine,
         "page": page,
         "tag": tag,
         "tags_html": mark_safe(tags_html),
@@ -143,15 +150,25 @@ def journal_list(request):
 
 
 def journal_detail(request, pk):
+    """One entry; someone else's private entry is not found (404)."""
     entry = get_object_or_404(
-        Reflection.objects.journals().select_related("author").prefetch_related("tags"), pk=pk
+        Reflection.objects.journals()
+        .visible_to(request.user)
+        .select_related("author")
+        .prefetch_related("tags"),
+        pk=pk,
     )
     context = {"entry": entry, "is_mine": entry.author_id == request.user.pk}
     return render(request, "study/journal_detail.html", context)
 
 
 def journal_create(request):
-    entry = Reflection(kind=Reflection.Kind.JOURNAL, author=request.user)
+    """A new entry, read by whom the member's profile says unless they choose otherwise."""
+    entry = Reflection(
+        kind=Reflection.Kind.JOURNAL,
+        author=request.user,
+        visibility=request.user.default_journal_visibility,
+    )
     form = JournalEntryForm(request.POST or None, instance=entry)
     entry = save_or_form_error(form)
     if entry is not None:

@@ -308,6 +308,33 @@ def test_member_drops_image_into_journal_editor(new_page, member):
     assert watch.take() == []
 
 
+def test_member_writes_a_private_entry_that_another_member_cannot_open(new_page, member, presenter):
+    member.default_journal_visibility = Reflection.Visibility.MEMBERS
+    member.save(update_fields=["default_journal_visibility"])
+    page, watch = new_page(user=member)
+
+    page.goto(reverse("study:journal-create"))
+    expect(page.locator("#id_visibility_1")).to_be_checked()
+    page.fill("#id_title", "나만 보는 회고")
+    page.fill("#id_body", "아직 정리 중인 생각")
+    # The label chooses its radio button, as a click on the words would.
+    page.locator("label[for=id_visibility_0]").click()
+    expect(page.locator("#id_visibility_0")).to_be_checked()
+    submit(page)
+
+    entry = Reflection.objects.journals().get()
+    assert (path_of(page), entry.visibility) == (entry.get_absolute_url(), "private")
+    with translation.override("ko"):
+        expect(page.locator("article .badge")).to_have_text(translation.gettext("Only me"))
+    assert watch.take() == []
+
+    other, _other_watch = new_page(user=presenter)
+    response = other.goto(entry.get_absolute_url())
+    assert response.status == 404
+    other.goto(reverse("study:journal-list") + f"?author={member.pk}")
+    expect(other.locator(".journal-title")).to_have_count(0)
+
+
 def test_member_switches_language_to_english_and_back(new_page, study_session, member):
     page, watch = new_page(user=member)
     url = study_session.get_absolute_url()

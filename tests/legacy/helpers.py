@@ -28,7 +28,11 @@ def snapshot():
         for r in Reflection.objects.on_sessions().select_related("author", "session")
     }
     journals = {
-        (j.author.display_name, j.title, j.date): (j.body, sorted(t.name for t in j.tags.all()))
+        (j.author.display_name, j.title, j.date): (
+            j.body,
+            sorted(t.name for t in j.tags.all()),
+            j.visibility,
+        )
         for j in Reflection.objects.journals().select_related("author").prefetch_related("tags")
     }
     members = {m.display_name: m.emoji for m in Member.objects.all()}

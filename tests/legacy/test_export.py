@@ -139,3 +139,64 @@ def test_round_trip_keeps_headings_and_separators_inside_reflections_and_summari
     empty_database()
     result = import_paths([tmp_path / "4.md"])
     assert (result.failed, snapshot()) == ([], before)
+
+
+def _journal_files(out):
+    return sorted(path.name for path in (out / "journals").rglob("*.md"))
+
+
+@pytest.fixture
+def private_and_shared(db):
+    owner = factories.MemberFactory(username="owner", display_name="주인", emoji="")
+    private = factories.JournalEntryFactory(
+        author=owner, title="나만 보는 일지", visibility=Reflection.Visibility.PRIVATE
+    )
+    shared = factories.JournalEntryFactory(author=owner, title="같이 보는 일지")
+    return private, shared
+
+
+def test_export_leaves_private_entries_out_by_default(tmp_path, private_and_shared):
+    private, shared = private_and_shared
+    out = io.StringIO()
+    call_command("export_markdown", "--out", str(tmp_path / "out"), stdout=out)
+    assert _journal_files(tmp_path / "out") == [f"{shared.date:%Y-%m-%d}-같이-보는-일지.md"]
+    assert out.getvalue() == f"1 file(s) written to {tmp_path / 'out'}.\n"
+
+
+def test_export_with_include_private_marks_them_and_the_import_keeps_them_private(
+    tmp_path, private_and_shared
+):
+    private, shared = private_and_shared
+    call_command("export_markdown", "--out", str(tmp_path / "out"), "--include-private", stdout=io.StringIO())
+    path = tmp_path / "out" / "journals" / "owner" / f"{private.date:%Y-%m-%d}-나만-보는-일지.md"
+    assert path.read_text(encoding="utf-8") == (
+        f"---\ntitle: 나만 보는 일지\ndate: {private.date:%Y-%m-%d}\nauthor: 주인\n"
+        f"visibility: private\n---\n{private.body}\n"
+    )
+    assert len(_journal_files(tmp_path / "out")) == 2
+    before = snapshot()
+    empty_database()
+    factories.MemberFactory(username="owner", display_name="주인", emoji="")
+    result = import_paths([tmp_path / "out"])
+    assert (result.failed, snapshot()) == ([], before)
+    assert dict(Reflection.objects.journals().values_list("title", "visibility")) == {
+        "나만 보는 일지": "private",
+        "같이 보는 일지": "members",
+    }
+
+
+def test_import_of_an_entry_without_visibility_takes_the_authors_default(tmp_path, db):
+    owner = factories.MemberFactory(username="owner", display_name="주인", emoji="")
+    owner.default_journal_visibility = Reflection.Visibility.PRIVATE
+    owner.save(update_fields=["default_journal_visibility"])
+    result = import_paths([FIXTURES / "journal_jekyll.md"], author=owner)
+    assert result.failed == []
+    assert list(Reflection.objects.journals().values_list("visibility", flat=True)) == ["private"]
+
+
+def test_reimport_without_visibility_keeps_the_entrys_visibility(tmp_path, db):
+    owner = factories.MemberFactory(username="owner", display_name="주인", emoji="")
+    import_paths([FIXTURES / "journal_jekyll.md"], author=owner)
+    Reflection.objects.journals().update(visibility=Reflection.Visibility.PRIVATE)
+    import_paths([FIXTURES / "journal_jekyll.md"], author=owner)
+    assert list(Reflection.objects.journals().values_list("visibility", flat=True)) == ["private"]

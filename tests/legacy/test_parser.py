@@ -336,3 +336,15 @@ def test_by_topic_layout_summary_ends_before_the_separator_that_closes_the_topic
         "### 요약\n층 정규화를 다룬다.\n\n---\n\n# 회고\n## 김발표\n### 소감\n좋았다.\n"
     )
     assert parse(text, filename="8.md").presentations[0].summary == "층 정규화를 다룬다."
+
+
+@pytest.mark.parametrize(("line", "visibility"), [("", ""), ("visibility: private\n", "private"), ("visibility: Members\n", "members")])
+def test_journal_visibility_from_the_front_matter(line, visibility):
+    journal = parse(f"---\ntitle: 일지\n{line}---\n본문\n")
+    assert journal.visibility == visibility
+
+
+def test_journal_with_an_unknown_visibility_is_refused():
+    with pytest.raises(ParseError) as error:
+        parse("---\ntitle: 일지\nvisibility: public\n---\n본문\n")
+    assert str(error.value) == "line 1: unknown visibility 'public' in the front matter (private or members)"

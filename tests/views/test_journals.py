@@ -267,7 +267,13 @@ def test_journal_create_saves_entry_and_tags(member_client, member):
     factories.TagFactory(name="복습")
     response = member_client.post(
         "/journal/new/",
-        {"title": "첫 일지", "date": "2025-03-01", "body": "## 오늘", "tags": " 복습, 논문 ,복습,, "},
+        {
+            "title": "첫 일지",
+            "date": "2025-03-01",
+            "body": "## 오늘",
+            "tags": " 복습, 논문 ,복습,, ",
+            "visibility": "members",
+        },
     )
     entry = Reflection.objects.get()
     assert response.status_code == 302
@@ -288,7 +294,9 @@ def test_journal_create_saves_entry_and_tags(member_client, member):
 
 
 def test_journal_create_requires_title_and_date(member_client, member):
-    response = member_client.post("/journal/new/", {"title": "", "date": "", "body": "본문"})
+    response = member_client.post(
+        "/journal/new/", {"title": "", "date": "", "body": "본문", "visibility": "members"}
+    )
     assert response.status_code == 200
     assert sorted(response.context["form"].errors) == ["date", "title"]
     assert Reflection.objects.count() == 0
@@ -296,7 +304,8 @@ def test_journal_create_requires_title_and_date(member_client, member):
 
 def test_journal_create_rejects_too_long_tag(member_client, member):
     response = member_client.post(
-        "/journal/new/", {"title": "t", "date": "2025-03-01", "body": "b", "tags": "x" * 51}
+        "/journal/new/",
+        {"title": "t", "date": "2025-03-01", "body": "b", "tags": "x" * 51, "visibility": "members"},
     )
     assert list(response.context["form"].errors) == ["tags"]
     assert Reflection.objects.count() == 0
@@ -305,7 +314,13 @@ def test_journal_create_rejects_too_long_tag(member_client, member):
 
 def test_journal_hostile_markdown_renders_nothing_executable(member_client, member):
     member_client.post(
-        "/journal/new/", {"title": "<script>alert(1)</script>", "date": "2025-03-01", "body": HOSTILE_MARKDOWN}
+        "/journal/new/",
+        {
+            "title": "<script>alert(1)</script>",
+            "date": "2025-03-01",
+            "body": HOSTILE_MARKDOWN,
+            "visibility": "members",
+        },
     )
     entry = Reflection.objects.get()
     assert entry.body == HOSTILE_MARKDOWN
@@ -329,7 +344,7 @@ def test_journal_edit_form_shows_tags_as_text(presenter_client, entry):
 
 def test_journal_edit_author_changes_entry_and_tags(presenter_client, entry):
     data = opened_form(presenter_client, edit_url(entry))
-    data.update(title="새 제목", date="2025-03-05", body="고침", tags="새태그")
+    data.update(title="새 제목", date="2025-03-05", body="고침", tags="새태그", visibility="members")
     response = presenter_client.post(edit_url(entry), data)
     assert response.status_code == 302
     assert response["Location"] == detail_url(entry)

@@ -262,7 +262,8 @@ def test_member_profile_shows_private_parts_only_to_their_viewers(
     parts = [
         "presenter@example.org",
         'href="/members/me/edit/"',
-        f"/feeds/{busy_profile.feed_token}/",
+        f"/feeds/{busy_profile.calendar_token}/",
+        f"/feeds/{busy_profile.activity_token}/",
     ]
     pages = {
         "member": profile_page(member_client, busy_profile),
@@ -270,9 +271,9 @@ def test_member_profile_shows_private_parts_only_to_their_viewers(
         "presenter": profile_page(presenter_client, busy_profile),
     }
     assert {name: [part in page for part in parts] for name, page in pages.items()} == {
-        "member": [False, False, False],
-        "organizer": [True, False, False],
-        "presenter": [True, True, True],
+        "member": [False, False, False, False],
+        "organizer": [True, False, False, False],
+        "presenter": [True, True, True, True],
     }
 
 
@@ -334,17 +335,18 @@ def test_profile_edit_form_shows_my_values(member_client, member):
 
 def test_profile_edit_saves_my_profile(member_client, member):
     data = opened_form(member_client, reverse("study:profile-edit"))
-    data.update(display_name="조새이름", emoji="🦝", bio="**안녕**", email="new@example.org")
+    data.update(display_name="조새이름", emoji="🦝", bio="**안녕**", email="new@example.org", default_journal_visibility="private")
     response = member_client.post(reverse("study:profile-edit"), data)
     assert response.status_code == 302
     assert response["Location"] == profile_url(member)
     member.refresh_from_db()
-    assert (member.display_name, member.emoji, member.bio, member.email) == (
-        "조새이름",
-        "🦝",
-        "**안녕**",
-        "new@example.org",
-    )
+    assert (
+        member.display_name,
+        member.emoji,
+        member.bio,
+        member.email,
+        member.default_journal_visibility,
+    ) == ("조새이름", "🦝", "**안녕**", "new@example.org", "private")
     assert member.bio_html == "<p><strong>안녕</strong></p>\n"
     page = member_client.get(response["Location"])
     assert [str(m) for m in page.context["messages"]] == ["Your profile was saved."]
@@ -352,7 +354,7 @@ def test_profile_edit_saves_my_profile(member_client, member):
 
 def test_profile_edit_changes_only_the_logged_in_member(organizer_client, organizer, member):
     data = opened_form(organizer_client, reverse("study:profile-edit"))
-    data.update(display_name="운영자", emoji="", bio="", email="o@example.org")
+    data.update(display_name="운영자", emoji="", bio="", email="o@example.org", default_journal_visibility="members")
     organizer_client.post(reverse("study:profile-edit"), data)
     member.refresh_from_db()
     organizer.refresh_from_db()
@@ -363,7 +365,13 @@ def test_profile_edit_changes_only_the_logged_in_member(organizer_client, organi
 def test_profile_edit_taken_display_name_is_a_form_error(member_client, member, presenter):
     response = member_client.post(
         reverse("study:profile-edit"),
-        {"display_name": "강발표", "emoji": "", "bio": "", "email": ""},
+        {
+            "display_name": "강발표",
+            "emoji": "",
+            "bio": "",
+            "email": "",
+            "default_journal_visibility": "members",
+        },
     )
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["display_name"]
@@ -375,7 +383,7 @@ def test_profile_edit_taken_display_name_is_a_form_error(member_client, member, 
 
 def test_profile_edit_hostile_bio_renders_nothing_executable(member_client, member):
     data = opened_form(member_client, reverse("study:profile-edit"))
-    data.update(display_name="조회원", emoji="", bio=HOSTILE_MARKDOWN, email="")
+    data.update(display_name="조회원", emoji="", bio=HOSTILE_MARKDOWN, email="", default_journal_visibility="members")
     member_client.post(reverse("study:profile-edit"), data)
     member.refresh_from_db()
     assert member.bio == HOSTILE_MARKDOWN
