@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "markdownx",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "sessions.apps.StudyConfig",
 ]
 
@@ -210,6 +212,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Slides: PDF or PPTX up to this many bytes.
 SLIDES_MAX_BYTES = env_int("DJANGO_SLIDES_MAX_BYTES", 20 * 1024 * 1024)
+
+# Background work (emails, fetching paper metadata) through Django's tasks
+# framework: the database backend by default, run by `manage.py db_worker`;
+# another backend (e.g. RQ) by DJANGO_TASKS_BACKEND with no code change.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
