@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import yaml
+from django.utils.translation import gettext
 
 __all__ = [
     "ParseError",
@@ -160,10 +161,19 @@ class ParsedJournal:
 # Text helpers
 
 
+def _looks_like_utf16(head: bytes) -> bool:
+    """A UTF-16 byte order mark, or text whose every other byte is NUL."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return len(head) >= 4 and (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4)
+
+
 def decode(data: bytes) -> str:
     """Bytes of a file to text: UTF-8 (with or without BOM) only."""
     if not data.strip():
         raise ParseError("the file is empty")
+    if _looks_like_utf16(data[:4096]):
+        raise ParseError(gettext("saved as UTF-16: save the file as UTF-8 and import it again"))
     if b"\x00" in data[:4096]:
         raise ParseError("not a text file (binary content)")
     try:
@@ -689,7 +699,9 @@ class _SessionParser:
         rest = (rest or "").strip()
         rest = re.sub(r"^[\s:：\-–—|·]+", "", rest)
         rest = re.sub(r"[\s\-–—|·]+$", "", rest)
-        self.title = rest.strip()
+        # "# 14주차 (보강)": the brackets only set the title apart.
+        bracketed = re.fullmatch(r"[(\[（［]\s*(.*?)\s*[)\]）］]", rest.strip())
+        self.title = (bracketed[1] if bracketed else rest).strip()
         self.number_line = line
 
     def scan_preamble(self, body) -> None:
@@ -940,7 +952,8 @@ class _SessionParser:
                 if not body or (_is_none(body) and a_lines is None):
                     continue
                 answer = _block_text(a_lines, inline_first=True) if a_lines is not None else None
-                if answer == "":
+                if answer == "" or (answer is not None and _is_none(answer)):
+                    # "없음" as an answer: the question stays unanswered.
                     answer = None
                 target = None
                 if hint and _clean_heading(hint) in by_topic:
@@ -978,7 +991,7 @@ class _SessionParser:
                 other_answers = tuple(
                     ParsedAnswer(author=author, body=text, line=line)
                     for author, line, lines in others
-                    if (text := _block_text(lines, inline_first=True))
+                    if (text := _block_text(lines, inline_first=True)) and not _is_none(text)
                 )
                 self.presentations[target].questions.append(
                     ParsedQuestion(

@@ -348,3 +348,36 @@ def test_journal_with_an_unknown_visibility_is_refused():
     with pytest.raises(ParseError) as error:
         parse("---\ntitle: 일지\nvisibility: public\n---\n본문\n")
     assert str(error.value) == "line 1: unknown visibility 'public' in the front matter (private or members)"
+
+
+# Importer fidelity: notes written in the documented formats.
+
+
+def test_parse_answer_written_none_leaves_the_question_unanswered():
+    text = (
+        "# 3주차\n**발표일**: 2025.03.07\n\n# 주제\n## 어텐션\n- 발표자: 김민지\n\n"
+        "# 회고\n## 김민지\n### 받은 질문\n- Q1: 왜 나누나요?\n- A1: 없음\n- Q2: 또 있나요?\n- A2: 네\n"
+    )
+    [talk] = parse(text).presentations
+    assert [(q.body, q.answer) for q in talk.questions] == [("왜 나누나요?", None), ("또 있나요?", "네")]
+
+
+def test_parse_arrow_answer_none_leaves_the_question_unanswered():
+    text = (
+        "# 2주차\n**발표일**: 2025.02.07\n\n### Team 1\n- **Members**: 김민지\n"
+        "- 참고 논문: [Paper](https://arxiv.org/abs/1706.03762)\n\n### 질의응답\n- 김민지🐱\n"
+        "💙 받은 질문 : 왜 그런가요?\n-> 답변 : 없음\n"
+    )
+    [talk] = parse(text).presentations
+    assert [(q.body, q.answer) for q in talk.questions] == [("왜 그런가요?", None)]
+
+
+def test_parse_bracketed_heading_rest_is_the_title_without_brackets():
+    parsed = parse("# 14주차 (보강)\n**발표일**: 2025.03.07\n\n# 주제\n## 어텐션\n- 발표자: 김민지\n")
+    assert (parsed.number, parsed.title) == (14, "보강")
+
+
+def test_decode_utf16_file_says_to_save_it_as_utf8():
+    data = "# 1주차\n**발표일**: 2025.03.07\n".encode("utf-16")
+    with pytest.raises(ParseError, match="^saved as UTF-16: save the file as UTF-8 and import it again$"):
+        decode(data)
