@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from sessions.uploads import ImageUploadView
+from sessions.views.editor import markdown_preview
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # Ahead of markdownx's own upload view, which trusts the client.
     path("markdownx/upload/", ImageUploadView.as_view(), name="markdownx_upload"),
+    # Ahead of markdownx's own preview, which has no length limit.
+    path("markdownx/markdownify/", markdown_preview, name="markdownx_markdownify"),
     path("markdownx/", include("markdownx.urls")),
     path("", include("sessions.urls")),
 ]

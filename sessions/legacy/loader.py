@@ -270,6 +270,23 @@ class _Loader:
             raise LoadError(f"{what} is longer than {limit} characters", line)
 
     @staticmethod
+    def check_markdown_lengths(parsed) -> None:
+        """Refuse a text longer than the app's forms accept (`markdown_max_length`)."""
+        if isinstance(parsed, ParsedJournal):
+            texts = [(parsed.body, Reflection, "the journal entry", None)]
+        else:
+            texts = [(item.body, Reflection, "a reflection", item.line) for item in parsed.reflections]
+            for talk in parsed.presentations:
+                texts.append((talk.summary, Presentation, "the summary", talk.line))
+                for question in talk.questions:
+                    texts.append((question.body, Question, "a question", question.line))
+                    texts.append((question.answer or "", Answer, "the answer to the question", question.line))
+                    texts.extend((other.body, Answer, "an answer", other.line) for other in question.other_answers)
+        for text, model, what, line in texts:
+            if len(text) > model.markdown_max_length:
+                raise LoadError(f"{what} is longer than {model.markdown_max_length} characters", line)
+
+    @staticmethod
     def update(obj, values: dict) -> bool:
         """Set changed fields and save only those; True when something changed."""
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
@@ -282,6 +299,7 @@ class _Loader:
     # -- entry --------------------------------------------------------------
 
     def load(self, parsed) -> None:
+        self.check_markdown_lengths(parsed)
         self.record = ImportedFile.objects.select_for_update().filter(path=self.path).first()
         if isinstance(parsed, ParsedSession):
             session = self.load_session(parsed)

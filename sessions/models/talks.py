@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
+from sessions.markdown import MAX_SHORT_TEXT
+
 from .base import RenderedMarkdownModel
 from .meetings import StudySession
 from .papers import Paper
@@ -218,6 +220,7 @@ class Question(RenderedMarkdownModel):
     objects = QuestionQuerySet.as_manager()
 
     markdown_fields = {"body": "body_html"}
+    markdown_max_length = MAX_SHORT_TEXT
 
     class Meta:
         verbose_name = _("question")
@@ -257,6 +260,7 @@ class Answer(RenderedMarkdownModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     markdown_fields = {"body": "body_html"}
+    markdown_max_length = MAX_SHORT_TEXT
 
     class Meta:
         verbose_name = _("answer")
