@@ -467,9 +467,21 @@ class _Loader:
         if action == "created" and len(set(bodies)) == len(bodies):
             self.create_questions(pres, item.questions)
             return
+        self.free_question_positions(pres, bodies)
         questions = {q.body: q for q in Question.objects.filter(presentation=pres).prefetch_related("answers")}
         for position, q_item in enumerate(item.questions):
             self.load_question(pres, questions, position, q_item)
+
+    @staticmethod
+    def free_question_positions(pres, bodies) -> None:
+        """Move the talk's questions that sit where the file puts another
+        question (positions are unique per talk) after its last position, in
+        their order. A file imported again unchanged moves nothing."""
+        questions = list(Question.objects.filter(presentation=pres).order_by("position", "pk"))
+        in_the_way = [q for q in questions if q.position < len(bodies) and q.body != bodies[q.position]]
+        start = max([len(bodies)] + [q.position + 1 for q in questions])
+        for offset, question in enumerate(in_the_way):
+            Question.objects.filter(pk=question.pk).update(position=start + offset)
 
     def new_answers(self, question, item) -> list[Answer]:
         """The answers of a question just created, unsaved, with their HTML:

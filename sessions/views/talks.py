@@ -194,10 +194,8 @@ def question_create(request, pk):
     form = QuestionForm(request.POST or None, talk=talk)
     if request.method == "POST" and form.is_valid():
         question = form.save(commit=False)
-        question.presentation = talk
         question.asked_by = request.user
-        question.position = talk.questions.count()
-        question.save()
+        talk.add_question(question)
         messages.success(request, _("Your question was posted."))
         return redirect(question.get_absolute_url())
     return render(request, "study/question_form.html", {"form": form, "talk": talk, "question": None})
