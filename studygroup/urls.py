@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from sessions.forms.accounts import LoginForm
 from sessions.uploads import ImageUploadView
 from sessions.views.editor import markdown_preview
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switcher also works on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -190,3 +190,10 @@ def test_other_profiles_do_not_show_feed_urls(member_client, presenter):
     response = member_client.get(presenter.get_absolute_url())
     assert "calendar_feed_url" not in response.context
     assert presenter.feed_token not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", ["/feeds/%00/sessions.ics", "/feeds/a%00b/atom.xml", "/feeds/%F0%9F%90%B1/atom.xml", "/feeds/" + "a" * 65 + "/atom.xml"]
+)
+def test_feed_with_a_malformed_token_is_404(outsider_client, member, url):
+    assert outsider_client.get(url).status_code == 404

@@ -6,6 +6,8 @@ current feed token. A member resets their token from their profile, which
 makes the old URLs answer 404 at once.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -23,9 +25,17 @@ from sessions.models import Member, Presentation, PresentationPresenter, Reflect
 FEED_ITEMS = 30
 
 
+# What `new_feed_token` makes (URL-safe base64), up to the field's length.
+_FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def _feed_member(token):
-    """The active member whose feed token this is, or 404."""
-    member = Member.objects.filter(feed_token=token, is_active=True).first() if token else None
+    """The active member whose feed token this is, or 404. Text no token
+    can be (a NUL character, which PostgreSQL refuses in a query, or any
+    other) is a 404 without asking the database."""
+    member = None
+    if _FEED_TOKEN.fullmatch(token):
+        member = Member.objects.filter(feed_token=token, is_active=True).first()
     if member is None:
         raise Http404("No such feed.")
     return member
