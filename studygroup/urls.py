@@ -7,8 +7,10 @@ from django.views.i18n import set_language
 from sessions.forms.accounts import LoginForm
 from sessions.uploads import ImageUploadView
 from sessions.views.editor import markdown_preview
+from sessions.views.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -21,3 +23,6 @@ urlpatterns = [
     path("markdownx/", include("markdownx.urls")),
     path("", include("sessions.urls")),
 ]
+
+# A failed request: the 503 page while the database is unreachable, else the 500 page.
+handler500 = "sessions.views.errors.server_error"
