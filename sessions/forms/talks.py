@@ -1,3 +1,4 @@
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ _MARKDOWN_LINK = re.compile(r"^\[(?P<title>.+)\]\((?P<link>[^()\s]+)\)$")
 # A list marker in front of a line pasted from notes: "- ", "* ", "1. ".
 _LIST_MARKER = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 _http_url = URLValidator(schemes=["http", "https"])
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,23 @@ class PresentationForm(forms.ModelForm):
             places = {self.user.pk: 0}
         chosen = self.cleaned_data["presenters"]
         return sorted(chosen, key=lambda m: (places.get(m.pk, len(places)), m.display_name))
+
+    def save_if_stored(self):
+        """Save as `save` does, or, when the slides cannot be stored (a full
+        disk), save nothing and put the error on the slides field: the
+        talk is returned, or None and the form shows what happened."""
+        try:
+            return self.save()
+        except OSError:
+            logger.error("Could not store slides", exc_info=True)
+            self.add_error(
+                "slides",
+                ValidationError(
+                    _("The slides could not be stored on the server. Nothing was saved; try again later."),
+                    code="not_stored",
+                ),
+            )
+            return None
 
     @transaction.atomic
     def save(self, commit=True):

@@ -147,9 +147,10 @@ def talk_create(request, number):
         request.POST or None, request.FILES or None, session=session, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        talk = form.save()
-        messages.success(request, _("Your talk “%(topic)s” was posted.") % {"topic": talk.topic})
-        return redirect(talk)
+        talk = form.save_if_stored()
+        if talk is not None:
+            messages.success(request, _("Your talk “%(topic)s” was posted.") % {"topic": talk.topic})
+            return redirect(talk)
     return render(request, "study/talk_form.html", {"form": form, "session": session, "talk": None})
 
 
@@ -163,9 +164,10 @@ def talk_edit(request, pk):
         user=request.user,
     )
     if request.method == "POST" and form.is_valid():
-        talk = form.save()
-        messages.success(request, _("The talk “%(topic)s” was updated.") % {"topic": talk.topic})
-        return redirect(talk)
+        saved = form.save_if_stored()
+        if saved is not None:
+            messages.success(request, _("The talk “%(topic)s” was updated.") % {"topic": saved.topic})
+            return redirect(saved)
     return render(
         request, "study/talk_form.html", {"form": form, "session": talk.session, "talk": talk}
     )
