@@ -177,12 +177,13 @@ def load_demo():
             talks[slug, number, topic] = talk
 
     for number, topic, asker, addressed_to, body, answer in QUESTIONS:
-        question, created = Question.objects.get_or_create(
-            presentation=talks["season-2", number, topic],
-            body=body,
-            defaults={"asked_by": members[asker], "addressed_to": members[addressed_to]},
+        talk = talks["season-2", number, topic]
+        if talk.questions.filter(body=body).exists():
+            continue
+        question = talk.add_question(
+            Question(body=body, asked_by=members[asker], addressed_to=members[addressed_to])
         )
-        if created and answer:
+        if answer:
             Answer.objects.create(question=question, author=members[addressed_to], body=answer)
 
     for number, author, body in REFLECTIONS:

@@ -12,17 +12,34 @@ markdownx editor preview go through `render_markdown`. The pipeline:
 3. nh3 with an allow-list. This runs last because latex2mathml passes some
    input through unescaped (`\\text{<script>}`) and turns `\\href{…}` into an
    attribute: nothing from steps 1 and 2 is trusted.
+
+Rendering time grows linearly with the text, whatever the text: markdown-it
+bounds its nesting (`maxNesting`), and its link-label scan, which would
+otherwise walk a run of `[` again from every bracket, remembers its answers
+(`_link_label_end`). The forms cap how long a text may be (MAX_SHORT_TEXT,
+MAX_LONG_TEXT), so one text costs at most a fraction of a second.
 """
 
 import re
+from types import SimpleNamespace
 
 import nh3
 from django.utils.html import escape
 from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
+from markdown_it import helpers as markdown_it_helpers
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-__all__ = ["render_markdown"]
+__all__ = ["MAX_LONG_TEXT", "MAX_SHORT_TEXT", "render_markdown"]
+
+# The longest markdown text, in characters, by kind. Short: a question, an
+# answer, a member's bio. Long: a talk summary, session notes, a reflection
+# or a journal entry (the longest legacy journal, a week's log, has about
+# 17,000). At these lengths the most pathological text renders in under a
+# second (tests/benchmarks/bench_markdown.py); ordinary text in a few
+# milliseconds.
+MAX_SHORT_TEXT = 10_000
+MAX_LONG_TEXT = 30_000
 
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer nofollow"
@@ -130,6 +147,52 @@ def _table_alignment_as_class(state):
             token.attrs["class"] = f"align-{match.group(1)}"
 
 
+def _link_label_end(state, start, disable_nested=False):
+    """markdown-it's `parseLinkLabel`, remembering each answer for the paragraph.
+
+    Where the label that opens at `start` ends (the position of its `]`), or
+    -1. markdown-it scans forward from every `[`; in a run of brackets each
+    scan walks again over the brackets after it, up to `maxNesting` of them
+    (about 100 µs for every `[` of a text). But a `[` met inside a label is
+    a label of its own, whose scan (made moments before, while skipping that
+    bracket) already says how it ends: its `]` leaves our level where it
+    was, so the scan jumps there; where it found none, neither can we. The
+    results are markdown-it's own, with every bracket scanned once.
+    """
+    memo = state.__dict__.setdefault("study_link_label_ends", {})
+    key = (start, disable_nested, state.posMax)
+    if key in memo:
+        return memo[key]
+    old_pos = state.pos
+    state.pos = start + 1
+    level = 1
+    label_end = -1
+    while state.pos < state.posMax:
+        marker = state.src[state.pos]
+        if marker == "]":
+            level -= 1
+            if level == 0:
+                label_end = state.pos
+                break
+        previous = state.pos
+        state.md.inline.skipToken(state)
+        if marker == "[":
+            if previous == state.pos - 1:
+                # A `[` that is plain text opens a nested label.
+                level += 1
+                inner_end = memo.get((previous, disable_nested, state.posMax))
+                if inner_end is not None:
+                    if inner_end < 0:
+                        break
+                    state.pos = inner_end
+            elif disable_nested:
+                # A link inside a link's label: this one is no link.
+                break
+    state.pos = old_pos
+    memo[key] = label_end
+    return label_end
+
+
 _markdown = (
     MarkdownIt("js-default", {"html": False, "breaks": True, "linkify": False})
     # Pandoc's rule for inline math: no space just inside the dollars and no
@@ -144,6 +207,12 @@ _markdown = (
     )
 )
 _markdown.core.ruler.push("table_alignment_as_class", _table_alignment_as_class)
+# This instance's link and image rules find labels with `_link_label_end`.
+_markdown.helpers = SimpleNamespace(
+    parseLinkLabel=_link_label_end,
+    parseLinkDestination=markdown_it_helpers.parseLinkDestination,
+    parseLinkTitle=markdown_it_helpers.parseLinkTitle,
+)
 
 
 def render_markdown(text: str) -> str:

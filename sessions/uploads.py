@@ -10,9 +10,11 @@ included) and stored as `<uuid>.<extension of the detected format>`.
 `ImageUploadView` is mounted at `markdownx/upload/` ahead of markdownx's own
 URLs, so the editor's JavaScript posts here. Its responses keep markdownx's
 shape: `{"image_code": "![](<url>)"}` on success, the form errors as JSON
-(`{"image": ["<message>"]}`) with status 400 otherwise.
+(`{"image": ["<message>"]}`) with status 400 otherwise, and a message of the
+same shape when the image cannot be stored (507 for a full disk, else 500).
 """
 
+import errno
 import logging
 import posixpath
 import uuid
@@ -162,4 +164,16 @@ class ImageUploadView(MarkdownxImageUploadView):
         return JsonResponse(form.errors, status=400)
 
     def form_valid(self, form):
-        return JsonResponse({"image_code": f"![]({form.save(commit=True)})"})
+        try:
+            url = form.save(commit=True)
+        except OSError as error:
+            # The storage failed (a full disk, a lost network share); it
+            # leaves no partial file (sessions.storage). The editor reads
+            # the error like a form error.
+            logger.error("Could not store an editor image", exc_info=True)
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                message, status = _("The server's storage is full; the image was not saved."), 507
+            else:
+                message, status = _("The image could not be saved. Try again later."), 500
+            return JsonResponse({"image": [str(message)]}, status=status)
+        return JsonResponse({"image_code": f"![]({url})"})

@@ -1,10 +1,28 @@
-from django.urls import path
+from django.urls import path, register_converter
+
+from .models.seasons import SLUG_PATTERN
 
 from .views import accounts, home, media, meetings, members, papers, reflections, talks
 from .views import attendance, bibtex, feeds, participation, search
 from .views import bench, seasons
 
 app_name = "study"
+
+
+class SeasonConverter:
+    """A season's address in a URL: only what a slug can be matches, so a
+    NUL character or other junk is a 404 before any query."""
+
+    regex = SLUG_PATTERN
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(SeasonConverter, "season")
 
 urlpatterns = [
     path("media/<path:path>", media.serve_media, name="media"),
@@ -14,17 +32,17 @@ urlpatterns = [
     path("sessions/new/", meetings.session_create, name="session-create"),
     # Seasons, and their sessions numbered within them.
     path("seasons/new/", seasons.season_create, name="season-create"),
-    path("seasons/<str:season>/", seasons.season_detail, name="season-detail"),
-    path("seasons/<str:season>/edit/", seasons.season_edit, name="season-edit"),
-    path("seasons/<str:season>/roster/", seasons.roster_edit, name="season-roster"),
-    path("seasons/<str:season>/<int:number>/", meetings.session_detail, name="session-detail"),
-    path("seasons/<str:season>/<int:number>/edit/", meetings.session_edit, name="session-edit"),
+    path("seasons/<season:season>/", seasons.season_detail, name="season-detail"),
+    path("seasons/<season:season>/edit/", seasons.season_edit, name="season-edit"),
+    path("seasons/<season:season>/roster/", seasons.roster_edit, name="season-roster"),
+    path("seasons/<season:season>/<int:number>/", meetings.session_detail, name="session-detail"),
+    path("seasons/<season:season>/<int:number>/edit/", meetings.session_edit, name="session-edit"),
     path(
-        "seasons/<str:season>/<int:number>/delete/",
+        "seasons/<season:season>/<int:number>/delete/",
         meetings.session_delete,
         name="session-delete",
     ),
-    path("seasons/<str:season>/<int:number>/talks/new/", talks.talk_create, name="talk-create"),
+    path("seasons/<season:season>/<int:number>/talks/new/", talks.talk_create, name="talk-create"),
     path("talks/<int:pk>/", talks.talk_detail, name="talk-detail"),
     path("talks/<int:pk>/edit/", talks.talk_edit, name="talk-edit"),
     path("talks/<int:pk>/delete/", talks.talk_delete, name="talk-delete"),
@@ -46,7 +64,7 @@ urlpatterns = [
         "invite/<uidb64>/<token>/", accounts.invitation_accept, name="invitation-accept"
     ),
     path(
-        "seasons/<str:season>/<int:number>/reflection/",
+        "seasons/<season:season>/<int:number>/reflection/",
         reflections.reflection_edit,
         name="reflection-edit",
     ),
@@ -67,12 +85,12 @@ urlpatterns += [
     path("feeds/<str:token>/atom.xml", feeds.activity_feed, name="feed-activity"),
     path("feeds/reset/", feeds.feed_token_reset, name="feed-token-reset"),
     path(
-        "seasons/<str:season>/<int:number>/attendance/",
+        "seasons/<season:season>/<int:number>/attendance/",
         attendance.attendance_respond,
         name="attendance-respond",
     ),
     path(
-        "seasons/<str:season>/<int:number>/attendance/mark/",
+        "seasons/<season:season>/<int:number>/attendance/mark/",
         attendance.attendance_mark,
         name="attendance-mark",
     ),

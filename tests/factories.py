@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.db.models import Max
 from django.utils import timezone
 
 from sessions.models import (
@@ -122,6 +123,11 @@ class PresentationPresenterFactory(factory.django.DjangoModelFactory):
     order = 0
 
 
+def next_question_position(talk):
+    highest = talk.questions.aggregate(highest=Max("position"))["highest"]
+    return 0 if highest is None else highest + 1
+
+
 class QuestionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Question
@@ -130,6 +136,8 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     addressed_to = factory.LazyAttribute(lambda q: q.presentation.ordered_presenters()[0])
     asked_by = factory.SubFactory(MemberFactory)
     body = factory.Sequence(lambda n: f"역전파에서 기울기는 어떻게 전달되나요? ({n})")
+    # The next place in the talk's list: positions are unique per talk.
+    position = factory.LazyAttribute(lambda q: next_question_position(q.presentation))
 
 
 class AnswerFactory(factory.django.DjangoModelFactory):

@@ -243,3 +243,17 @@ def test_other_profiles_do_not_show_feed_urls(member_client, presenter):
     content = response.content.decode()
     assert "calendar_feed_url" not in response.context
     assert (presenter.calendar_token in content, presenter.activity_token in content) == (False, False)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feeds/%00/sessions.ics",
+        "/feeds/a%00b/atom.xml",
+        "/feeds/%F0%9F%90%B1/atom.xml",
+        "/feeds/" + "a" * 65 + "/atom.xml",
+    ],
+)
+def test_feed_with_a_malformed_token_is_404(outsider_client, member, url):
+    """A NUL character in the token made PostgreSQL refuse the query (a 500)."""
+    assert outsider_client.get(url).status_code == 404

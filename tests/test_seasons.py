@@ -353,3 +353,10 @@ def test_migration_puts_every_session_into_one_season_and_back():
     assert old.get_model("study", "Reflection").objects.count() == 2
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.parametrize("url", ["/seasons/a%00b/", "/seasons/a%00b/6/", "/sessions/new/?season=a%00b"])
+def test_season_address_that_no_slug_can_be_is_404_or_ignored(organizer_client, url):
+    """A NUL character made PostgreSQL refuse the query (a 500)."""
+    factories.StudySessionFactory(number=6)
+    assert organizer_client.get(url).status_code == (200 if "?season" in url else 404)

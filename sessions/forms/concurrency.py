@@ -223,6 +223,11 @@ def save_or_form_error(form):
                 return form.save()
             # Nothing was written but the content version's count: undo it.
             transaction.set_rollback(True)
+    except ValidationError as error:
+        # A save that could not complete for a reason the user can act on
+        # (slides that could not be stored): nothing was written.
+        form.add_error(None, error)
+        return None
     except IntegrityError as error:
         if not any(broke_constraint(error, model, name) for name in getattr(form, "race_constraints", ())):
             raise

@@ -1,3 +1,4 @@
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ _MARKDOWN_LINK = re.compile(r"^\[(?P<title>.+)\]\((?P<link>[^()\s]+)\)$")
 # A list marker in front of a line pasted from notes: "- ", "* ", "1. ".
 _LIST_MARKER = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 _http_url = URLValidator(schemes=["http", "https"])
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -245,9 +248,27 @@ class PresentationForm(EditConflictMixin, forms.ModelForm):
         chosen = self.cleaned_data["presenters"]
         return sorted(chosen, key=lambda m: (places.get(m.pk, len(places)), m.display_name))
 
-    @transaction.atomic
     def save(self, commit=True):
-        """Save the talk, its presenters (in order) and its papers (relations)."""
+        """Save the talk, its presenters (in order) and its papers (relations).
+
+        When the slides cannot be stored (a full disk), nothing is saved and
+        a ValidationError on the slides field says so (`save_or_form_error`
+        shows it on the form)."""
+        try:
+            return self._save()
+        except OSError:
+            logger.error("Could not store slides", exc_info=True)
+            raise ValidationError(
+                {
+                    "slides": ValidationError(
+                        _("The slides could not be stored on the server. Nothing was saved; try again later."),
+                        code="not_stored",
+                    )
+                }
+            ) from None
+
+    @transaction.atomic
+    def _save(self):
         talk = super().save(commit=False)
         presenters = self.ordered_presenters()
         talk.session = self.session
@@ -288,9 +309,10 @@ class QuestionForm(EditConflictMixin, forms.ModelForm):
         ).order_by("presenter_links__order")
 
     def save(self, commit=True):
-        """Save; a new question comes after the talk's other questions."""
-        if self.instance._state.adding:
-            self.instance.position = self.instance.presentation.questions.count()
+        """Save; a new question comes after the talk's other questions
+        (`Presentation.add_question` takes the next position under a lock)."""
+        if self.instance._state.adding and commit:
+            return self.instance.presentation.add_question(super().save(commit=False))
         return super().save(commit=commit)
 
 

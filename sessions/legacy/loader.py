@@ -292,6 +292,23 @@ class _Loader:
             raise LoadError(f"{what} is longer than {limit} characters", line)
 
     @staticmethod
+    def check_markdown_lengths(parsed) -> None:
+        """Refuse a text longer than the app's forms accept (`markdown_max_length`)."""
+        if isinstance(parsed, ParsedJournal):
+            texts = [(parsed.body, Reflection, "the journal entry", None)]
+        else:
+            texts = [(item.body, Reflection, "a reflection", item.line) for item in parsed.reflections]
+            for talk in parsed.presentations:
+                texts.append((talk.summary, Presentation, "the summary", talk.line))
+                for question in talk.questions:
+                    texts.append((question.body, Question, "a question", question.line))
+                    texts.append((question.answer or "", Answer, "the answer to the question", question.line))
+                    texts.extend((other.body, Answer, "an answer", other.line) for other in question.other_answers)
+        for text, model, what, line in texts:
+            if len(text) > model.markdown_max_length:
+                raise LoadError(f"{what} is longer than {model.markdown_max_length} characters", line)
+
+    @staticmethod
     def update(obj, values: dict) -> bool:
         """Set changed fields and save only those; True when something changed."""
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
@@ -304,6 +321,7 @@ class _Loader:
     # -- entry --------------------------------------------------------------
 
     def load(self, parsed) -> None:
+        self.check_markdown_lengths(parsed)
         self.record = ImportedFile.objects.select_for_update().filter(path=self.path).first()
         if isinstance(parsed, ParsedSession):
             session = self.load_session(parsed)
@@ -500,9 +518,21 @@ class _Loader:
         if action == "created" and len(set(bodies)) == len(bodies):
             self.create_questions(pres, item.questions)
             return
+        self.free_question_positions(pres, bodies)
         questions = {q.body: q for q in Question.objects.filter(presentation=pres).prefetch_related("answers")}
         for position, q_item in enumerate(item.questions):
             self.load_question(pres, questions, position, q_item)
+
+    @staticmethod
+    def free_question_positions(pres, bodies) -> None:
+        """Move the talk's questions that sit where the file puts another
+        question (positions are unique per talk) after its last position, in
+        their order. A file imported again unchanged moves nothing."""
+        questions = list(Question.objects.filter(presentation=pres).order_by("position", "pk"))
+        in_the_way = [q for q in questions if q.position < len(bodies) and q.body != bodies[q.position]]
+        start = max([len(bodies)] + [q.position + 1 for q in questions])
+        for offset, question in enumerate(in_the_way):
+            Question.objects.filter(pk=question.pk).update(position=start + offset)
 
     def new_answers(self, question, item) -> list[Answer]:
         """The answers of a question just created, unsaved, with their HTML:

@@ -35,6 +35,14 @@ def seasons_from_sessions(apps, schema_editor):
         )
         for pk, role in Member.objects.values_list("pk", "role")
     )
+    _check_constraints_now(schema_editor)
+
+
+def _check_constraints_now(schema_editor):
+    """PostgreSQL refuses to alter a table with deferred foreign key checks
+    pending in the transaction: run them now, before the next operations."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def sessions_without_seasons(apps, schema_editor):
@@ -55,6 +63,7 @@ def sessions_without_seasons(apps, schema_editor):
         )
     StudySession.objects.update(season=None)
     Season.objects.all().delete()
+    _check_constraints_now(schema_editor)
 
 
 class Migration(migrations.Migration):

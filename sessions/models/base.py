@@ -1,5 +1,10 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from sessions.markdown import MAX_LONG_TEXT
 
 
 def count_of(queryset, field):
@@ -22,9 +27,15 @@ class RenderedMarkdownModel(models.Model):
     `markdown_fields` maps each markdown source field to the field that keeps
     its sanitized HTML. Pages show the stored HTML; `rerender_markdown`
     renders everything again when the renderer changes.
+
+    A markdown text may be at most `markdown_max_length` characters (one of
+    the limits in sessions.markdown): `clean_fields` refuses a longer one,
+    so every model form (the app's and the admin's) shows it as an error on
+    its field. The importer checks the same limit.
     """
 
     markdown_fields: dict[str, str] = {}
+    markdown_max_length = MAX_LONG_TEXT
 
     class Meta:
         abstract = True
@@ -36,6 +47,20 @@ class RenderedMarkdownModel(models.Model):
         for source, target in self.markdown_fields.items():
             setattr(self, target, render_markdown(getattr(self, source) or ""))
 
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for source in self.markdown_fields:
+            length = len(getattr(self, source) or "")
+            if source not in (exclude or ()) and length > self.markdown_max_length:
+                error = markdown_too_long(length, self.markdown_max_length)
+                errors.setdefault(source, []).append(error)
+        if errors:
+            raise ValidationError(errors)
+
     def save(self, *args, update_fields=None, **kwargs):
         self.render_markdown_fields()
         if update_fields is not None:
@@ -44,3 +69,15 @@ class RenderedMarkdownModel(models.Model):
                 target for source, target in self.markdown_fields.items() if source in update_fields
             }
         super().save(*args, update_fields=update_fields, **kwargs)
+
+
+def markdown_too_long(length, limit):
+    """The error for a markdown text of `length` characters where `limit` is the most."""
+    return ValidationError(
+        _("This text has %(length)s characters; it can have at most %(limit)s."),
+        code="markdown_too_long",
+        params={
+            "length": number_format(length, force_grouping=True),
+            "limit": number_format(limit, force_grouping=True),
+        },
+    )

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
+from sessions.markdown import MAX_SHORT_TEXT
+
 from .base import RenderedMarkdownModel
 from .reflections import Visibility
 
@@ -80,6 +82,7 @@ class Member(RenderedMarkdownModel, AbstractUser):
     objects = MemberManager()
 
     markdown_fields = {"bio": "bio_html"}
+    markdown_max_length = MAX_SHORT_TEXT
     REQUIRED_FIELDS = ["email", "display_name"]
 
     class Meta:

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -10,7 +12,18 @@ from markdownx.models import MarkdownxField
 from .base import RenderedMarkdownModel
 
 
+# What a season's address can be: a unicode slug (letters, digits, "-" and "_").
+SLUG_PATTERN = r"[-\w]+"
+
+
 class SeasonQuerySet(models.QuerySet):
+    def by_slug(self, slug):
+        """The season with address `slug`, or None; text no address can be
+        (a NUL character, which PostgreSQL refuses) asks nothing."""
+        if not re.fullmatch(SLUG_PATTERN, slug or ""):
+            return None
+        return self.filter(slug=slug).first()
+
     def newest_first(self):
         """Latest start first; seasons without a start date after those with one."""
         return self.order_by(F("starts_on").desc(nulls_last=True), "-pk")

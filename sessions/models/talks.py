@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
+from sessions.markdown import MAX_SHORT_TEXT
+
 from .base import RenderedMarkdownModel
 from .meetings import StudySession
 from .papers import Paper
@@ -133,6 +135,22 @@ class Presentation(RenderedMarkdownModel):
             for index, member in enumerate(dict.fromkeys(members))
         )
 
+    @transaction.atomic
+    def add_question(self, question):
+        """Save `question` as the last of this talk's questions.
+
+        The talk's row is locked first (on PostgreSQL; SQLite runs one writer
+        at a time), so questions posted at the same moment queue for the
+        next position instead of taking the same one. After a deletion the
+        positions have a gap, never a repeat.
+        """
+        list(Presentation.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
+        highest = self.questions.aggregate(highest=models.Max("position"))["highest"]
+        question.presentation = self
+        question.position = 0 if highest is None else highest + 1
+        question.save()
+        return question
+
     def can_edit(self, user):
         """Presenters and organizers may edit a talk.
 
@@ -218,11 +236,20 @@ class Question(RenderedMarkdownModel):
     objects = QuestionQuerySet.as_manager()
 
     markdown_fields = {"body": "body_html"}
+    markdown_max_length = MAX_SHORT_TEXT
 
     class Meta:
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         ordering = ["presentation", "position", "pk"]
+        constraints = [
+            # Each place in a talk's list of questions holds one question:
+            # two questions posted at once never share a number
+            # (`Presentation.add_question` hands out the next free one).
+            models.UniqueConstraint(
+                fields=["presentation", "position"], name="study_question_position_unique"
+            ),
+        ]
         indexes = [
             # "Questions addressed to me" on the home page and profiles.
             models.Index(fields=["addressed_to", "created_at"], name="study_question_to_idx"),
@@ -257,6 +284,7 @@ class Answer(RenderedMarkdownModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     markdown_fields = {"body": "body_html"}
+    markdown_max_length = MAX_SHORT_TEXT
 
     class Meta:
         verbose_name = _("answer")

@@ -12,6 +12,8 @@ keeps what it fetched, and the pages behind the links ask for a login.
 Private journal entries appear in their author's feed only.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -30,11 +32,19 @@ from sessions.models import Member, Presentation, PresentationPresenter, Reflect
 FEED_ITEMS = 30
 
 
+# What `new_feed_token` makes (URL-safe base64), up to the field's length.
+_FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def _feed_member(feed, token):
     """The active member whose token for `feed` ("calendar" or "activity")
-    this is, or 404."""
-    field = Member.FEED_TOKENS[feed]
-    member = Member.objects.filter(**{field: token}, is_active=True).first() if token else None
+    this is, or 404. Text no token can be (a NUL character, which
+    PostgreSQL refuses in a query, or any other) is a 404 without asking
+    the database."""
+    member = None
+    if _FEED_TOKEN.fullmatch(token):
+        field = Member.FEED_TOKENS[feed]
+        member = Member.objects.filter(**{field: token}, is_active=True).first()
     if member is None:
         raise Http404("No such feed.")
     return member

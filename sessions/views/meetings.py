@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -52,7 +53,9 @@ def session_list(request):
     sessions are cached fragments."""
     content_version(request)
     slug = request.GET.get("season", "")
-    season = get_object_or_404(Season, slug=slug) if slug else None
+    season = Season.objects.by_slug(slug) if slug else None
+    if slug and season is None:
+        raise Http404(_("No such season."))
     page_number = request.GET.get("page", "")
 
     def sessions_page():
@@ -200,8 +203,7 @@ def session_detail(request, season, number):
 
 def session_create(request):
     """Schedule a session, in the season chosen (`?season=`, else the current one)."""
-    season = Season.objects.filter(slug=request.GET.get("season", "")).first()
-    season = season or Season.objects.current()
+    season = Season.objects.by_slug(request.GET.get("season", "")) or Season.objects.current()
     if season is None:
         if not request.user.is_organizer:
             raise PermissionDenied
