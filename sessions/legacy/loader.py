@@ -393,7 +393,10 @@ class _Loader:
                 season=season, number=parsed.number, date=parsed.date, title=parsed.title
             )
             self.count("session", "created")
-            if all(len({q.body for q in p.questions}) == len(p.questions) for p in parsed.presentations):
+            if all(
+                len({(q.presenter, q.body) for q in p.questions}) == len(p.questions)
+                for p in parsed.presentations
+            ):
                 self.create_session_contents(session, parsed)
                 return session
         else:
@@ -514,23 +517,31 @@ class _Loader:
                 action = "updated"
         self.count("presentation", action, pres)
 
-        bodies = [q.body for q in item.questions]
-        if action == "created" and len(set(bodies)) == len(bodies):
+        # A question is its addressee and its text: the same text asked of
+        # two presenters is two questions.
+        keys = [(self.member(q.presenter, line=q.line).pk, q.body) for q in item.questions]
+        if action == "created" and len(set(keys)) == len(keys):
             self.create_questions(pres, item.questions)
             return
-        self.free_question_positions(pres, bodies)
-        questions = {q.body: q for q in Question.objects.filter(presentation=pres).prefetch_related("answers")}
+        self.free_question_positions(pres, keys)
+        questions = {
+            (q.addressed_to_id, q.body): q
+            for q in Question.objects.filter(presentation=pres).prefetch_related("answers")
+        }
         for position, q_item in enumerate(item.questions):
             self.load_question(pres, questions, position, q_item)
 
     @staticmethod
-    def free_question_positions(pres, bodies) -> None:
+    def free_question_positions(pres, keys) -> None:
         """Move the talk's questions that sit where the file puts another
-        question (positions are unique per talk) after its last position, in
-        their order. A file imported again unchanged moves nothing."""
+        question (`keys`: addressee and text; positions are unique per talk)
+        after its last position, in their order. A file imported again
+        unchanged moves nothing."""
         questions = list(Question.objects.filter(presentation=pres).order_by("position", "pk"))
-        in_the_way = [q for q in questions if q.position < len(bodies) and q.body != bodies[q.position]]
-        start = max([len(bodies)] + [q.position + 1 for q in questions])
+        in_the_way = [
+            q for q in questions if q.position < len(keys) and (q.addressed_to_id, q.body) != keys[q.position]
+        ]
+        start = max([len(keys)] + [q.position + 1 for q in questions])
         for offset, question in enumerate(in_the_way):
             Question.objects.filter(pk=question.pk).update(position=start + offset)
 
@@ -585,16 +596,16 @@ class _Loader:
 
     def load_question(self, pres, questions, position, item) -> None:
         presenter = self.member(item.presenter, line=item.line)
-        question = questions.get(item.body)
+        question = questions.get((presenter.pk, item.body))
         if question is None:
             question = Question.objects.create(
                 presentation=pres, body=item.body, addressed_to=presenter, position=position
             )
-            questions[item.body] = question
+            questions[presenter.pk, item.body] = question
             self.count("question", "created", question)
             answers = []
         else:
-            changed = self.update(question, {"addressed_to": presenter, "position": position})
+            changed = self.update(question, {"position": position})
             self.count("question", "updated" if changed else "unchanged", question)
             answers = list(question.answers.all())
         if item.answer is not None:

@@ -323,3 +323,20 @@ def test_import_other_members_answers_with_their_authors_and_again_unchanged(tmp
     assert (status, table["answers"]) == (0, ["0", "1", "3", "0"])
     assert Answer.objects.count() == 4
     assert snapshot() != before
+
+
+@pytest.mark.django_db
+def test_import_same_question_to_two_presenters_is_two_questions_and_reimport_changes_nothing():
+    path = str(FIXTURES.parent / "legacy-fidelity" / "session_same_question_twice.md")
+    assert run(path)[1] == 0
+    questions = Question.objects.order_by("position")
+    assert [(q.addressed_to.display_name, q.body, [a.body for a in q.answers.all()]) for q in questions] == [
+        ("한지호", "배치 크기가 작을 때는 어떻게 하나요?", ["레이어 정규화를 씁니다."]),
+        ("서예린", "배치 크기가 작을 때는 어떻게 하나요?", ["그룹 정규화도 방법입니다."]),
+        ("서예린", "추론할 때도 같나요?", []),
+    ]
+    before = snapshot()
+    output, status = run("-v", "2", path)
+    assert status == 0
+    assert snapshot() == before
+    assert output.splitlines()[0] == f"{path}: session: unchanged"
