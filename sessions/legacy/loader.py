@@ -14,6 +14,7 @@ in the app are never touched.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import re
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from sessions.models import (
@@ -332,7 +334,19 @@ class _Loader:
         else:  # pragma: no cover - parse() returns one of the two
             raise LoadError("nothing to import")
         self.delete_stale()
+        if session is not None:
+            self.date_created_rows(session)
         self.save_record(session, journal)
+
+    def date_created_rows(self, session) -> None:
+        """Rows this file created happened at the session, not today: dated
+        by its day, they keep their place in time (recent activity lists
+        what members did lately, not a flood of old notes)."""
+        moment = timezone.make_aware(datetime.datetime.combine(session.date, datetime.time(12)))
+        moment = min(moment, timezone.now())
+        for kind in ("presentation", "question", "answer", "reflection"):
+            if self.created[kind]:
+                OWNED_MODELS[kind].objects.filter(pk__in=self.created[kind]).update(created_at=moment)
 
     # -- members ------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from sessions.legacy.loader import import_data, import_paths
 from sessions.models import (
@@ -340,3 +341,16 @@ def test_import_same_question_to_two_presenters_is_two_questions_and_reimport_ch
     assert status == 0
     assert snapshot() == before
     assert output.splitlines()[0] == f"{path}: session: unchanged"
+
+
+@pytest.mark.django_db
+def test_import_dates_created_rows_by_their_session_so_recent_activity_keeps_its_order():
+    from sessions.views.home import recent_activity
+
+    talk = factories.PresentationFactory(topic="오늘 올린 발표")
+    assert run(str(FIXTURES / "session_by_topic.md"))[1] == 0
+    imported = Presentation.objects.exclude(pk=talk.pk)
+    session_day = imported.first().session.date
+    assert {timezone.localtime(t.created_at).date() for t in imported} == {session_day}
+    assert {timezone.localtime(q.created_at).date() for q in Question.objects.all()} == {session_day}
+    assert recent_activity()[0]["object"] == talk
