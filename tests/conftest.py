@@ -6,7 +6,6 @@ account at all (the anonymous client).
 """
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from tests import factories
@@ -20,15 +19,6 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LANGUAGE_CODE = "en"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with no cached page fragments: the content version
-    restarts with every test's database."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -80,6 +80,24 @@ def test_content_version_never_comes_back_after_the_counter_is_emptied(study_ses
     assert (again[1], again != earlier) == (earlier[1], True)
 
 
+def test_rolled_back_write_cached_in_its_transaction_is_never_served(member_client, study_session):
+    """A transaction writes, a page is cached under its uncommitted
+    version, and it rolls back. The next commit counts to the same number,
+    but not to the same version: the page shows only committed data."""
+    url = study_session.get_absolute_url()
+    with transaction.atomic():
+        factories.PresentationFactory(session=study_session, topic="되돌린 발표")
+        assert "되돌린 발표" in member_client.get(url).content.decode()
+        uncommitted = ContentVersion.objects.current()[1]
+        transaction.set_rollback(True)
+    paper = factories.PaperFactory(title="상관없는 논문")
+    while ContentVersion.objects.current()[1] < uncommitted:
+        Paper.objects.filter(pk=paper.pk).update(year=2020)
+    assert ContentVersion.objects.current()[1] == uncommitted
+    content = member_client.get(url).content.decode()
+    assert "되돌린 발표" not in content
+
+
 def test_content_version_ignores_reads(version, talk):
     before = version()
     list(Presentation.objects.with_people())

@@ -23,15 +23,18 @@ class ContentVersion(models.Model):
 
     ROW = 1
     # An upsert: a database whose row was emptied (`flush`) starts counting
-    # again from 1, under a new epoch.
+    # again from 1. Every bump also draws a new epoch.
     BUMP_SQL = (
         "INSERT INTO study_contentversion (id, number, epoch) VALUES (1, 1, %s) "
-        "ON CONFLICT (id) DO UPDATE SET number = study_contentversion.number + 1"
+        "ON CONFLICT (id) DO UPDATE SET number = study_contentversion.number + 1, "
+        "epoch = excluded.epoch"
     )
 
     number = models.PositiveBigIntegerField(default=0)
-    # Random, chosen when the row is created: numbers restart after a flush,
-    # and fragments cached under the old numbers must not come back.
+    # Random, drawn anew by every bump. A number alone can come back: after a
+    # flush, and after a rolled-back transaction (whose fragments may have
+    # been cached under its uncommitted number, which the next commit would
+    # then reuse). The epoch never does, so such fragments stay unreachable.
     epoch = models.CharField(max_length=32, default="", editable=False)
 
     objects = ContentVersionQuerySet.as_manager()
