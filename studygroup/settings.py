@@ -128,10 +128,13 @@ WSGI_APPLICATION = "studygroup.wsgi.application"
 
 # SQLite file in the project unless DATABASE_URL says otherwise
 # (sqlite:///path or postgres://user:pass@host:port/name, through psycopg 3).
+# In production a connection is kept for a minute and checked before reuse:
+# opening one per request costs more than most pages.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
