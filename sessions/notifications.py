@@ -190,7 +190,7 @@ def render_email(notification):
             "notification": notification,
             "sentence": notification.sentence,
             "target": notification.target,
-            "url": settings.SITE_URL + notification.get_absolute_url(),
+            "url": settings.SITE_URL + notification.open_url(),
             "unsubscribe_url": unsubscribe_url(member, notification.kind),
             "preferences_url": settings.SITE_URL + reverse("study:notification-preferences"),
         }
@@ -316,7 +316,7 @@ def _send_digest(member_pk, until, connection):
             days = {}
             for item in items:
                 day = timezone.localdate(item.created_at)
-                days.setdefault(day, []).append((item.sentence, settings.SITE_URL + item.get_absolute_url()))
+                days.setdefault(day, []).append((item.sentence, settings.SITE_URL + item.open_url()))
             context = {
                 "member": member,
                 "days": sorted(days.items()),

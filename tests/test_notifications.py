@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from sessions import notifications
 from sessions.models import Delivery, Notification, NotificationKind, NotificationPreference
 from sessions.notifications import notify
+from sessions.tasks import send_digests
 from tests import factories
 
 
@@ -207,6 +208,17 @@ def test_inbox_is_newest_first_grouped_by_day_and_paginated(presenter_client, pr
     assert sum(len(items) for day, items in second.context["days"]) == 5
 
 
+@pytest.mark.parametrize("count", [3, 40])
+def test_inbox_query_count_does_not_grow(count, presenter_client, presenter, member, talk, django_assert_num_queries):
+    for _ in range(count):
+        question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
+        notify("question", [presenter], actor=member, target=question, label=talk.topic)
+    # session, user, the bell's unread count, the inbox's count, its page with the actors
+    with django_assert_num_queries(5):
+        response = presenter_client.get(reverse("study:notification-list"))
+    assert response.content.decode().count('class="notification unread"') == min(count, 30)
+
+
 def test_mark_all_read_is_a_post_for_ones_own_notifications(presenter_client, member_client, member, presenter, question):
     notify("question", [presenter], actor=member, target=question)
     answer = factories.AnswerFactory(question=question, author=presenter)
@@ -285,13 +297,11 @@ def test_digest_groups_a_days_items_into_one_email(member, presenter, organizer,
     assert len(mail.outbox) == 1
 
 
-def test_digest_task_requeues_lost_emails_and_sends_digests(member, presenter, question, monkeypatch):
+def test_digest_task_requeues_lost_emails_and_sends_digests(member, presenter, question):
     [pending] = notify("question", [presenter], actor=member, target=question)
     Notification.objects.filter(pk=pending.pk).update(
         email_queued_at=timezone.now() - notifications.LOST_AFTER - datetime.timedelta(minutes=1)
     )
-    from sessions.tasks import send_digests
-
     assert send_digests.call() == {"digests": 0, "requeued": 1}
     assert DBTaskResult.objects.filter(task_path="sessions.tasks.send_notification").count() == 1
 

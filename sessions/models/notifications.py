@@ -141,7 +141,8 @@ class Notification(models.Model):
         actor = self.actor.display_name if self.actor_id else _("Someone")
         return SENTENCES[self.kind] % {"actor": actor, "label": self.target_label}
 
-    def get_absolute_url(self):
+    def open_url(self):
+        """Where the inbox and the email link: marks it read, then goes to its place."""
         return reverse("study:notification-open", args=[self.pk])
 
 
