@@ -258,15 +258,15 @@ def _count_failure(pk):
         notification.email_attempts += 1
         gave_up = notification.email_attempts > len(RETRY_DELAYS)
         notification.email = Notification.Email.FAILED if gave_up else Notification.Email.PENDING
-        notification.email_queued_at = timezone.now()
+        # Counted from when the retry is due, so the sweep leaves the back-off alone.
+        notification.email_queued_at = timezone.now() + datetime.timedelta(seconds=retry_delay(notification))
         notification.save(update_fields=["email", "email_attempts", "email_queued_at"])
         return Outcome.FAILED if gave_up else Outcome.RETRY
 
 
-def retry_delay(pk):
-    """Seconds before the next try of notification `pk`'s email."""
-    attempts = Notification.objects.filter(pk=pk).values_list("email_attempts", flat=True).first() or 1
-    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+def retry_delay(notification):
+    """Seconds from a failed attempt of `notification`'s email to the next."""
+    return RETRY_DELAYS[min(max(notification.email_attempts, 1), len(RETRY_DELAYS)) - 1]
 
 
 # The daily digest ----------------------------------------------------------

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from sessions import notifications
+from sessions.models import Notification
 
 
 @task()
@@ -15,7 +16,8 @@ def send_notification(notification_id):
     again with back-off (notifications.RETRY_DELAYS) until the attempts run out."""
     outcome = notifications.send_notification_email(notification_id)
     if outcome == notifications.Outcome.RETRY:
-        delay = datetime.timedelta(seconds=notifications.retry_delay(notification_id))
+        notification = Notification.objects.get(pk=notification_id)
+        delay = datetime.timedelta(seconds=notifications.retry_delay(notification))
         if send_notification.get_backend().supports_defer:
             send_notification.using(run_after=timezone.now() + delay).enqueue(notification_id)
         # A backend that cannot wait leaves the row to the sweep

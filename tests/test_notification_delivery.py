@@ -110,6 +110,10 @@ def test_smtp_failing_twice_delivers_once_on_the_third_try(monkeypatch, member, 
     assert retry.run_after <= timezone.now() + datetime.timedelta(seconds=delay)
     run_worker()
     assert len(attempts) == 1  # not due yet
+    # The sweep leaves an email in back-off to its retry.
+    assert notifications.requeue_lost_emails(
+        now=timezone.now() + notifications.LOST_AFTER + datetime.timedelta(seconds=delay // 2)
+    ) == 0
     time_passes()
     run_worker()
     [retry] = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
