@@ -24,8 +24,12 @@ migrate: setup
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The task worker runs beside the development server, as in production: it
+# sends the notification emails (printed to this console); both stop together.
 run: demo
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	@echo "Serving on http://$(HOST):$(PORT)/ (task worker beside it)"
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup

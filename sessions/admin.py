@@ -12,6 +12,8 @@ from .models import (
     Attendance,
     ImportedFile,
     Member,
+    Notification,
+    NotificationPreference,
     Paper,
     Presentation,
     PresentationPresenter,
@@ -140,7 +142,17 @@ class MemberAdmin(MarkdownxInlineMixin, UserAdmin):
         (None, {"fields": ["username", "password"]}),
         (
             _("Profile"),
-            {"fields": ["display_name", "emoji", "email", "bio", "role", "default_journal_visibility"]},
+            {
+                "fields": [
+                    "display_name",
+                    "emoji",
+                    "email",
+                    "language",
+                    "bio",
+                    "role",
+                    "default_journal_visibility",
+                ]
+            },
         ),
         (
             _("Permissions"),
@@ -326,6 +338,25 @@ class AttendanceAdmin(admin.ModelAdmin):
     ordering = ["-pk"]
     list_select_related = ["session", "member"]
     autocomplete_fields = ["session", "member"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "recipient", "actor", "target_label", "read_at", "email", "emailed_at"]
+    list_filter = ["kind", "email"]
+    search_fields = ["recipient__display_name", "target_label"]
+    ordering = ["-created_at", "-pk"]
+    list_select_related = ["recipient", "actor"]
+    autocomplete_fields = ["recipient", "actor"]
+    readonly_fields = ["target_type", "target_id", "email_attempts", "emailed_at"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["member", "kind", "delivery"]
+    list_filter = ["kind", "delivery"]
+    list_select_related = ["member"]
+    autocomplete_fields = ["member"]
 
 
 @admin.register(ImportedFile)

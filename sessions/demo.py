@@ -9,6 +9,7 @@ from django.utils import timezone
 from .models import (
     Answer,
     Member,
+    NotificationKind,
     Paper,
     Presentation,
     Question,
@@ -185,6 +186,8 @@ def load_demo():
         )
         if answer:
             Answer.objects.create(question=question, author=members[addressed_to], body=answer)
+        if created:
+            _notify_demo(question)
 
     for number, author, body in REFLECTIONS:
         Reflection.objects.get_or_create(
@@ -204,3 +207,22 @@ def load_demo():
         if created:
             entry.tags.set(Tag.objects.get_or_create(name=name)[0] for name in tags)
     return organizer
+
+
+def _notify_demo(question):
+    """The notifications the question and its answers made (the demo
+    members have no email address: they show in the inbox only)."""
+    from .notifications import notify
+
+    topic = question.presentation.topic
+    notify(
+        NotificationKind.QUESTION,
+        [question.addressed_to],
+        actor=question.asked_by,
+        target=question,
+        label=topic,
+    )
+    for answer in question.answers.all():
+        notify(
+            NotificationKind.ANSWER, [question.asked_by], actor=answer.author, target=answer, label=topic
+        )

@@ -45,6 +45,11 @@ WRITE_SQL = re.compile(
 # Logging in stamps last_login, which no page shows: it must not empty the cache.
 LOGIN_STAMP_SQL = 'UPDATE "study_member" SET "last_login" = %s WHERE "study_member"."id" = %s'
 
+# Models no cached fragment shows: writing them leaves the cache alone
+# (opening a notification, or the worker marking its email sent, must not
+# retire every cached page, nor queue on the version row while mail goes out).
+UNCACHED_MODELS = {"notification", "notificationpreference"}
+
 _content_tables = None
 
 
@@ -54,7 +59,9 @@ def content_tables():
     if _content_tables is None:
         models = apps.get_app_config("study").get_models(include_auto_created=True)
         _content_tables = frozenset(
-            model._meta.db_table for model in models if model is not ContentVersion
+            model._meta.db_table
+            for model in models
+            if model is not ContentVersion and model._meta.model_name not in UNCACHED_MODELS
         )
     return _content_tables
 

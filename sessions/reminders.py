@@ -1,119 +1,99 @@
-"""Reminder emails, sent by `manage.py send_reminders` (run daily by cron).
+"""Reminders, run daily by cron (`manage.py send_reminders`).
 
-- The day before a session, every active member with an email address
-  hears about it: its talks and presenters, and whether they have said they
-  are coming.
-- A presenter hears about the questions addressed to them that have no
-  answer yet.
-
-Each reminder is recorded in SentReminder before its email goes out, in the
-same transaction: if sending fails the record is rolled back and the next
-run tries again; if it succeeds nothing is sent twice, even when two runs
-overlap (the unique constraints turn the second into a no-op).
+- The day before a session, every active member gets a notification about
+  it (sessions/notifications.py): in the inbox, and by email as they prefer
+  (the email lists its talks and presenters, and whether they have said
+  they are coming). The notification's unique constraint tells each member
+  once, however often cron runs.
+- A presenter is emailed the questions addressed to them that have no
+  answer yet. Each reminder is recorded in SentReminder before its email
+  goes out, in the same transaction: if sending fails the record is rolled
+  back and the next run tries again; if it succeeds nothing is sent twice,
+  even when two runs overlap (the unique constraints turn the second into a
+  no-op).
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sessions.models import (
-    Attendance,
-    Member,
-    Presentation,
-    PresentationPresenter,
-    Question,
-    SentReminder,
-    StudySession,
-)
+from sessions.models import Member, Notification, NotificationKind, Question, SentReminder, StudySession
+from sessions.notifications import notify
 
 
 @dataclass
 class Reminder:
-    """One email to one member, and the records that say it was sent."""
+    """One email to one presenter about their unanswered questions, and the
+    records that say it was sent."""
 
-    kind: str
     member: Member
     subject: str
     body: str
-    session: StudySession | None = None
     questions: list = field(default_factory=list)
 
     def records(self):
-        if self.kind == SentReminder.Kind.SESSION:
-            return [SentReminder(kind=self.kind, member=self.member, session=self.session)]
         return [
-            SentReminder(kind=self.kind, member=self.member, question=question)
+            SentReminder(kind=SentReminder.Kind.QUESTION, member=self.member, question=question)
             for question in self.questions
         ]
 
     def describe(self):
-        if self.kind == SentReminder.Kind.SESSION:
-            what = _("session %(number)s reminder") % {"number": self.session.number}
-        else:
-            what = _("%(count)d unanswered question(s)") % {"count": len(self.questions)}
+        what = _("%(count)d unanswered question(s)") % {"count": len(self.questions)}
         return f"{what} → {self.member.display_name} <{self.member.email}>"
+
+
+@dataclass
+class Reminders:
+    """What a run did (or, dry, would do): session notifications as
+    (session, member) pairs, and question reminder emails."""
+
+    sessions: list
+    questions: list
 
 
 def _recipients():
     return Member.objects.filter(is_active=True).exclude(email="")
 
 
-def session_reminders(today, base_url):
-    """Reminders for sessions taking place the day after `today`, not sent yet."""
-    tomorrow = today + datetime.timedelta(days=1)
-    talks = Presentation.objects.order_by("order", "pk").prefetch_related(
-        Prefetch(
-            "presenter_links",
-            queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
-        )
-    )
-    sessions = list(
-        StudySession.objects.filter(date=tomorrow)
+def sessions_tomorrow(today):
+    return list(
+        StudySession.objects.filter(date=today + datetime.timedelta(days=1))
+        .select_related("season")
         .order_by("number")
-        .prefetch_related(Prefetch("presentations", queryset=talks))
     )
-    if not sessions:
-        return []
-    members = list(_recipients())
-    answers = {
-        (a.session_id, a.member_id): a
-        for a in Attendance.objects.filter(session__in=sessions, member__in=members)
-    }
-    sent = set(
-        SentReminder.objects.filter(
-            kind=SentReminder.Kind.SESSION, session__in=sessions
-        ).values_list("session_id", "member_id")
-    )
-    reminders = []
-    for session in sessions:
-        for member in members:
-            if (session.pk, member.pk) in sent:
-                continue
-            attendance = answers.get((session.pk, member.pk))
-            context = {
-                "member": member,
-                "session": session,
-                "talks": session.presentations.all(),
-                "response": attendance.get_response_display() if attendance and attendance.response else "",
-                "session_url": base_url + session.get_absolute_url(),
-            }
-            reminders.append(
-                Reminder(
-                    kind=SentReminder.Kind.SESSION,
-                    member=member,
-                    session=session,
-                    subject=_("Tomorrow: %(session)s") % {"session": _session_title(session)},
-                    body=render_to_string("study/email/reminder_session.txt", context),
-                )
+
+
+def session_reminders(today, dry_run=False):
+    """Notify every active member of each session the day after `today`;
+    return the (session, member) pairs newly told (with dry_run: due)."""
+    members = list(Member.objects.filter(is_active=True))
+    told = []
+    for session in sessions_tomorrow(today):
+        if dry_run:
+            already = set(
+                Notification.objects.filter(
+                    kind=NotificationKind.SESSION_REMINDER,
+                    target_type=ContentType.objects.get_for_model(StudySession),
+                    target_id=session.pk,
+                ).values_list("recipient_id", flat=True)
             )
-    return reminders
+            told += [(session, member) for member in members if member.pk not in already]
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            label = _session_title(session)
+        with transaction.atomic():
+            created = notify(
+                NotificationKind.SESSION_REMINDER, members, actor=None, target=session, label=label
+            )
+        told += [(session, notification.recipient) for notification in created]
+    return told
 
 
 def _session_title(session):
@@ -151,7 +131,6 @@ def question_reminders(base_url):
         }
         reminders.append(
             Reminder(
-                kind=SentReminder.Kind.QUESTION,
                 member=member,
                 questions=pending,
                 subject=_("%(count)d question(s) waiting for your answer") % {"count": len(pending)},
@@ -161,21 +140,18 @@ def question_reminders(base_url):
     return reminders
 
 
-def due_reminders(today=None, base_url=""):
-    """Every reminder that is due and not sent yet (nothing is written)."""
+def send_reminders(today=None, base_url="", dry_run=False):
+    """Notify members of tomorrow's sessions and email presenters their
+    unanswered questions; return the Reminders sent (or, with dry_run, due)."""
     today = today or timezone.localdate()
     base_url = base_url.rstrip("/")
     with translation.override(settings.LANGUAGE_CODE):
-        return session_reminders(today, base_url) + question_reminders(base_url)
-
-
-def send_reminders(today=None, base_url="", dry_run=False):
-    """Send the due reminders; return those sent (or, with dry_run, due)."""
-    reminders = due_reminders(today, base_url)
+        questions = question_reminders(base_url)
+    told = session_reminders(today, dry_run=dry_run)
     if dry_run:
-        return reminders
+        return Reminders(told, questions)
     sent = []
-    for reminder in reminders:
+    for reminder in questions:
         try:
             with transaction.atomic():
                 SentReminder.objects.bulk_create(reminder.records())
@@ -190,4 +166,4 @@ def send_reminders(today=None, base_url="", dry_run=False):
             # Another run recorded (and sent) it in the meantime.
             continue
         sent.append(reminder)
-    return sent
+    return Reminders(told, sent)

@@ -4,7 +4,7 @@ from .models.seasons import SLUG_PATTERN
 
 from .views import accounts, home, media, meetings, members, papers, reflections, talks
 from .views import attendance, bibtex, feeds, participation, search
-from .views import bench, seasons
+from .views import bench, notifications, seasons
 
 app_name = "study"
 
@@ -95,6 +95,19 @@ urlpatterns += [
         name="attendance-mark",
     ),
     path("participation/", participation.participation, name="participation"),
+]
+
+# Notifications: the inbox, email preferences, unsubscribing from an email.
+urlpatterns += [
+    path("notifications/", notifications.inbox, name="notification-list"),
+    path("notifications/<int:pk>/open/", notifications.notification_open, name="notification-open"),
+    path("notifications/read/", notifications.notification_read_all, name="notification-read-all"),
+    path(
+        "notifications/preferences/",
+        notifications.notification_preferences,
+        name="notification-preferences",
+    ),
+    path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
 ]
 
 # Session addresses from before seasons (/sessions/6/...) answer 301 to the

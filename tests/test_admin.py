@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from sessions.models import Member, Presentation, Question
+from sessions.models import Member, NotificationPreference, Presentation, Question
+from sessions.notifications import notify
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,8 @@ def some_of_everything(talk, member):
     factories.AttendanceFactory(session=talk.session, member=member)
     factories.ImportedFileFactory(session=talk.session)
     talk.papers.add(factories.PaperFactory())
+    notify("question", [question.addressed_to], actor=member, target=question, label=talk.topic)
+    NotificationPreference.choose(member, "answer", "digest")
 
 
 def test_admin_registers_every_study_model():
@@ -43,6 +46,8 @@ def test_admin_registers_every_study_model():
         "attendance",
         "importedfile",
         "member",
+        "notification",
+        "notificationpreference",
         "paper",
         "presentation",
         "question",

@@ -9,7 +9,16 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from sessions.fragments import cached_fragment, cached_with_own_links
-from sessions.models import ContentVersion, Paper, Presentation, Question, StudySession
+from sessions.models import (
+    ContentVersion,
+    Notification,
+    NotificationPreference,
+    Paper,
+    Presentation,
+    Question,
+    StudySession,
+)
+from sessions.notifications import notify
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +119,15 @@ def test_content_version_ignores_the_login_stamp(version, member):
     update_last_login(None, member)
     member.refresh_from_db()
     assert member.last_login is not None
+    assert version() == before
+
+
+def test_content_version_ignores_notifications_no_fragment_shows(version, talk, member, presenter):
+    question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
+    before = version()
+    [notification] = notify("question", [presenter], actor=member, target=question)
+    Notification.objects.filter(pk=notification.pk).mark_read()
+    NotificationPreference.choose(presenter, "answer", "never")
     assert version() == before
 
 

@@ -192,8 +192,9 @@ def test_search_results_are_one_copy_for_members_without_private_entries(
 ):
     member_client.get(reverse("study:search"), {"q": SECRET_WORD})
     # Session and member, the content version: the results come from the
-    # copy the first member's search left, who has no private entry either.
-    with django_assert_num_queries(3):
+    # copy the first member's search left, who has no private entry either;
+    # plus the bell's unread count.
+    with django_assert_num_queries(4):
         organizer_client.get(reverse("study:search"), {"q": SECRET_WORD})
 
 

@@ -12,7 +12,7 @@ def test_session_page_shows_the_first_questions_of_a_busy_talk_and_links_to_all(
     member_client, talk, django_assert_num_queries
 ):
     questions = factories.QuestionFactory.create_batch(QUESTIONS_PER_TALK + 2, presentation=talk)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = member_client.get(
             reverse("study:session-detail", args=[SEASON, talk.session.number]),
             headers={"accept-language": "en"},
@@ -35,7 +35,7 @@ def test_session_page_has_no_link_to_all_questions_when_all_are_shown(member_cli
 
 def test_talk_page_shows_questions_page_by_page(member_client, talk, django_assert_num_queries):
     questions = factories.QuestionFactory.create_batch(QUESTIONS_PER_PAGE + 5, presentation=talk)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         first = member_client.get(talk.get_absolute_url())
     second = member_client.get(talk.get_absolute_url() + "?page=2")
     first, second = first.content.decode(), second.content.decode()

@@ -13,6 +13,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from sessions.invitations import invitation_path
+from sessions.notifications import unsubscribe_token
 from studygroup import settings as project_settings
 from tests import factories
 
@@ -74,6 +75,8 @@ PAGES = {
     "study:attendance-mark": lambda w: {"season": w.session.season.slug, "number": w.session.number},
     "study:participation": lambda w: {},
     "study:bench-trivial": lambda w: {},
+    "study:notification-list": lambda w: {},
+    "study:notification-preferences": lambda w: {},
     "password_change": lambda w: {},
     "password_change_done": lambda w: {},
 }
@@ -87,6 +90,7 @@ ANONYMOUS_PAGES = {
     "password_reset_done": lambda w: reverse("password_reset_done"),
     "password_reset_complete": lambda w: reverse("password_reset_complete"),
     "study:invitation-accept": lambda w: invitation_path(w.invitee),
+    "study:unsubscribe": lambda w: reverse("study:unsubscribe", args=[unsubscribe_token(w.other, "question")]),
 }
 
 # URL names of the app that are not HTML pages to read.
@@ -100,6 +104,8 @@ NOT_PAGES = {
     "study:attendance-respond": "POST only",
     "study:member-invite": "POST only",
     "study:legacy-session": "answers 301 to the session's page in its season",
+    "study:notification-open": "marks the notification read and redirects to its place",
+    "study:notification-read-all": "POST only",
 }
 
 

@@ -157,12 +157,13 @@ def test_participation_page_query_count(member_client, django_assert_num_queries
         factories.AttendanceFactory(session=talk.session, attended=True)
     # Session and member; content version; the years that have sessions;
     # the number of members; totals; five activity sources; attendance per
-    # session.
-    with django_assert_num_queries(12):
+    # session; plus the bell's unread count.
+    with django_assert_num_queries(13):
         response = member_client.get(reverse("study:participation"), {"year": 2025})
     assert response.content.decode().count('class="chart heatmap"') == 1 + 3 * count
-    # Again: everything but the session, the member and the version is cached.
-    with django_assert_num_queries(3):
+    # Again: everything but the session, the member and the version is cached;
+    # plus the bell's unread count.
+    with django_assert_num_queries(4):
         again = member_client.get(reverse("study:participation"), {"year": 2025})
     assert again.content.decode().count('class="chart heatmap"') == 1 + 3 * count
 

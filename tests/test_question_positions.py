@@ -87,8 +87,13 @@ def test_migration_renumbers_repeated_positions_before_adding_the_constraint():
     executor = MigrationExecutor(connection)
     executor.migrate([BEFORE])
     old = executor.loader.project_state([BEFORE]).apps
-    talk = factories.PresentationFactory()
-    other = factories.PresentationFactory(session=talk.session)
+    season = old.get_model("study", "Season").objects.create(name="시즌", slug="s")
+    session = old.get_model("study", "StudySession").objects.create(
+        season=season, number=1, date="2025-01-03"
+    )
+    OldPresentation = old.get_model("study", "Presentation")
+    talk = OldPresentation.objects.create(session=session, topic="하나")
+    other = OldPresentation.objects.create(session=session, topic="둘")
     OldQuestion = old.get_model("study", "Question")
     for body, position in [("a", 0), ("b", 0), ("c", 1), ("d", 1), ("e", 5)]:
         OldQuestion.objects.create(presentation_id=talk.pk, body=body, position=position)

@@ -2,6 +2,7 @@ from .content import ContentVersion
 from .imports import ImportedFile
 from .meetings import Attendance, StudySession
 from .members import Member
+from .notifications import Delivery, Notification, NotificationKind, NotificationPreference
 from .papers import Paper, PaperLink, normalize_url, parse_paper_link
 from .reflections import Reflection, Tag
 from .reminders import SentReminder
@@ -12,8 +13,12 @@ __all__ = [
     "Answer",
     "Attendance",
     "ContentVersion",
+    "Delivery",
     "ImportedFile",
     "Member",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "Paper",
     "PaperLink",
     "Presentation",

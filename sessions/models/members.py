@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
@@ -74,6 +75,10 @@ class Member(RenderedMarkdownModel, AbstractUser):
         choices=Visibility.choices,
         default=Visibility.MEMBERS,
         help_text=_("Who reads a new entry unless you choose otherwise when you write it."),
+    )
+    # The language of the member's emails: saved by the language switcher.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     # Moves on with every full save and every profile edit; the profile form
     # saves only over the version it was opened on (sessions/forms/concurrency.py).

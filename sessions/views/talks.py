@@ -4,6 +4,7 @@ import functools
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 from sessions.forms import AnswerForm, PresentationForm, QuestionForm
 from sessions.forms.concurrency import save_or_form_error
 from sessions.fragments import cached, cached_with_own_links, content_version
-from sessions.models import Answer, Presentation, PresentationPresenter, Question
+from sessions.models import Answer, NotificationKind, Presentation, PresentationPresenter, Question
+from sessions.notifications import notify
 
 from .access import answer_for_author, get_session, question_for_author, talk_for_editing
 
@@ -194,7 +196,16 @@ def question_create(request, pk):
     form = QuestionForm(
         request.POST or None, talk=talk, instance=Question(presentation=talk, asked_by=request.user)
     )
-    question = save_or_form_error(form)
+    with transaction.atomic():
+        question = save_or_form_error(form)
+        if question is not None:
+            notify(
+                NotificationKind.QUESTION,
+                [question.addressed_to],
+                actor=request.user,
+                target=question,
+                label=talk.topic,
+            )
     if question is not None:
         messages.success(request, _("Your question was posted."))
         return redirect(question.get_absolute_url())
@@ -238,7 +249,16 @@ def answer_create(request, pk):
         Question.objects.select_related("presentation__session__season", "asked_by", "addressed_to"), pk=pk
     )
     form = AnswerForm(request.POST or None, instance=Answer(question=question, author=request.user))
-    answer = save_or_form_error(form)
+    with transaction.atomic():
+        answer = save_or_form_error(form)
+        if answer is not None:
+            notify(
+                NotificationKind.ANSWER,
+                [question.asked_by],
+                actor=request.user,
+                target=answer,
+                label=question.presentation.topic,
+            )
     if answer is not None:
         messages.success(request, _("Your answer was posted."))
         return redirect(answer.get_absolute_url())

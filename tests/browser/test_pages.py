@@ -48,6 +48,8 @@ def demo_urls():
         "reflection-form": reverse("study:reflection-edit", args=[DEMO_SEASON, 3]) + "?template=kpt",
         "search-results": reverse("study:search") + "?q=트랜스포머",
         "participation": reverse("study:participation"),
+        "notifications": reverse("study:notification-list"),
+        "notification-preferences": reverse("study:notification-preferences"),
         "login": reverse("login"),
     }
 
@@ -69,6 +71,8 @@ PAGES = [
     "reflection-form",
     "search-results",
     "participation",
+    "notifications",
+    "notification-preferences",
     "login",
 ]
 

@@ -106,24 +106,26 @@ def test_journal_list_is_paginated_keeping_filters(member_client, member):
 def test_journal_list_query_count(member_client, member, django_assert_num_queries, count):
     for _ in range(count):
         factories.JournalEntryFactory(author=member, tags=[factories.TagFactory(), factories.TagFactory()])
-    # session, user, content version, count, the author's tags, entries, their tags
-    with django_assert_num_queries(7):
+    # session, user, content version, count, the author's tags, entries, their tags;
+    # plus the bell's unread count
+    with django_assert_num_queries(8):
         response = member_client.get(LIST_URL)
     content = response.content.decode()
     assert len(entry_titles(content)) == count
-    # From the cache: session, user, content version
-    with django_assert_num_queries(3):
+    # From the cache: session, user, content version; plus the bell's unread count
+    with django_assert_num_queries(4):
         again = member_client.get(LIST_URL)
     assert without_csrf(again.content.decode()) == without_csrf(content)
 
 
 def test_journal_list_of_another_member_query_count(member_client, presenter, entry, django_assert_num_queries):
     url = f"{LIST_URL}?author={presenter.pk}"
-    # session, user, content version, author, count, the author's tags, entries, their tags
-    with django_assert_num_queries(8):
+    # session, user, content version, author, count, the author's tags, entries, their tags;
+    # plus the bell's unread count
+    with django_assert_num_queries(9):
         member_client.get(url)
-    # From the cache: session, user, content version
-    with django_assert_num_queries(3):
+    # From the cache: session, user, content version; plus the bell's unread count
+    with django_assert_num_queries(4):
         member_client.get(url)
 
 
@@ -240,8 +242,8 @@ def test_journal_detail_query_count(member_client, presenter, django_assert_num_
     entry = factories.JournalEntryFactory(
         author=presenter, tags=factories.TagFactory.create_batch(count)
     )
-    # session, user, entry with author, tags
-    with django_assert_num_queries(4):
+    # session, user, entry with author, tags; plus the bell's unread count
+    with django_assert_num_queries(5):
         response = member_client.get(detail_url(entry))
     assert len(response.context["entry"].tags.all()) == count
 

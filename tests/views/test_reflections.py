@@ -161,7 +161,7 @@ def test_reflection_delete_journal_entry_pk_is_404(member_client, member):
 def test_reflection_edit_query_count(member_client, member, study_session, django_assert_num_queries, count):
     factories.ReflectionFactory.create_batch(count, session=study_session)
     factories.ReflectionFactory(author=member, session=study_session)
-    # session, user, the study session, my reflection
-    with django_assert_num_queries(4):
+    # session, user, the study session, my reflection; plus the bell's unread count
+    with django_assert_num_queries(5):
         response = member_client.get(edit_url(study_session))
     assert response.context["is_new"] is False

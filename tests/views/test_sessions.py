@@ -126,12 +126,14 @@ def test_session_list_query_count_does_not_grow(member_client, count, django_ass
             2, session=session, presenters=[factories.MemberFactory(), factories.MemberFactory()]
         )
     # session + user, content version, seasons, current season (switcher),
-    # current season (order), count, sessions with their seasons, talks, presenters
-    with django_assert_num_queries(10):
+    # current season (order), count, sessions with their seasons, talks, presenters;
+    # plus the bell's unread count
+    with django_assert_num_queries(11):
         response = member_client.get(reverse("study:session-list"))
     assert response.content.decode().count('class="session-number"') == count
-    # Again: the season links and the page of sessions come from the fragment cache.
-    with django_assert_num_queries(3):
+    # Again: the season links and the page of sessions come from the fragment cache;
+    # plus the bell's unread count.
+    with django_assert_num_queries(4):
         again = member_client.get(reverse("study:session-list"))
     assert again.content.decode().count('class="session-number"') == count
 
@@ -213,13 +215,13 @@ def test_session_detail_query_count_does_not_grow(
     url = reverse("study:session-detail", args=[SEASON, 6])
     # session + user, content version, session with its season, the season's
     # organizers, talks, presenters, papers, questions, answers, attendance,
-    # reflections
-    with django_assert_num_queries(12):
+    # reflections; plus the bell's unread count
+    with django_assert_num_queries(13):
         response = member_client.get(url)
     assert response.content.decode().count('class="card talk"') == talks
     # Again: the session, talks, attendance and reflections come from the
-    # fragment cache.
-    with django_assert_num_queries(3):
+    # fragment cache; plus the bell's unread count.
+    with django_assert_num_queries(4):
         cached = member_client.get(url)
     assert cached.content.decode().count('class="card talk"') == talks
     assert response.content.decode().count('class="question"') == talks * questions_each

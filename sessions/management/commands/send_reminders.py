@@ -6,9 +6,9 @@ from sessions.reminders import send_reminders
 
 class Command(BaseCommand):
     help = (
-        "Email reminders: each member the day before a session (its talks, and whether "
-        "they have answered), each presenter their unanswered questions. Meant for a daily "
-        "cron job; nothing is sent twice."
+        "Reminders: each member is notified the day before a session (in the inbox, and by "
+        "email as they prefer: its talks, and whether they have answered); each presenter is "
+        "emailed their unanswered questions. Meant for a daily cron job; nothing is sent twice."
     )
 
     def add_arguments(self, parser):
@@ -26,13 +26,16 @@ class Command(BaseCommand):
         if not base_url.startswith(("http://", "https://")):
             raise CommandError(f"--base-url must start with http:// or https://, not {base_url!r}")
         reminders = send_reminders(base_url=base_url, dry_run=options["dry_run"])
-        verb = "Would send" if options["dry_run"] else "Sent"
+        dry = options["dry_run"]
         if options["verbosity"] >= 1:
-            for reminder in reminders:
+            for session, member in reminders.sessions:
+                verb = "Would notify" if dry else "Notified"
+                self.stdout.write(f"{verb} {member.display_name} of session {session.number}")
+            for reminder in reminders.questions:
+                verb = "Would send" if dry else "Sent"
                 self.stdout.write(f"{verb} {reminder.describe()}")
-        if options["verbosity"] >= 1:
-            sessions = sum(1 for r in reminders if r.session is not None)
             self.stdout.write(
-                f"{verb} {len(reminders)} email(s): {sessions} session reminder(s), "
-                f"{len(reminders) - sessions} question reminder(s)."
+                f"{'Would notify' if dry else 'Notified'} {len(reminders.sessions)} member(s) of "
+                f"tomorrow's sessions; {'would send' if dry else 'sent'} "
+                f"{len(reminders.questions)} question reminder(s)."
             )
