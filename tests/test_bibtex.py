@@ -31,7 +31,7 @@ def test_entry_parses_with_every_field(db):
     assert (entry.entry_type, entry.key) == ("misc", "vaswani2017attention")
     assert _fields(entry) == {
         "title": "{Attention Is All You Need}",
-        "author": "Ashish Vaswani and Noam Shazeer",
+        "author": "Vaswani, Ashish and Shazeer, Noam",
         "year": "2017",
         "eprint": "1706.03762",
         "archivePrefix": "arXiv",
@@ -53,7 +53,7 @@ def test_entry_escapes_tex_special_characters(db):
         r"{Q\&A: 50\% of \$x\_1\$ \textasciitilde{} \{\#tags\} \textasciicircum{} "
         r"back\textbackslash{}slash}"
     )
-    assert fields["author"] == r"Kim \& Lee"
+    assert fields["author"] == r"Lee, Kim \&"
     assert fields["url"] == "https://example.org/paper?id=1&x=%7B"
     assert "year" not in fields
 
