@@ -65,7 +65,7 @@ def update_paper(paper_id, *, client=None, limiter=None, dry_run=False, retry=Tr
         if own_client:
             client.close()
     if dry_run:
-        return "fetched", fill(paper, metadata)
+        return "fetched", _shown(fill(paper, metadata))
     with transaction.atomic():
         # Read again under a lock: an edit made while the registry answered wins.
         paper = Paper.objects.select_for_update().filter(pk=paper_id).first()
@@ -88,7 +88,12 @@ def update_paper(paper_id, *, client=None, limiter=None, dry_run=False, retry=Tr
                 "metadata_error",
             ]
         )
-    return "fetched", [name for name in filled if name != "author_list"]
+    return "fetched", _shown(filled)
+
+
+def _shown(filled):
+    """The fields filled, as people know them (`author_list` goes with `authors`)."""
+    return [name for name in filled if name != "author_list"]
 
 
 def retry_delay(attempts, retry_after=None):
