@@ -62,7 +62,12 @@ def citation_key(paper):
     """First author's family name + year + first telling title word, ASCII
     only, e.g. `vaswani2017attention`; `paper<pk>` when nothing of that is ASCII."""
     authors = paper.author_names()
-    surname = _ascii_word(authors[0][1].split(" ")[-1]) if authors else ""
+    surname = ""
+    if authors:
+        given, family = authors[0]
+        # "van Beethoven" is filed under Beethoven; an organization under its first word.
+        words = family.split(" ")
+        surname = _ascii_word(words[-1] if given else words[0])
     title_words = [_ascii_word(word) for word in (paper.title or "").split()]
     first_word = next(
         (word for word in title_words if len(word) > 3 and word not in _KEY_STOPWORDS), ""

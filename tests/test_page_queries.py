@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from sessions.demo_data import BENCH_USERNAME, SCALES, Scale, generate
-from sessions.models import Member, Presentation, StudySession
+from sessions.models import Member, Paper, Presentation, StudySession
 
 MAX_QUERIES = 12
 
@@ -124,6 +124,29 @@ def test_paper_library_queries_do_not_grow_with_history(
 ):
     response = get(bench_client, django_assert_num_queries, reverse("study:paper-list"), 7, cached=3)
     assert response.content.decode().count('<a class="paper-title"') == 30
+
+
+@pytest.mark.parametrize("filters", [{"year": 2017}, {"author": "vaswani"}, {"year": 2020, "author": "Kim", "sort": "oldest"}])
+def test_paper_library_filters_keep_the_query_count(
+    history, bench_client, django_assert_num_queries, filters
+):
+    """Filtering by year or author (a substring of any author's name) costs
+    the same as the whole library: the count and the page are one query each."""
+    url = reverse("study:paper-list") + "?" + "&".join(f"{k}={v}" for k, v in filters.items())
+    response = get(bench_client, django_assert_num_queries, url, 7, cached=3)
+    shown = response.content.decode().count('<a class="paper-title"')
+    page = Paper.objects.all()
+    if "year" in filters:
+        page = page.published_in(filters["year"])
+    if "author" in filters:
+        page = page.by_author(filters["author"])
+    assert 0 < shown == min(page.count(), 30)
+
+
+def test_paper_page_queries_do_not_grow_with_history(history, bench_client, django_assert_num_queries):
+    paper = Paper.objects.most_discussed().first()
+    response = get(bench_client, django_assert_num_queries, paper.get_absolute_url(), 5)
+    assert response.content.decode().count('class="author-list"') == 1
 
 
 def test_journal_list_queries_do_not_grow_with_history(
