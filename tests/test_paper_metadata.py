@@ -115,6 +115,14 @@ def test_new_arxiv_paper_gets_title_authors_year_abstract_category(registry, dja
     assert request.headers["User-Agent"] == "StudyGroup/0.1 (study group paper library; mailto:organizers@study.example)"
 
 
+def test_title_that_is_only_the_link_is_replaced_by_the_fetched_one(registry):
+    """Imported notes often list a bare link: its text became the title."""
+    paper = resolve("arxiv.org/pdf/1706.03762v2.pdf", "arxiv.org/pdf/1706.03762v2.pdf")
+    update_paper(paper.pk)
+    paper.refresh_from_db()
+    assert paper.title == "Attention Is All You Need"
+
+
 def test_new_journal_doi_gets_details_from_crossref(registry):
     paper = resolve(f"https://doi.org/{BACKPROP_DOI}")
     assert update_paper(paper.pk)[0] == "fetched"

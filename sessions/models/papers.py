@@ -331,8 +331,19 @@ class Paper(models.Model):
         self.edited_fields = sorted(edited)
 
     def placeholder_title(self):
-        """True while the title is only the link (or id) the paper was created from."""
-        return self.title in ("", self.url, self.arxiv_id, self.doi)
+        """True while the title is only a link to (or the id of) this paper, as
+        when it was created from a bare link."""
+        if self.title in ("", self.url, self.arxiv_id, self.doi):
+            return True
+        try:
+            parsed = parse_paper_link(self.title)
+        except ValueError:
+            return True
+        return bool(
+            (parsed.arxiv_id and parsed.arxiv_id == self.arxiv_id)
+            or (parsed.doi and parsed.doi == self.doi)
+            or (parsed.normalized_url and parsed.normalized_url == self.normalized_url)
+        )
 
     def fetch_metadata_later(self, delay=None):
         """Mark the paper pending and enqueue the fetch once the transaction
