@@ -566,3 +566,14 @@ def test_refresh_all_keeps_to_the_arxiv_rate_limit(registry, clock):
 def test_refresh_bad_arguments_are_command_errors(db, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("refresh_paper_metadata", *args)
+
+
+def test_merge_into_a_plain_link_paper_takes_the_others_arxiv_id(db, django_capture_on_commit_callbacks):
+    keep = resolve("https://example.org/attention.pdf", "Attention Is All You Need (notes)")
+    other = resolve(ATTENTION, "Attention Is All You Need")
+    with django_capture_on_commit_callbacks(execute=True):
+        keep.absorb(other)
+    keep.refresh_from_db()
+    assert (keep.title, keep.url, keep.arxiv_id) == ("Attention Is All You Need (notes)", ATTENTION, "1706.03762")
+    assert Paper.objects.count() == 1
+    assert len(queued(keep)) == 1

@@ -377,12 +377,6 @@ class Paper(models.Model):
                     relation.related_model._base_manager.filter(
                         **{relation.field.name: other}
                     ).update(**{relation.field.name: self})
-            for field in self._meta.many_to_many:
-                through = field.remote_field.through
-                own, target = _through_fields(through, Paper, field.related_model)
-                kept = through.objects.filter(**{own: self}).values(target)
-                through.objects.filter(**{own: other, f"{target}__in": kept}).delete()
-                through.objects.filter(**{own: other}).update(**{own: self})
             for field in self.METADATA_FIELDS:
                 if field == "title":
                     if self.placeholder_title() and not other.placeholder_title():
@@ -403,7 +397,7 @@ class Paper(models.Model):
 
 def _through_fields(through, own_model, target_model):
     """The names of a through model's foreign keys to `own_model` and to
-    `target_model` (the first and the other one when both are papers)."""
+    `target_model`."""
     own = next(f.name for f in through._meta.fields if f.is_relation and f.related_model is own_model)
     target = next(
         f.name
