@@ -232,21 +232,27 @@ class MergePapersForm(forms.Form):
         queryset=Paper.objects.none(),
         widget=forms.RadioSelect,
         label=_("Paper to keep"),
-        help_text=_("Every talk of the other paper moves to this one; details this one lacks are taken from the other."),
+        help_text=_(
+            "Every talk of the other paper moves to this one; details this one lacks are taken from the other."
+        ),
     )
 
     def __init__(self, *args, papers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["keep"].queryset = papers
         # Duplicates share a title: the link and number tell them apart.
-        self.fields["keep"].label_from_instance = lambda paper: f"{paper.title} — {paper.url or '—'} (#{paper.pk})"
+        self.fields["keep"].label_from_instance = (
+            lambda paper: f"{paper.title} — {paper.url or '—'} (#{paper.pk})"
+        )
 
 
 @admin.action(description=_("Merge the two selected papers"))
 def merge_papers(modeladmin, request, queryset):
     papers = queryset.order_by("pk")
     if papers.count() != 2:
-        modeladmin.message_user(request, _("Select exactly two papers to merge."), level=messages.ERROR)
+        modeladmin.message_user(
+            request, _("Select exactly two papers to merge."), level=messages.ERROR
+        )
         return None
     form = MergePapersForm(request.POST if "keep" in request.POST else None, papers=papers)
     if form.is_valid():
@@ -286,7 +292,8 @@ def refetch_metadata(modeladmin, request, queryset):
         paper.fetch_metadata_later()
     modeladmin.message_user(
         request,
-        _("Details of %(count)d paper(s) will be fetched in the background.") % {"count": len(papers)},
+        _("Details of %(count)d paper(s) will be fetched in the background.")
+        % {"count": len(papers)},
         level=messages.SUCCESS,
     )
 
@@ -297,7 +304,13 @@ class PaperAdmin(admin.ModelAdmin):
     list_filter = ["metadata_state", "venue_kind", "year"]
     search_fields = ["title", "authors", "arxiv_id", "doi", "url", "venue"]
     actions = [merge_papers, refetch_metadata]
-    readonly_fields = ["metadata_state", "metadata_attempted_at", "metadata_retry_at", "metadata_error", "edited"]
+    readonly_fields = [
+        "metadata_state",
+        "metadata_attempted_at",
+        "metadata_retry_at",
+        "metadata_error",
+        "edited",
+    ]
     fields = [
         "title",
         "url",
@@ -326,11 +339,13 @@ class PaperAdmin(admin.ModelAdmin):
         adding = not change
         identifiers = None if adding else (obj.arxiv_id, obj.doi)
         if adding:
-            obj.mark_edited(name for name in form.changed_data if form.cleaned_data.get(name) not in ("", None))
+            typed = [name for name in form.changed_data if form.cleaned_data.get(name) not in ("", None)]
+            obj.mark_edited(typed)
         else:
             obj.mark_edited(form.changed_data)
         super().save_model(request, obj, form, change)
-        if "url" in form.changed_data and obj.has_identifier and (adding or identifiers != (obj.arxiv_id, obj.doi)):
+        relinked = adding or identifiers != (obj.arxiv_id, obj.doi)
+        if "url" in form.changed_data and obj.has_identifier and relinked:
             obj.fetch_metadata_later()
 
 

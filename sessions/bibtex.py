@@ -50,7 +50,9 @@ def split_authors(authors):
 
 
 # Words too common to name a paper by in its key.
-_KEY_STOPWORDS = {"with", "from", "towards", "toward", "into", "about", "through", "using", "what", "when", "does"}
+_KEY_STOPWORDS = {
+    "with", "from", "towards", "toward", "into", "about", "through", "using", "what", "when", "does",
+}  # fmt: skip
 
 
 def _ascii_word(text):

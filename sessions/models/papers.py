@@ -354,7 +354,9 @@ class Paper(models.Model):
 
         self.metadata_state = self.Metadata.PENDING
         Paper.objects.filter(pk=self.pk).update(metadata_state=self.Metadata.PENDING)
-        transaction.on_commit(partial(enqueue_fetch, self.pk, delay))
+        # Robust: a queue that cannot take the task must not fail the saved
+        # form; the paper stays pending for `refresh_paper_metadata`.
+        transaction.on_commit(partial(enqueue_fetch, self.pk, delay), robust=True)
 
     def absorb(self, other):
         """Merge `other` into this paper, then delete it.

@@ -122,4 +122,4 @@ def record_failure(paper, error, retry=True):
             metadata_error=str(error)[:500],
         )
         if retry_at is not None:
-            transaction.on_commit(lambda: enqueue_fetch(paper.pk, delay))
+            transaction.on_commit(lambda: enqueue_fetch(paper.pk, delay), robust=True)

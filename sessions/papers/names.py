@@ -4,7 +4,9 @@
 import re
 
 # Lowercase words that belong to the family name: "Ludwig van Beethoven".
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "ter", "ten", "bin", "al"}
+_PARTICLES = {
+    "van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "ter", "ten", "bin", "al",
+}  # fmt: skip
 
 
 def split_names(authors):

@@ -95,7 +95,8 @@ def _get(client, service, url, params=None):
     try:
         response = client.get(url, params=params)
     except httpx.TimeoutException:
-        raise FetchError(f"{service} did not answer within {settings.PAPER_METADATA_TIMEOUT} s") from None
+        timeout = settings.PAPER_METADATA_TIMEOUT
+        raise FetchError(f"{service} did not answer within {timeout} s") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"{service} could not be reached ({exc.__class__.__name__})") from None
     if response.status_code in (429, 503):
@@ -296,7 +297,9 @@ def parse_datacite(data):
         authors = []
         for creator in attributes.get("creators") or []:
             if creator.get("familyName"):
-                authors.append({"given": _text(creator.get("givenName")), "family": _text(creator["familyName"])})
+                authors.append(
+                    {"given": _text(creator.get("givenName")), "family": _text(creator["familyName"])}
+                )
             elif creator.get("name"):
                 if creator.get("nameType") == "Organizational":
                     authors.append({"given": "", "family": _text(creator["name"])})
