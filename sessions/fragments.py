@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from sessions.models import ContentVersion, Reflection
+from sessions.models import ContentVersion, RateLimit, Reflection
 
 # The cache only frees memory; the version in the key keeps fragments fresh.
 FRAGMENT_SECONDS = 24 * 60 * 60
@@ -49,12 +49,13 @@ _content_tables = None
 
 
 def content_tables():
-    """The tables of the app (through tables included) whose rows pages show."""
+    """The tables of the app (through tables included) whose rows pages show
+    (not the version itself, nor the services' rate limits)."""
     global _content_tables
     if _content_tables is None:
         models = apps.get_app_config("study").get_models(include_auto_created=True)
         _content_tables = frozenset(
-            model._meta.db_table for model in models if model is not ContentVersion
+            model._meta.db_table for model in models if model not in (ContentVersion, RateLimit)
         )
     return _content_tables
 

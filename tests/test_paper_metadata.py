@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from sessions.models import Paper
+from sessions.models import ContentVersion, Paper
 from sessions.papers import sources
 from sessions.papers.fetch import update_paper
 from sessions.papers.ratelimit import RateLimiter
@@ -46,9 +46,9 @@ class FakeClock:
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock(monkeypatch, db):
     clock = FakeClock()
-    monkeypatch.setattr(sources, "arxiv_limiter", RateLimiter(3, clock=clock, sleep=clock.sleep))
+    monkeypatch.setattr(sources, "arxiv_limiter", RateLimiter("arxiv", 3, clock=clock, sleep=clock.sleep))
     return clock
 
 
@@ -390,9 +390,9 @@ def test_arxiv_requests_are_three_seconds_apart(registry, clock):
     assert len(registry.requests) == 2
 
 
-def test_rate_limiter_spaces_calls_by_its_interval():
+def test_rate_limiter_spaces_calls_by_its_interval(db):
     clock = FakeClock()
-    limiter = RateLimiter(3, clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter("test", 3, clock=clock, sleep=clock.sleep)
     delays = [limiter.wait() for _ in range(3)]
     clock.now += 10
     delays.append(limiter.wait())
@@ -400,12 +400,21 @@ def test_rate_limiter_spaces_calls_by_its_interval():
     assert clock.slept == [3, 3]
 
 
-def test_rate_limiter_hold_delays_the_next_call():
+def test_rate_limiter_hold_delays_the_next_call(db):
     clock = FakeClock()
-    limiter = RateLimiter(3, clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter("test", 3, clock=clock, sleep=clock.sleep)
     limiter.wait()
     limiter.hold(60)
     assert limiter.wait() == 60
+
+
+def test_rate_limiters_of_two_processes_share_the_next_free_moment(db):
+    """A worker and a command running beside it keep to one limit together."""
+    clock = FakeClock()
+    worker = RateLimiter("arxiv", 3, clock=clock, sleep=clock.sleep)
+    command = RateLimiter("arxiv", 3, clock=clock, sleep=clock.sleep)
+    other_service = RateLimiter("other", 3, clock=clock, sleep=clock.sleep)
+    assert (worker.wait(), command.wait(), worker.wait(), other_service.wait()) == (0, 3, 3, 0)
 
 
 def test_retry_after_parses_seconds_and_dates():
@@ -515,7 +524,11 @@ def test_list_duplicate_papers_groups_equal_titles(db):
 
 
 def _snapshot():
-    return list(Paper.objects.order_by("pk").values()), DBTaskResult.objects.count()
+    return (
+        list(Paper.objects.order_by("pk").values()),
+        DBTaskResult.objects.count(),
+        ContentVersion.objects.values_list("number", flat=True).first(),
+    )
 
 
 def test_refresh_dry_run_writes_nothing(registry, django_capture_on_commit_callbacks):

@@ -2,7 +2,7 @@ from .content import ContentVersion
 from .imports import ImportedFile
 from .meetings import Attendance, StudySession
 from .members import Member
-from .papers import Paper, PaperLink, normalize_url, parse_paper_link
+from .papers import Paper, PaperLink, RateLimit, normalize_url, parse_paper_link
 from .reflections import Reflection, Tag
 from .reminders import SentReminder
 from .seasons import Season, SeasonMembership
@@ -19,6 +19,7 @@ __all__ = [
     "Presentation",
     "PresentationPresenter",
     "Question",
+    "RateLimit",
     "Reflection",
     "Season",
     "SeasonMembership",

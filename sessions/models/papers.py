@@ -407,3 +407,15 @@ def _through_fields(through, own_model, target_model):
         if f.is_relation and f.related_model is target_model and f.name != own
     )
     return own, target
+
+
+class RateLimit(models.Model):
+    """When a rate-limited service (arXiv) may next be called: one row per
+    service, shared by every process (web, workers, commands) through the
+    database, so that together they keep to the service's rule."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    next_at = models.FloatField(default=0)  # seconds since the epoch
+
+    def __str__(self):
+        return self.name

@@ -35,7 +35,7 @@ _CONFERENCE = re.compile(
 )
 _ARXIV_VERSION = re.compile(r"v(\d+)$")
 
-arxiv_limiter = RateLimiter(settings.PAPER_ARXIV_INTERVAL)
+arxiv_limiter = RateLimiter("arxiv", settings.PAPER_ARXIV_INTERVAL)
 
 
 class FetchError(Exception):
