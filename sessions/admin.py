@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import IntegrityError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -238,11 +239,126 @@ class StudySessionAdmin(MarkdownxModelAdmin):
         return session.talk_count
 
 
+class MergePapersForm(forms.Form):
+    keep = forms.ModelChoiceField(
+        queryset=Paper.objects.none(),
+        widget=forms.RadioSelect,
+        label=_("Paper to keep"),
+        help_text=_(
+            "Every talk of the other paper moves to this one; details this one lacks are taken from the other."
+        ),
+    )
+
+    def __init__(self, *args, papers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = papers
+        # Duplicates share a title: the link and number tell them apart.
+        self.fields["keep"].label_from_instance = (
+            lambda paper: f"{paper.title} — {paper.url or '—'} (#{paper.pk})"
+        )
+
+
+@admin.action(description=_("Merge the two selected papers"))
+def merge_papers(modeladmin, request, queryset):
+    papers = queryset.order_by("pk")
+    if papers.count() != 2:
+        modeladmin.message_user(
+            request, _("Select exactly two papers to merge."), level=messages.ERROR
+        )
+        return None
+    form = MergePapersForm(request.POST if "keep" in request.POST else None, papers=papers)
+    if form.is_valid():
+        keep = form.cleaned_data["keep"]
+        other = papers.exclude(pk=keep.pk).get()
+        title = str(other)
+        try:
+            keep.absorb(other)
+        except IntegrityError:
+            modeladmin.message_user(
+                request,
+                _("Nothing was merged: the two papers have rows that cannot be joined."),
+                level=messages.ERROR,
+            )
+            return None
+        modeladmin.message_user(
+            request,
+            _("“%(other)s” was merged into “%(keep)s”.") % {"other": title, "keep": keep},
+            level=messages.SUCCESS,
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Merge papers"),
+        "form": form,
+        "papers": papers,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return render(request, "admin/study/paper/merge.html", context)
+
+
+@admin.action(description=_("Fetch details again (edited fields are kept)"))
+def refetch_metadata(modeladmin, request, queryset):
+    papers = list(queryset.has_identifier())
+    for paper in papers:
+        paper.fetch_metadata_later()
+    modeladmin.message_user(
+        request,
+        _("Details of %(count)d paper(s) will be fetched in the background.")
+        % {"count": len(papers)},
+        level=messages.SUCCESS,
+    )
+
+
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
-    list_display = ["title", "year", "arxiv_id", "doi", "url"]
-    list_filter = ["year"]
-    search_fields = ["title", "authors", "arxiv_id", "doi", "url"]
+    list_display = ["title", "authors", "year", "venue", "metadata_state", "arxiv_id", "doi"]
+    list_filter = ["metadata_state", "venue_kind", "year"]
+    search_fields = ["title", "authors", "arxiv_id", "doi", "url", "venue"]
+    actions = [merge_papers, refetch_metadata]
+    readonly_fields = [
+        "metadata_state",
+        "metadata_attempted_at",
+        "metadata_retry_at",
+        "metadata_error",
+        "edited",
+    ]
+    fields = [
+        "title",
+        "url",
+        "authors",
+        "year",
+        "published_on",
+        "venue",
+        "venue_kind",
+        "arxiv_category",
+        "arxiv_version",
+        "abstract",
+        "metadata_state",
+        "metadata_attempted_at",
+        "metadata_retry_at",
+        "metadata_error",
+        "edited",
+    ]
+
+    @admin.display(description=_("Edited by a person (kept when fetching)"))
+    def edited(self, paper):
+        return ", ".join(str(Paper._meta.get_field(name).verbose_name) for name in paper.edited_fields)
+
+    def save_model(self, request, obj, form, change):
+        """What a person typed here is theirs: a later fetch leaves it. A new
+        paper, or one given another link, has its details fetched."""
+        adding = not change
+        identifiers = None if adding else (obj.arxiv_id, obj.doi)
+        if adding:
+            typed = [name for name in form.changed_data if form.cleaned_data.get(name) not in ("", None)]
+            obj.mark_edited(typed)
+        else:
+            obj.mark_edited(form.changed_data)
+        super().save_model(request, obj, form, change)
+        relinked = adding or identifiers != (obj.arxiv_id, obj.doi)
+        if "url" in form.changed_data and obj.has_identifier and relinked:
+            obj.fetch_metadata_later()
 
 
 class PresenterInline(admin.TabularInline):

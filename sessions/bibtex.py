@@ -1,7 +1,10 @@
 """BibTeX entries for the paper library.
 
-Each paper becomes a `@misc` entry (arXiv papers carry `eprint` and
-`archivePrefix`, DOIs a `doi` field). Text values escape the characters
+A paper in a journal becomes `@article` (`journal`), one in a conference's
+proceedings `@inproceedings` (`booktitle`), anything else `@misc`; arXiv
+papers carry `eprint`, `archivePrefix` and `primaryClass`, DOIs a `doi`
+field. Authors are written "Family, Given and …" so that BibTeX never
+guesses which name is the family name. Text values escape the characters
 that mean something to (La)TeX; `url` and `doi` are written verbatim, as
 biblatex and hyperref read them, with braces and backslashes (which no
 valid URL holds unencoded) percent-encoded so that the entry stays balanced.
@@ -9,6 +12,8 @@ valid URL holds unencoded) percent-encoded so that the entry stays balanced.
 
 import re
 import unicodedata
+
+from sessions.papers.names import split_names
 
 # Order matters: the backslash first, so the escapes' own backslashes stay.
 _TEX_SPECIALS = [
@@ -40,20 +45,14 @@ def escape_verbatim(value):
 
 
 def split_authors(authors):
-    """The authors of a paper, from the one text field people type them into.
+    """The authors of a paper, from the one text field people type them into."""
+    return split_names(authors)
 
-    "A; B", "A and B" or "A, B": semicolons win, then " and ", then commas.
-    """
-    authors = " ".join((authors or "").split())
-    if not authors:
-        return []
-    if ";" in authors:
-        parts = authors.split(";")
-    elif re.search(r"\s+and\s+", authors):
-        parts = re.split(r"\s+and\s+", authors)
-    else:
-        parts = authors.split(",")
-    return [part.strip() for part in parts if part.strip()]
+
+# Words too common to name a paper by in its key.
+_KEY_STOPWORDS = {
+    "with", "from", "towards", "toward", "into", "about", "through", "using", "what", "when", "does",
+}  # fmt: skip
 
 
 def _ascii_word(text):
@@ -62,32 +61,65 @@ def _ascii_word(text):
 
 
 def citation_key(paper):
-    """`lastname` + `year` + first title word, ASCII only, e.g. `vaswani2017attention`;
-    `paper<pk>` when nothing of that is ASCII."""
-    authors = split_authors(paper.authors)
-    surname = _ascii_word(authors[0].split()[-1]) if authors else ""
+    """First author's family name + year + first telling title word, ASCII
+    only, e.g. `vaswani2017attention`; `paper<pk>` when nothing of that is ASCII."""
+    authors = paper.author_names()
+    surname = ""
+    if authors:
+        given, family = authors[0]
+        # "van Beethoven" is filed under Beethoven; an organization under its first word.
+        words = family.split(" ")
+        surname = _ascii_word(words[-1] if given else words[0])
     title_words = [_ascii_word(word) for word in (paper.title or "").split()]
-    first_word = next((word for word in title_words if len(word) > 3), "")
+    first_word = next(
+        (word for word in title_words if len(word) > 3 and word not in _KEY_STOPWORDS), ""
+    )
     key = f"{surname}{paper.year or ''}{first_word}"
     return key if re.search(r"[a-z]", key) else f"paper{paper.pk}"
 
 
+def _author(given, family):
+    """One author for BibTeX: "Family, Given"; a name of one part (an
+    organization, a single-word name) braced, so BibTeX keeps it whole."""
+    if not given:
+        return "{" + escape_tex(family) + "}" if " " in family else escape_tex(family)
+    return f"{escape_tex(family)}, {escape_tex(given)}"
+
+
+def entry_type(paper):
+    """`article` for a journal, `inproceedings` for a conference, else `misc`."""
+    if paper.venue and paper.venue_kind == "journal":
+        return "article"
+    if paper.venue and paper.venue_kind == "conference":
+        return "inproceedings"
+    return "misc"
+
+
 def entry(paper, key=None):
     """One paper as a BibTeX entry (text ending with a newline)."""
+    kind = entry_type(paper)
     fields = [("title", "{" + escape_tex(paper.title) + "}")]
-    authors = split_authors(paper.authors)
+    authors = paper.author_names()
     if authors:
-        fields.append(("author", " and ".join(escape_tex(author) for author in authors)))
+        fields.append(("author", " and ".join(_author(given, family) for given, family in authors)))
+    if kind == "article":
+        fields.append(("journal", escape_tex(paper.venue)))
+    elif kind == "inproceedings":
+        fields.append(("booktitle", escape_tex(paper.venue)))
     if paper.year:
         fields.append(("year", str(paper.year)))
     if paper.arxiv_id:
         fields += [("eprint", escape_verbatim(paper.arxiv_id)), ("archivePrefix", "arXiv")]
+        if paper.arxiv_category:
+            fields.append(("primaryClass", escape_tex(paper.arxiv_category)))
     if paper.doi:
         fields.append(("doi", escape_verbatim(paper.doi)))
     if paper.url:
         fields.append(("url", escape_verbatim(paper.url)))
+    if paper.abstract:
+        fields.append(("abstract", escape_tex(paper.abstract)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{key or citation_key(paper)},\n{body}\n}}\n"
+    return f"@{kind}{{{key or citation_key(paper)},\n{body}\n}}\n"
 
 
 def library(papers):

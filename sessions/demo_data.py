@@ -44,6 +44,7 @@ from .models import (
     StudySession,
     Tag,
 )
+from .models.papers import normalize_title
 
 BENCH_USERNAME = "bench"
 BENCH_PASSWORD = "studygroup-bench"
@@ -500,6 +501,7 @@ def generate(scale, seed=1, progress=None):
             paper_rows.append(
                 Paper(
                     title=title,
+                    title_key=normalize_title(title),
                     authors=", ".join(rng.sample(AUTHORS, rng.randint(1, 4))),
                     year=year,
                     created_at=now,

@@ -47,14 +47,16 @@ LOGIN_STAMP_SQL = 'UPDATE "study_member" SET "last_login" = %s WHERE "study_memb
 
 # Models no cached fragment shows: writing them leaves the cache alone
 # (opening a notification, or the worker marking its email sent, must not
-# retire every cached page, nor queue on the version row while mail goes out).
-UNCACHED_MODELS = {"notification", "notificationpreference"}
+# retire every cached page, nor queue on the version row while mail goes out;
+# nor the arXiv rate limit's bookkeeping).
+UNCACHED_MODELS = {"notification", "notificationpreference", "ratelimit"}
 
 _content_tables = None
 
 
 def content_tables():
-    """The tables of the app (through tables included) whose rows pages show."""
+    """The tables of the app (through tables included) whose rows pages show
+    (not the version itself, nor the services' rate limits)."""
     global _content_tables
     if _content_tables is None:
         models = apps.get_app_config("study").get_models(include_auto_created=True)

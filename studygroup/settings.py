@@ -232,6 +232,22 @@ TASKS = {
     }
 }
 
+# Paper metadata, fetched in the background (sessions/papers/): the
+# registries' API addresses (tests point them at a local server), how long to
+# wait for an answer, and the contact address Crossref asks for (its "polite
+# pool") and every registry sees in the User-Agent.
+PAPER_ARXIV_API_URL = env_str("DJANGO_PAPER_ARXIV_API_URL", "https://export.arxiv.org/api/query")
+PAPER_CROSSREF_API_URL = env_str("DJANGO_PAPER_CROSSREF_API_URL", "https://api.crossref.org")
+PAPER_DATACITE_API_URL = env_str("DJANGO_PAPER_DATACITE_API_URL", "https://api.datacite.org")
+PAPER_METADATA_TIMEOUT = env_int("DJANGO_PAPER_METADATA_TIMEOUT", 10)
+PAPER_METADATA_CONTACT = env_str("DJANGO_PAPER_METADATA_CONTACT", "")
+# arXiv asks for at most one request every 3 seconds.
+PAPER_ARXIV_INTERVAL = env_int("DJANGO_PAPER_ARXIV_INTERVAL", 3)
+# A failed fetch is tried again after 1, 2, 4… hours (or when the registry's
+# Retry-After says), this many times in all.
+PAPER_METADATA_ATTEMPTS = env_int("DJANGO_PAPER_METADATA_ATTEMPTS", 5)
+PAPER_METADATA_RETRY_SECONDS = env_int("DJANGO_PAPER_METADATA_RETRY_SECONDS", 3600)
+
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)

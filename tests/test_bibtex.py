@@ -31,7 +31,7 @@ def test_entry_parses_with_every_field(db):
     assert (entry.entry_type, entry.key) == ("misc", "vaswani2017attention")
     assert _fields(entry) == {
         "title": "{Attention Is All You Need}",
-        "author": "Ashish Vaswani and Noam Shazeer",
+        "author": "Vaswani, Ashish and Shazeer, Noam",
         "year": "2017",
         "eprint": "1706.03762",
         "archivePrefix": "arXiv",
@@ -53,7 +53,7 @@ def test_entry_escapes_tex_special_characters(db):
         r"{Q\&A: 50\% of \$x\_1\$ \textasciitilde{} \{\#tags\} \textasciicircum{} "
         r"back\textbackslash{}slash}"
     )
-    assert fields["author"] == r"Kim \& Lee"
+    assert fields["author"] == r"Lee, Kim \&"
     assert fields["url"] == "https://example.org/paper?id=1&x=%7B"
     assert "year" not in fields
 
@@ -182,3 +182,147 @@ def test_paper_pages_link_to_bibtex(member_client, library):
     listing = member_client.get(reverse("study:paper-list")).content.decode()
     assert f'href="/papers/{paper.pk}/bibtex/"' in detail
     assert 'href="/papers/library.bib"' in listing
+
+
+def _fetched(**fields):
+    """A paper as a fetch leaves it: authors split into given and family names."""
+    authors = fields.pop("author_list")
+    paper = factories.PaperFactory(authors="; ".join(f"{a['given']} {a['family']}".strip() for a in authors), **fields)
+    paper.author_list = authors
+    paper.save()
+    return paper
+
+
+def test_journal_doi_is_an_article(db):
+    paper = _fetched(
+        title="Learning representations by back-propagating errors",
+        url="https://doi.org/10.1038/323533a0",
+        author_list=[
+            {"given": "David E.", "family": "Rumelhart"},
+            {"given": "Geoffrey E.", "family": "Hinton"},
+            {"given": "Ronald J.", "family": "Williams"},
+        ],
+        year=1986,
+        venue="Nature",
+        venue_kind="journal",
+    )
+    [entry] = _parse(bibtex.entry(paper)).entries
+    assert (entry.entry_type, entry.key) == ("article", "rumelhart1986learning")
+    assert _fields(entry) == {
+        "title": "{Learning representations by back-propagating errors}",
+        "author": "Rumelhart, David E. and Hinton, Geoffrey E. and Williams, Ronald J.",
+        "journal": "Nature",
+        "year": "1986",
+        "doi": "10.1038/323533a0",
+        "url": "https://doi.org/10.1038/323533a0",
+    }
+
+
+def test_conference_paper_is_inproceedings(db):
+    paper = _fetched(
+        title="Deep Residual Learning for Image Recognition",
+        url="https://doi.org/10.1109/cvpr.2016.90",
+        author_list=[{"given": "Kaiming", "family": "He"}, {"given": "Jian", "family": "Sun"}],
+        year=2016,
+        venue="2016 IEEE Conference on Computer Vision and Pattern Recognition (CVPR)",
+        venue_kind="conference",
+        abstract="Deeper neural networks are more difficult to train.",
+    )
+    [entry] = _parse(bibtex.entry(paper)).entries
+    assert (entry.entry_type, entry.key) == ("inproceedings", "he2016deep")
+    assert _fields(entry) == {
+        "title": "{Deep Residual Learning for Image Recognition}",
+        "author": "He, Kaiming and Sun, Jian",
+        "booktitle": "2016 IEEE Conference on Computer Vision and Pattern Recognition (CVPR)",
+        "year": "2016",
+        "doi": "10.1109/cvpr.2016.90",
+        "url": "https://doi.org/10.1109/cvpr.2016.90",
+        "abstract": "Deeper neural networks are more difficult to train.",
+    }
+
+
+def test_arxiv_preprint_is_misc_with_eprint_and_primary_class(db):
+    paper = _fetched(
+        title="Attention Is All You Need",
+        url="https://arxiv.org/abs/1706.03762",
+        author_list=[{"given": "Ashish", "family": "Vaswani"}, {"given": "Ludwig", "family": "van Beethoven"}],
+        year=2017,
+        venue_kind="preprint",
+        arxiv_category="cs.CL",
+        arxiv_version=7,
+    )
+    [entry] = _parse(bibtex.entry(paper)).entries
+    assert (entry.entry_type, entry.key) == ("misc", "vaswani2017attention")
+    assert _fields(entry) == {
+        "title": "{Attention Is All You Need}",
+        "author": "Vaswani, Ashish and van Beethoven, Ludwig",
+        "year": "2017",
+        "eprint": "1706.03762",
+        "archivePrefix": "arXiv",
+        "primaryClass": "cs.CL",
+        "url": "https://arxiv.org/abs/1706.03762",
+    }
+
+
+@pytest.mark.parametrize(
+    ("authors", "expected"),
+    [
+        ("Ludwig van Beethoven; Ada Lovelace", "van Beethoven, Ludwig and Lovelace, Ada"),
+        ("Lovelace, Ada; Babbage, Charles", "Lovelace, Ada and Babbage, Charles"),
+        ("Plato", "Plato"),
+    ],
+)
+def test_typed_authors_are_written_family_name_first(db, authors, expected):
+    paper = factories.PaperFactory(authors=authors)
+    [entry] = _parse(bibtex.entry(paper)).entries
+    assert _fields(entry)["author"] == expected
+
+
+def test_organization_author_is_kept_whole(db):
+    paper = _fetched(title="GPT-4 Technical Report", author_list=[{"given": "", "family": "OpenAI Team"}], year=2023)
+    [entry] = _parse(bibtex.entry(paper)).entries
+    assert _fields(entry)["author"] == "{OpenAI Team}"
+    assert entry.key == "openai2023gpt4"
+
+
+def test_key_skips_short_and_common_title_words(db):
+    paper = factories.PaperFactory(title="Towards a Theory of Everything", authors="Ada Lovelace", year=1843)
+    assert bibtex.citation_key(paper) == "lovelace1843theory"
+
+
+def test_person_edited_authors_replace_the_fetched_split(db):
+    paper = _fetched(title="X paper", author_list=[{"given": "Ashish", "family": "Vaswani"}], year=2017)
+    paper.authors = "Noam Shazeer"
+    paper.save()
+    assert paper.author_names() == [("Noam", "Shazeer")]
+
+
+def test_library_export_parses_back_with_the_same_fields(member_client, db):
+    papers = [
+        _fetched(
+            title="Attention Is All You Need",
+            url="https://arxiv.org/abs/1706.03762",
+            author_list=[{"given": "Ashish", "family": "Vaswani"}],
+            year=2017,
+            arxiv_category="cs.CL",
+        ),
+        _fetched(
+            title="Attention Is All You Need, Again",
+            url="https://doi.org/10.1000/again",
+            author_list=[{"given": "Ashish", "family": "Vaswani"}],
+            year=2017,
+            venue="Journal of Repeats",
+            venue_kind="journal",
+            abstract="We do it again: 100% & more.",
+        ),
+    ]
+    entries = _parse(member_client.get(reverse("study:library-bibtex")).content.decode()).entries
+    assert [(e.entry_type, e.key) for e in entries] == [
+        ("misc", "vaswani2017attention"),
+        ("article", "vaswani2017attentiona"),
+    ]
+    for paper, parsed in zip(papers, entries):
+        [alone] = _parse(bibtex.entry(paper)).entries
+        assert _fields(parsed) == _fields(alone)
+    assert _fields(entries[1])["abstract"] == r"We do it again: 100\% \& more."
+    assert _fields(entries[1])["journal"] == "Journal of Repeats"

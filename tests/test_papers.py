@@ -1,9 +1,13 @@
-"""Paper identity: every way of linking a paper finds the one row."""
+"""Paper identity (every way of linking a paper finds the one row) and the
+library's filters, order and paper page."""
+
+import re
 
 import pytest
+from django.urls import reverse
 
 from sessions.models import Paper, normalize_url, parse_paper_link
-from tests.factories import PaperFactory
+from tests.factories import PaperFactory, PresentationFactory
 
 
 @pytest.mark.parametrize(
@@ -131,3 +135,87 @@ def test_paper_save_recomputes_identity_when_the_link_changes():
     paper.save()
     paper.refresh_from_db()
     assert (paper.arxiv_id, paper.doi) == ("", "10.1038/323533a0")
+
+
+# The library: filters, order, the paper page
+
+
+def _listed(client, **params):
+    response = client.get(reverse("study:paper-list"), params)
+    return re.findall(r'<a class="paper-title" href="/papers/\d+/">([^<]*)</a>', response.content.decode())
+
+
+@pytest.fixture
+def shelf(db):
+    return {
+        "attention": PaperFactory(title="Attention Is All You Need", authors="Ashish Vaswani; Noam Shazeer", year=2017),
+        "bert": PaperFactory(title="BERT", authors="Jacob Devlin; Kenton Lee", year=2019),
+        "backprop": PaperFactory(title="Backprop", authors="David Rumelhart; Geoffrey Hinton", year=1986),
+        "undated": PaperFactory(title="Undated notes", authors="", year=None),
+    }
+
+
+def test_library_filtered_by_author_substring_any_case(member_client, shelf):
+    assert _listed(member_client, author="shazeer") == ["Attention Is All You Need"]
+    assert _listed(member_client, author="  Lee ") == ["BERT"]
+
+
+def test_library_filtered_by_author_and_year(member_client, shelf):
+    assert _listed(member_client, author="e", year=2019) == ["BERT"]
+
+
+def test_library_author_filter_with_no_match_says_so(member_client, shelf):
+    response = member_client.get(reverse("study:paper-list"), {"author": "Nobody"})
+    assert "No paper matches these filters." in response.content.decode()
+
+
+def test_library_sorted_oldest_first_undated_last(member_client, shelf):
+    assert _listed(member_client, sort="oldest") == ["Backprop", "Attention Is All You Need", "BERT", "Undated notes"]
+
+
+def test_library_pages_keep_the_author_filter(member_client, db):
+    PaperFactory.create_batch(31, authors="Ada Lovelace", year=2020)
+    response = member_client.get(reverse("study:paper-list"), {"author": "Ada Lovelace"})
+    assert 'href="?author=Ada%20Lovelace&amp;page=2"' in response.content.decode()
+
+
+def test_search_finds_papers_by_author_name(member_client, shelf):
+    response = member_client.get(reverse("study:search"), {"q": "Hinton", "kind": "papers"})
+    assert "Backprop" in response.content.decode()
+    assert "Attention Is All You Need" not in response.content.decode()
+
+
+def test_paper_page_shows_authors_in_order_venue_and_escaped_abstract(member_client, db):
+    paper = PaperFactory(
+        title="Attention Is All You Need",
+        url="https://arxiv.org/abs/1706.03762",
+        authors="Ashish Vaswani; Noam Shazeer",
+        abstract="Transformers <script>alert(1)</script> & friends.\n\nSecond paragraph.",
+        venue="NeurIPS",
+        arxiv_category="cs.CL",
+        arxiv_version=7,
+    )
+    talk = PresentationFactory(papers=[paper], topic="트랜스포머 읽기")
+    page = member_client.get(paper.get_absolute_url()).content.decode()
+    assert (
+        '<ol class="author-list"><li><a href="/papers/?author=Ashish%20Vaswani">Ashish Vaswani</a></li>'
+        '<li><a href="/papers/?author=Noam%20Shazeer">Noam Shazeer</a></li></ol>'
+    ) in page
+    assert "<p>Transformers &lt;script&gt;alert(1)&lt;/script&gt; &amp; friends.</p>\n\n<p>Second paragraph.</p>" in page
+    assert "<script>alert" not in page
+    assert "<cite>NeurIPS</cite>" in page
+    assert '1706.03762v7</a> <span class="badge">cs.CL</span>' in page
+    assert talk.topic in page
+
+
+def test_paper_page_says_when_details_are_fetched_or_failed(member_client, db):
+    paper = PaperFactory(metadata_state="pending")
+    assert "Fetching details" in member_client.get(paper.get_absolute_url()).content.decode()
+    paper.metadata_state = "failed"
+    paper.metadata_error = "arXiv did not answer within 10 s"
+    paper.save()
+    page = member_client.get(paper.get_absolute_url()).content.decode()
+    assert "Details could not be fetched" in page
+    assert "arXiv did not answer within 10 s" in page
+    listing = member_client.get(reverse("study:paper-list")).content.decode()
+    assert '<span class="badge badge-warning">Details could not be fetched</span>' in listing

@@ -7,15 +7,22 @@ from sessions.models import Paper
 
 
 class PaperLibraryForm(forms.Form):
-    """Filter the paper library by year and choose its order."""
+    """Filter the paper library by year and author, and choose its order."""
 
     SORTS = [
         ("title", _("Title")),
         ("discussed", _("Most discussed")),
         ("newest", _("Newest first")),
+        ("oldest", _("Oldest first")),
     ]
 
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
+    author = forms.CharField(
+        label=_("Author"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Part of a name")}),
+    )
     sort = forms.ChoiceField(label=_("Order"), choices=SORTS, required=False)
 
     def __init__(self, *args, years=None, **kwargs):
@@ -27,20 +34,32 @@ class PaperLibraryForm(forms.Form):
         self.fields["year"].choices = [("", _("Any year"))] + [(year, year) for year in years]
 
     def selection(self):
-        """(year or None, sort key) of the papers shown: the cleaned values,
-        or every year by title when the form is unbound or invalid."""
+        """(year or None, author or "", sort key) of the papers shown: the
+        cleaned values, or every paper by title when the form is unbound or
+        invalid."""
         if not self.is_valid():
-            return None, "title"
-        return self.cleaned_data["year"], self.cleaned_data["sort"] or "title"
+            return None, "", "title"
+        data = self.cleaned_data
+        return data["year"], " ".join(data["author"].split()), data["sort"] or "title"
+
+    def narrow(self, papers):
+        """`papers` narrowed to the selected year and author."""
+        year, author, _sort = self.selection()
+        if year:
+            papers = papers.published_in(year)
+        if author:
+            papers = papers.by_author(author)
+        return papers
 
     def filter(self, papers):
         """`papers` narrowed and ordered as `selection` says."""
-        year, sort = self.selection()
-        if year:
-            papers = papers.published_in(year)
+        papers = self.narrow(papers)
+        sort = self.selection()[2]
         if sort == "discussed":
             return papers.most_discussed()
         papers = papers.with_talk_count()
         if sort == "newest":
             return papers.order_by(F("year").desc(nulls_last=True), "-created_at", "-pk")
+        if sort == "oldest":
+            return papers.order_by(F("year").asc(nulls_last=True), "created_at", "pk")
         return papers.order_by(Lower("title"), "pk")

@@ -40,6 +40,7 @@ from sessions.models import (
     StudySession,
     Tag,
 )
+from sessions.models.papers import normalize_title
 
 from .parser import ParsedJournal, ParsedSession, ParseError, decode, parse
 
@@ -590,20 +591,14 @@ class _Loader:
 
     def paper(self, item) -> Paper:
         self.check_length(item.title, Paper, "title", "the paper title", item.line)
-        key = ("url", item.url) if item.url else ("title", item.title.lower())
+        key = ("url", item.url) if item.url else ("title", normalize_title(item.title))
         if key in self.known_papers:
             self.count("paper", "unchanged")
             return self.known_papers[key]
-        if item.url:
-            try:
-                paper, created = Paper.objects.resolve(item.url, title=item.title)
-            except ValueError as exc:
-                raise LoadError(f"unusable paper link {item.url!r}: {exc}", item.line) from None
-        else:
-            paper = Paper.objects.filter(title__iexact=item.title).first()
-            created = paper is None
-            if created:
-                paper = Paper.objects.create(title=item.title)
+        try:
+            paper, created = Paper.objects.resolve(item.url, title=item.title)
+        except ValueError as exc:
+            raise LoadError(f"unusable paper link {item.url!r}: {exc}", item.line) from None
         self.count("paper", "created" if created else "unchanged")
         self.known_papers[key] = paper
         return paper

@@ -3,7 +3,7 @@ from .imports import ImportedFile
 from .meetings import Attendance, StudySession
 from .members import Member
 from .notifications import Delivery, Notification, NotificationKind, NotificationPreference
-from .papers import Paper, PaperLink, normalize_url, parse_paper_link
+from .papers import Paper, PaperLink, RateLimit, normalize_url, parse_paper_link
 from .reflections import Reflection, Tag
 from .reminders import SentReminder
 from .seasons import Season, SeasonMembership
@@ -24,6 +24,7 @@ __all__ = [
     "Presentation",
     "PresentationPresenter",
     "Question",
+    "RateLimit",
     "Reflection",
     "Season",
     "SeasonMembership",

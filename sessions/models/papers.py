@@ -1,5 +1,7 @@
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import models, transaction
@@ -22,6 +24,17 @@ _DOI = re.compile(
     r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(?P<doi>10\.\d{4,9}/\S+?)/?$", re.IGNORECASE
 )
 _TRACKING_PARAMS = re.compile(r"^(utm_|fbclid$|gclid$)")
+# Anything that is not a letter or a digit separates words of a title.
+_TITLE_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def normalize_title(title):
+    """A title reduced to what tells two papers apart: Unicode compatibility
+    forms folded (NFKC), case folded, punctuation and spacing collapsed to one
+    space. "Attention is all you need!" and "ATTENTION  IS ALL YOU NEED" are
+    the same paper."""
+    folded = unicodedata.normalize("NFKC", title or "").casefold()
+    return " ".join(_TITLE_SEPARATORS.sub(" ", folded).split())
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,30 @@ class PaperQuerySet(models.QuerySet):
     def published_in(self, year):
         return self.filter(year=year)
 
+    def by_author(self, name):
+        """Papers one of whose authors' names contains `name` (any case)."""
+        return self.filter(authors__icontains=name)
+
+    def missing_metadata(self):
+        """Papers with an arXiv id or a DOI whose metadata was never fetched."""
+        return self.has_identifier().exclude(metadata_state=Paper.Metadata.FETCHED)
+
+    def has_identifier(self):
+        return self.exclude(arxiv_id="", doi="")
+
+    def same_title(self, title, parsed=None):
+        """The paper with this title (normalized), or None. A paper whose
+        identifier of the same kind differs from the link's is another paper."""
+        key = normalize_title(title)
+        if not key:
+            return None
+        papers = self.filter(title_key=key)
+        if parsed is not None and parsed.arxiv_id:
+            papers = papers.filter(arxiv_id="")
+        if parsed is not None and parsed.doi:
+            papers = papers.filter(doi="")
+        return papers.order_by("pk").first()
+
     def publication_years(self):
         """The years the papers were published in, newest first (one query)."""
         return list(
@@ -107,17 +144,31 @@ class PaperQuerySet(models.QuerySet):
 
     @transaction.atomic
     def resolve(self, link, title=""):
-        """The one paper for this link, created (with `title`) when new.
+        """The one paper for this link (or, with no link, this title), created
+        (with `title`) when new.
 
-        Returns (paper, created). An existing paper without a title gets one.
+        Found by identifier first, then by normalized title: the same paper
+        linked by an unrelated URL is still one paper. A paper found by title
+        that had no arXiv id or DOI takes the link's. A new (or newly
+        identified) paper's metadata is fetched in the background once the
+        transaction commits. Returns (paper, created).
         """
-        paper = self.find(link)
+        parsed = parse_paper_link(link) if (link or "").strip() else None
+        paper = self.find(link) if parsed is not None else None
+        if paper is None and title:
+            paper = self.same_title(title, parsed)
+            if paper is not None and parsed is not None and (parsed.arxiv_id or parsed.doi):
+                if not (paper.arxiv_id or paper.doi):
+                    paper.url = parsed.url
+                    paper.save(update_fields=["url", "arxiv_id", "doi", "normalized_url"])
+                    paper.fetch_metadata_later()
         if paper is not None:
             if title and not paper.title:
                 paper.title = title
-                paper.save(update_fields=["title"])
+                paper.save(update_fields=["title", "title_key"])
             return paper, False
-        parsed = parse_paper_link(link)
+        if parsed is None:
+            return self.create(title=title), True
         paper = self.create(
             title=title or parsed.url,
             url=parsed.url,
@@ -125,19 +176,82 @@ class PaperQuerySet(models.QuerySet):
             doi=parsed.doi,
             normalized_url=parsed.normalized_url,
         )
+        paper.fetch_metadata_later()
         return paper, True
 
 
 class Paper(models.Model):
-    """A paper the group read: one row per paper, however it was linked."""
+    """A paper the group read: one row per paper, however it was linked.
+
+    Metadata (authors, date, abstract, venue, arXiv category) is fetched in
+    the background from arXiv, Crossref or DataCite (sessions/papers/). A
+    fetch fills only fields that are empty and that no person edited
+    (`edited_fields`, kept by the admin).
+    """
+
+    class Metadata(models.TextChoices):
+        NONE = "", _("nothing to fetch")
+        PENDING = "pending", _("fetching details")
+        FETCHED = "fetched", _("details fetched")
+        FAILED = "failed", _("details could not be fetched")
+
+    class VenueKind(models.TextChoices):
+        NONE = "", _("unknown")
+        JOURNAL = "journal", _("journal")
+        CONFERENCE = "conference", _("conference")
+        PREPRINT = "preprint", _("preprint")
+
+    # The fields a fetch may fill, and a person may edit.
+    METADATA_FIELDS = (
+        "title",
+        "authors",
+        "year",
+        "published_on",
+        "abstract",
+        "venue",
+        "venue_kind",
+        "arxiv_category",
+        "arxiv_version",
+    )
 
     title = models.CharField(_("title"), max_length=500)
+    # The title as `normalize_title` reduces it: finds the same paper linked
+    # by another URL.
+    title_key = models.CharField(max_length=500, blank=True, editable=False)
     url = models.URLField(_("link"), max_length=500, blank=True)
     arxiv_id = models.CharField(_("arXiv id"), max_length=40, blank=True)
     doi = models.CharField(_("DOI"), max_length=255, blank=True)
     normalized_url = models.CharField(max_length=500, blank=True, editable=False)
+    # The authors' names in order, separated by semicolons ("A; B"), as
+    # people type them and pages show them.
     authors = models.CharField(_("authors"), max_length=1000, blank=True)
+    # The same authors with given and family names apart, when a registry
+    # said so: [{"given": "Ashish", "family": "Vaswani"}, …]. Kept only while
+    # it matches `authors` (see `author_names`).
+    author_list = models.JSONField(default=list, blank=True, editable=False)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    # Plain text: registries send JATS or LaTeX-ish markup, kept out; pages escape it.
+    abstract = models.TextField(_("abstract"), blank=True)
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    venue_kind = models.CharField(
+        _("kind of venue"), max_length=12, choices=VenueKind.choices, blank=True
+    )
+    arxiv_category = models.CharField(_("arXiv primary category"), max_length=40, blank=True)
+    arxiv_version = models.PositiveSmallIntegerField(_("arXiv version"), null=True, blank=True)
+    metadata_state = models.CharField(
+        _("metadata"), max_length=10, choices=Metadata.choices, blank=True, default=""
+    )
+    metadata_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    metadata_attempted_at = models.DateTimeField(
+        _("last metadata attempt"), null=True, blank=True, editable=False
+    )
+    metadata_retry_at = models.DateTimeField(
+        _("next metadata attempt"), null=True, blank=True, editable=False
+    )
+    metadata_error = models.CharField(_("metadata error"), max_length=500, blank=True, editable=False)
+    # Names of METADATA_FIELDS a person edited: a fetch never overwrites them.
+    edited_fields = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PaperQuerySet.as_manager()
@@ -165,6 +279,11 @@ class Paper(models.Model):
                 name="study_paper_normalized_url_unique",
             ),
         ]
+        indexes = [
+            # The resolver looks papers up by normalized title on every new
+            # link; not unique, since older rows may hold duplicates until merged.
+            models.Index(fields=["title_key"], name="study_paper_title_key_idx"),
+        ]
 
     def __str__(self):
         return self.title
@@ -181,4 +300,122 @@ class Paper(models.Model):
                 parsed.doi,
                 parsed.normalized_url,
             )
+        self.title_key = normalize_title(self.title)
         super().save(*args, **kwargs)
+
+    @property
+    def has_identifier(self):
+        return bool(self.arxiv_id or self.doi)
+
+    @property
+    def fetching(self):
+        return self.metadata_state == self.Metadata.PENDING
+
+    @property
+    def fetch_failed(self):
+        return self.metadata_state == self.Metadata.FAILED
+
+    def author_names(self):
+        """The authors in order as (given, family) pairs: the registry's split
+        while it matches `authors`, else read from the text (the last word of
+        a name is the family name, with particles such as "van" before it)."""
+        from sessions.papers.names import join_names, split_name, split_names
+
+        if self.author_list and join_names(self.author_list) == self.authors:
+            return [(author.get("given", ""), author.get("family", "")) for author in self.author_list]
+        return [split_name(name) for name in split_names(self.authors)]
+
+    def mark_edited(self, fields):
+        """Remember that a person edited these metadata fields."""
+        edited = set(self.edited_fields) | (set(fields) & set(self.METADATA_FIELDS))
+        self.edited_fields = sorted(edited)
+
+    def placeholder_title(self):
+        """True while the title is only a link to (or the id of) this paper, as
+        when it was created from a bare link."""
+        if self.title in ("", self.url, self.arxiv_id, self.doi):
+            return True
+        try:
+            parsed = parse_paper_link(self.title)
+        except ValueError:
+            return True
+        return bool(
+            (parsed.arxiv_id and parsed.arxiv_id == self.arxiv_id)
+            or (parsed.doi and parsed.doi == self.doi)
+            or (parsed.normalized_url and parsed.normalized_url == self.normalized_url)
+        )
+
+    def fetch_metadata_later(self, delay=None):
+        """Mark the paper pending and enqueue the fetch once the transaction
+        commits (nothing to do for a paper with no arXiv id or DOI)."""
+        if not self.has_identifier:
+            return
+        from sessions.papers.tasks import enqueue_fetch
+
+        self.metadata_state = self.Metadata.PENDING
+        Paper.objects.filter(pk=self.pk).update(metadata_state=self.Metadata.PENDING)
+        # Robust: a queue that cannot take the task must not fail the saved
+        # form; the paper stays pending for `refresh_paper_metadata`.
+        transaction.on_commit(partial(enqueue_fetch, self.pk, delay), robust=True)
+
+    def absorb(self, other):
+        """Merge `other` into this paper, then delete it.
+
+        Every row pointing at `other` moves here: many-to-many rows (talks)
+        unless this paper already has the same one, foreign keys as they are.
+        Metadata this paper lacks is taken from `other`.
+        """
+        if other.pk == self.pk:
+            raise ValueError("A paper cannot absorb itself.")
+        with transaction.atomic():
+            for relation in self._meta.related_objects:
+                if relation.many_to_many:
+                    through = relation.through
+                    own, target = _through_fields(through, Paper, relation.related_model)
+                    kept = through.objects.filter(**{own: self}).values(target)
+                    through.objects.filter(**{own: other, f"{target}__in": kept}).delete()
+                    through.objects.filter(**{own: other}).update(**{own: self})
+                elif relation.one_to_many or relation.one_to_one:
+                    relation.related_model._base_manager.filter(
+                        **{relation.field.name: other}
+                    ).update(**{relation.field.name: self})
+            for field in self.METADATA_FIELDS:
+                if field == "title":
+                    if self.placeholder_title() and not other.placeholder_title():
+                        self.title = other.title
+                elif getattr(self, field) in ("", None) and getattr(other, field) not in ("", None):
+                    setattr(self, field, getattr(other, field))
+                    if field == "authors":
+                        self.author_list = other.author_list
+            self.mark_edited(other.edited_fields)
+            identified = self.has_identifier
+            if other.url and (not self.url or (other.has_identifier and not identified)):
+                self.url = other.url
+            other.delete()
+            self.save()
+            if not identified and self.has_identifier:
+                self.fetch_metadata_later()
+
+
+def _through_fields(through, own_model, target_model):
+    """The names of a through model's foreign keys to `own_model` and to
+    `target_model`."""
+    own = next(f.name for f in through._meta.fields if f.is_relation and f.related_model is own_model)
+    target = next(
+        f.name
+        for f in through._meta.fields
+        if f.is_relation and f.related_model is target_model and f.name != own
+    )
+    return own, target
+
+
+class RateLimit(models.Model):
+    """When a rate-limited service (arXiv) may next be called: one row per
+    service, shared by every process (web, workers, commands) through the
+    database, so that together they keep to the service's rule."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    next_at = models.FloatField(default=0)  # seconds since the epoch
+
+    def __str__(self):
+        return self.name

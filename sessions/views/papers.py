@@ -15,7 +15,7 @@ def library_papers(form):
     """The papers the form selects, in its order, with the talks (and their
     sessions) that covered them; only what the library shows is loaded."""
     return (
-        form.filter(Paper.objects.only("title", "year"))
+        form.filter(Paper.objects.only("title", "year", "authors", "venue", "metadata_state"))
         .prefetch_related(
             Prefetch(
                 "presentations",
@@ -37,33 +37,35 @@ def with_sessions(page):
 
 
 def paper_list(request):
-    """The library, page by page, filtered by year and in the chosen order.
+    """The library, page by page, filtered by year and author, in the chosen order.
 
-    The publication years, the number of papers of each year and every page
-    of the list come from the fragment cache; the form stays outside it.
+    The publication years, the number of papers selected and every page of
+    the list come from the fragment cache; the form stays outside it.
     """
     content_version(request)
     form = PaperLibraryForm(
         request.GET or None,
         years=cached(request, "paper-years", [], Paper.objects.publication_years),
     )
-    year, sort = form.selection()
+    year, author, sort = form.selection()
     paginator = Paginator(library_papers(form), PAPERS_PER_PAGE)
     # Known from the cache, the count resolves the page number without a query.
     paginator.count = cached(
-        request,
-        "paper-count",
-        [year],
-        lambda: (Paper.objects.published_in(year) if year else Paper.objects.all()).count(),
+        request, "paper-count", [year, author], lambda: form.narrow(Paper.objects.all()).count()
     )
     page = paginator.get_page(request.GET.get("page"))
     papers_html = cached_fragment(
         request,
         "paper-list",
-        [year, sort, page.number],
+        [year, author, sort, page.number],
         "study/includes/paper_list.html",
-        # The page links keep the year and the order.
-        lambda: {"page": with_sessions(page), "year": year, "sort": sort if sort != "title" else None},
+        # The page links keep the year, the author and the order.
+        lambda: {
+            "page": with_sessions(page),
+            "year": year,
+            "author": author,
+            "sort": sort if sort != "title" else None,
+        },
     )
     return render(request, "study/paper_list.html", {"form": form, "papers_html": papers_html})
 
@@ -87,6 +89,9 @@ def paper_detail(request, pk):
         ),
         pk=pk,
     )
+    authors = [" ".join(part for part in name if part) for name in paper.author_names()]
     return render(
-        request, "study/paper_detail.html", {"paper": paper, "talks": paper.presentations.all()}
+        request,
+        "study/paper_detail.html",
+        {"paper": paper, "authors": authors, "talks": paper.presentations.all()},
     )

@@ -177,8 +177,12 @@ def test_paper_detail_shows_every_talk_and_session_that_covered_it(member_client
     response = member_client.get(reverse("study:paper-detail", args=[paper.pk]))
     content = response.content.decode()
     assert "<h1>DDPM</h1>" in content
-    assert "<dd>Ho, Jain, Abbeel</dd>" in content
-    assert '<a href="https://arxiv.org/abs/2006.11239" rel="noopener noreferrer">' in content
+    assert (
+        '<ol class="author-list"><li><a href="/papers/?author=Ho">Ho</a></li>'
+        '<li><a href="/papers/?author=Jain">Jain</a></li>'
+        '<li><a href="/papers/?author=Abbeel">Abbeel</a></li></ol>'
+    ) in content
+    assert '<a href="https://arxiv.org/abs/2006.11239" rel="noopener noreferrer">2006.11239</a>' in content
     assert list(response.context["talks"]) == [other, talk]
     assert f'<a href="/talks/{talk.pk}/">셀프 어텐션</a>' in content
     assert '<span class="person">강발표🐼</span>' in content

@@ -1,0 +1,1 @@
+"""Paper metadata: fetched from arXiv, Crossref and DataCite in the background."""
