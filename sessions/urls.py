@@ -2,7 +2,7 @@ from django.urls import path
 
 from .views import accounts, home, media, meetings, members, papers, reflections, talks
 from .views import attendance, bibtex, feeds, participation, search
-from .views import bench, seasons
+from .views import bench, planning, seasons
 
 app_name = "study"
 
@@ -77,6 +77,23 @@ urlpatterns += [
         name="attendance-mark",
     ),
     path("participation/", participation.participation, name="participation"),
+]
+
+# Planning: talk slots, the rotation, the paper backlog.
+urlpatterns += [
+    path("seasons/<str:season>/<int:number>/slots/new/", planning.slot_open, name="slot-open"),
+    path("slots/<int:pk>/claim/", planning.slot_claim, name="slot-claim"),
+    path("slots/<int:pk>/assign/", planning.slot_assign, name="slot-assign"),
+    path("slots/<int:pk>/give-back/", planning.slot_release, name="slot-release"),
+    path("rotation/", planning.current_rotation, name="rotation-current"),
+    path("seasons/<str:season>/rotation/", planning.rotation_page, name="rotation"),
+    path("seasons/<str:season>/rotation/fill/", planning.rotation_fill, name="rotation-fill"),
+    path("seasons/<str:season>/away/", planning.away_set, name="away-set"),
+    path("seasons/<str:season>/backlog/", planning.backlog, name="backlog"),
+    path("seasons/<str:season>/backlog/new/", planning.nominate, name="nomination-create"),
+    path("nominations/<int:pk>/vote/", planning.nomination_vote, name="nomination-vote"),
+    path("nominations/<int:pk>/withdraw/", planning.nomination_withdraw, name="nomination-withdraw"),
+    path("nominations/<int:pk>/take/", planning.nomination_take, name="nomination-take"),
 ]
 
 # Session addresses from before seasons (/sessions/6/...) answer 301 to the

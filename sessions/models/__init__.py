@@ -3,6 +3,7 @@ from .imports import ImportedFile
 from .meetings import Attendance, StudySession
 from .members import Member
 from .papers import Paper, PaperLink, normalize_url, parse_paper_link
+from .planning import ClaimResult, Nomination, NominationVote, TalkSlot
 from .reflections import Reflection, Tag
 from .reminders import SentReminder
 from .seasons import Season, SeasonMembership
@@ -11,9 +12,12 @@ from .talks import Answer, Presentation, PresentationPresenter, Question
 __all__ = [
     "Answer",
     "Attendance",
+    "ClaimResult",
     "ContentVersion",
     "ImportedFile",
     "Member",
+    "Nomination",
+    "NominationVote",
     "Paper",
     "PaperLink",
     "Presentation",
@@ -24,6 +28,7 @@ __all__ = [
     "SeasonMembership",
     "SentReminder",
     "StudySession",
+    "TalkSlot",
     "Tag",
     "normalize_url",
     "parse_paper_link",
