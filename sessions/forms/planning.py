@@ -72,7 +72,7 @@ class RotationFillForm(forms.Form):
             field = MemberChoiceField(
                 queryset=members,
                 required=False,
-                label=slot,
+                label=f"{slot} · {slot.theme}" if slot.theme else str(slot),
                 empty_label=_("(leave open)"),
                 initial=proposed.get(slot.pk),
             )
