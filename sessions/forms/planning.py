@@ -68,6 +68,8 @@ class RotationFillForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.slots = slots
         members = roster_members(season)
+        # Read once for all the slots' choices (each field would query them again).
+        choices = [("", _("(leave open)"))] + [(member.pk, member.label) for member in members]
         for slot in slots:
             field = MemberChoiceField(
                 queryset=members,
@@ -76,7 +78,7 @@ class RotationFillForm(forms.Form):
                 empty_label=_("(leave open)"),
                 initial=proposed.get(slot.pk),
             )
-            field.slot = slot
+            field.choices = choices
             self.fields[f"slot_{slot.pk}"] = field
 
     def clean(self):
