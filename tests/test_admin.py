@@ -35,6 +35,9 @@ def some_of_everything(talk, member):
     factories.AttendanceFactory(session=talk.session, member=member)
     factories.ImportedFileFactory(session=talk.session)
     talk.papers.add(factories.PaperFactory())
+    slot = factories.TalkSlotFactory(session=factories.upcoming_session(number=90), holder=member, theme="확산 모델")
+    nomination = factories.NominationFactory(season=slot.session.season, author=member, slot=slot)
+    factories.NominationVoteFactory(nomination=nomination, member=member)
 
 
 def test_admin_registers_every_study_model():
@@ -43,6 +46,8 @@ def test_admin_registers_every_study_model():
         "attendance",
         "importedfile",
         "member",
+        "nomination",
+        "nominationvote",
         "paper",
         "presentation",
         "question",
@@ -50,6 +55,7 @@ def test_admin_registers_every_study_model():
         "season",
         "studysession",
         "tag",
+        "talkslot",
     ]
 
 

@@ -333,3 +333,20 @@ def test_calendar_lists_presenters_and_papers(member, presenter, season):
     unfolded = body.replace("\r\n ", "")
     assert f"- 확산 ({member.label})\\n  DDPM https://arxiv.org/abs/2006.11239" in unfolded
     assert f"- In preparation ({presenter.label})\\n  Score SDE" in unfolded
+
+
+def test_merging_members_keeps_one_vote_and_one_slot_per_session(presenter, member, season):
+    nomination = factories.NominationFactory(season=season)
+    NominationVote.set_vote(nomination, presenter, True)
+    NominationVote.set_vote(nomination, member, True)
+    session = factories.upcoming_session(number=90, season=season)
+    kept = factories.TalkSlotFactory(session=session, holder=presenter)
+    theirs = factories.TalkSlotFactory(session=session, holder=member)
+    elsewhere = factories.TalkSlotFactory(session=factories.upcoming_session(number=91, season=season), holder=member)
+    presenter.absorb(member)
+    assert list(NominationVote.objects.values_list("member", flat=True)) == [presenter.pk]
+    assert [TalkSlot.objects.get(pk=slot.pk).holder for slot in (kept, theirs, elsewhere)] == [
+        presenter,
+        None,
+        presenter,
+    ]
