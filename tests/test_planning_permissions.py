@@ -6,6 +6,8 @@ an organizer of the group. A refused request answers 403 and changes
 nothing; the database is compared before and after.
 """
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import resolve, reverse
@@ -128,7 +130,7 @@ def test_every_planning_view_has_its_permissions_tested(plan):
 def test_claim_on_past_session_changes_nothing(member):
     season = factories.default_season()
     factories.SeasonMembershipFactory(season=season, member=member)
-    slot = factories.TalkSlotFactory(session=factories.StudySessionFactory(season=season))
+    slot = factories.TalkSlotFactory(session=factories.StudySessionFactory(season=season, date=datetime.date(2025, 3, 7)))
     client = Client()
     client.force_login(member)
     response = client.post(reverse("study:slot-claim", args=[slot.pk]), follow=True)
