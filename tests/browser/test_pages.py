@@ -48,6 +48,10 @@ def demo_urls():
         "reflection-form": reverse("study:reflection-edit", args=[DEMO_SEASON, 3]) + "?template=kpt",
         "search-results": reverse("study:search") + "?q=트랜스포머",
         "participation": reverse("study:participation"),
+        "coming-session": reverse("study:session-detail", args=[DEMO_SEASON, 5]),
+        "rotation": reverse("study:rotation", args=[DEMO_SEASON]),
+        "backlog": reverse("study:backlog", args=[DEMO_SEASON]),
+        "nomination-form": reverse("study:nomination-create", args=[DEMO_SEASON]),
         "login": reverse("login"),
     }
 
@@ -69,6 +73,10 @@ PAGES = [
     "reflection-form",
     "search-results",
     "participation",
+    "coming-session",
+    "rotation",
+    "backlog",
+    "nomination-form",
     "login",
 ]
 
