@@ -160,9 +160,14 @@ class NominationForm(forms.ModelForm):
         if paper is None and not title:
             self.add_error(
                 "title",
-                ValidationError(_("The group has not seen this paper yet: give its title."), code="title_missing"),
+                ValidationError(
+                    _("The group has not seen this paper yet: give its title."), code="title_missing"
+                ),
             )
-        elif paper is not None and Nomination.objects.active().filter(season=self.season, paper=paper).exists():
+        elif (
+            paper is not None
+            and Nomination.objects.active().filter(season=self.season, paper=paper).exists()
+        ):
             self.add_error(
                 "link",
                 ValidationError(

@@ -4,6 +4,7 @@ backlog of papers members nominate and vote for."""
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -117,10 +118,6 @@ class TalkSlot(models.Model):
 
     def get_absolute_url(self):
         return f"{self.session.get_absolute_url()}#slot-{self.pk}"
-
-    @property
-    def is_open(self):
-        return self.holder_id is None
 
     def claim(self, member):
         """Make `member` the holder if the slot is still open: one
@@ -267,8 +264,6 @@ class Nomination(models.Model):
         return str(self.paper)
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return f"{reverse('study:backlog', args=[self.season.slug])}#nomination-{self.pk}"
 
     @property
@@ -282,11 +277,6 @@ class Nomination(models.Model):
         if self.slot.session.date >= timezone.localdate():
             return self.Status.SCHEDULED
         return self.Status.DISCUSSED
-
-    def can_withdraw(self, user):
-        return self.withdrawn_at is None and (
-            user.pk == self.author_id or self.season.can_manage(user)
-        )
 
     def withdraw(self, by):
         """Take the nomination off the backlog (if still on it). Returns whether it was."""

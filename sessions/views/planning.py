@@ -62,7 +62,10 @@ def slot_session_upcoming(request, slot):
     """Whether the slot's session is still to come; says why not otherwise."""
     if slot.session.is_upcoming:
         return True
-    messages.error(request, _("%(session)s took place already: its slots are closed.") % {"session": slot.session.full_name})
+    messages.error(
+        request,
+        _("%(session)s took place already: its slots are closed.") % {"session": slot.session.full_name},
+    )
     return False
 
 
@@ -160,7 +163,9 @@ def slot_release(request, pk):
             % {"topic": slot.talk.topic},
         )
     elif slot.give_back(request.user):
-        messages.success(request, _("The slot on %(session)s is open again.") % {"session": slot.session.full_name})
+        messages.success(
+            request, _("The slot on %(session)s is open again.") % {"session": slot.session.full_name}
+        )
     else:
         messages.error(request, _("This slot changed meanwhile; see how it stands now."))
     return redirect(slot)
