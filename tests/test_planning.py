@@ -350,3 +350,20 @@ def test_merging_members_keeps_one_vote_and_one_slot_per_session(presenter, memb
         None,
         presenter,
     ]
+
+
+def test_export_writes_planned_session_with_its_talks_and_no_slots(presenter, member, season, tmp_path):
+    """A planned session exports like any other, with the talks posted so
+    far; its open and in-preparation slots have nothing to write."""
+    from sessions.legacy.exporter import export_all
+
+    session = factories.upcoming_session(number=9, season=season)
+    talk = factories.PresentationFactory(session=session, topic="확산 모델 입문", presenters=[presenter])
+    factories.TalkSlotFactory(session=session, holder=presenter, talk=talk)
+    factories.TalkSlotFactory(session=session, holder=member)
+    factories.TalkSlotFactory(session=session)
+    [path] = export_all(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert path.name == "009주차.md"
+    assert "## 확산 모델 입문" in text
+    assert member.display_name not in text
