@@ -367,3 +367,64 @@ def test_export_writes_planned_session_with_its_talks_and_no_slots(presenter, me
     assert path.name == "009주차.md"
     assert "## 확산 모델 입문" in text
     assert member.display_name not in text
+
+
+def test_current_rotation_address_redirects_to_the_current_seasons(member_client, season):
+    response = member_client.get(reverse("study:rotation-current"))
+    assert (response.status_code, response["Location"]) == (302, reverse("study:rotation", args=[season.slug]))
+
+
+def test_current_rotation_without_seasons_is_404(member_client):
+    assert member_client.get(reverse("study:rotation-current")).status_code == 404
+
+
+def test_opening_slots_on_a_past_session_is_a_form_error(organizer_client, season):
+    session = factories.StudySessionFactory(season=season, date=days(-1))
+    response = organizer_client.post(reverse("study:slot-open", args=session.url_args), {"count": 2})
+    assert response.context["form"].non_field_errors() == [
+        "This session took place already: slots are for coming sessions."
+    ]
+    assert TalkSlot.objects.count() == 0
+
+
+def test_opening_slots_adds_them_after_the_sessions_others(organizer_client, season):
+    session = factories.upcoming_session(season=season)
+    factories.TalkSlotFactory(session=session, position=0)
+    organizer_client.post(reverse("study:slot-open", args=session.url_args), {"count": 2, "theme": " 확산 "})
+    assert list(session.slots.order_by("position").values_list("position", "theme")) == [
+        (0, ""),
+        (1, "확산"),
+        (2, "확산"),
+    ]
+
+
+def test_organizer_assigns_slot_to_a_roster_member_only(organizer_client, member, season):
+    on_roster(season, member)
+    outsider = factories.MemberFactory()
+    slot = factories.TalkSlotFactory(session=factories.upcoming_session(season=season))
+    url = reverse("study:slot-assign", args=[slot.pk])
+    response = organizer_client.post(url, {"member": outsider.pk}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["Choose a member of the season's roster."]
+    assert TalkSlot.objects.get(pk=slot.pk).holder is None
+    organizer_client.post(url, {"member": member.pk})
+    assert TalkSlot.objects.get(pk=slot.pk).holder == member
+
+
+def test_backlog_filters_and_unknown_filter(member_client, presenter, season):
+    slot = factories.TalkSlotFactory(session=factories.upcoming_session(number=9, season=season), holder=presenter)
+    open_one = factories.NominationFactory(season=season)
+    scheduled = factories.NominationFactory(season=season, slot=slot)
+    url = reverse("study:backlog", args=[season.slug])
+    assert list(member_client.get(url).context["page"].object_list) == [open_one]
+    page = member_client.get(url, {"status": "scheduled"})
+    assert list(page.context["page"].object_list) == [scheduled]
+    assert f"To be presented at {slot.session.full_name}" in page.content.decode()
+    assert member_client.get(url, {"status": "nope"}).status_code == 404
+
+
+def test_backlog_says_discussed_once_the_session_took_place(member_client, presenter, season):
+    session = factories.StudySessionFactory(season=season, number=8, date=days(-3))
+    slot = TalkSlot.objects.create(session=session, holder=presenter, claimed_at=timezone.now())
+    factories.NominationFactory(season=season, slot=slot)
+    page = member_client.get(reverse("study:backlog", args=[season.slug]), {"status": "discussed"})
+    assert f"Discussed at {session.full_name}" in page.content.decode()
