@@ -15,6 +15,8 @@ from .models import (
     Member,
     Notification,
     NotificationPreference,
+    Nomination,
+    NominationVote,
     Paper,
     Presentation,
     PresentationPresenter,
@@ -24,6 +26,7 @@ from .models import (
     SeasonMembership,
     StudySession,
     Tag,
+    TalkSlot,
 )
 from .models.base import count_of
 
@@ -504,3 +507,43 @@ admin.site.site_header = _("Study group administration")
 admin.site.site_title = _("Study group")
 
 
+
+
+@admin.register(TalkSlot)
+class TalkSlotAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "theme", "holder", "claimed_at", "talk", "given_back_by", "given_back_at"]
+    list_filter = ["session__season"]
+    list_select_related = ["session__season", "holder", "talk", "given_back_by"]
+    autocomplete_fields = ["session", "holder", "talk", "given_back_by"]
+    search_fields = ["theme", "holder__display_name", "talk__topic"]
+
+
+class NominationVoteInline(admin.TabularInline):
+    model = NominationVote
+    extra = 0
+    autocomplete_fields = ["member"]
+
+
+@admin.register(Nomination)
+class NominationAdmin(admin.ModelAdmin):
+    list_display = ["paper", "season", "author", "created_at", "slot", "withdrawn_at", "vote_count"]
+    list_filter = ["season"]
+    list_select_related = ["paper", "season", "author", "slot__session__season"]
+    autocomplete_fields = ["paper", "author", "slot", "withdrawn_by"]
+    search_fields = ["paper__title", "note", "author__display_name"]
+    inlines = [NominationVoteInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_votes()
+
+    @admin.display(description=_("votes"), ordering="vote_count")
+    def vote_count(self, nomination):
+        return nomination.vote_count
+
+
+@admin.register(NominationVote)
+class NominationVoteAdmin(admin.ModelAdmin):
+    list_display = ["nomination", "member", "created_at"]
+    list_select_related = ["nomination__paper", "member"]
+    autocomplete_fields = ["nomination", "member"]
+    search_fields = ["nomination__paper__title", "member__display_name"]

@@ -10,6 +10,8 @@ from .models import (
     Answer,
     Member,
     NotificationKind,
+    Nomination,
+    NominationVote,
     Paper,
     Presentation,
     Question,
@@ -18,6 +20,7 @@ from .models import (
     SeasonMembership,
     StudySession,
     Tag,
+    TalkSlot,
 )
 
 DEMO_USERNAME = "demo"
@@ -102,6 +105,18 @@ JOURNAL = [
     ("minji", "공부 일지: 역전파", -50, ["딥러닝", "복습"],
      "## 오늘 한 일\n- 역전파 유도\n- $\\sigma'(x) = \\sigma(x)(1-\\sigma(x))$ 확인"),
     ("seojun", "ViT 구현 메모", -25, ["비전"], "패치 크기를 바꿔 가며 실험해 보았다."),
+]
+
+
+# Planning the coming session 5: its talk slots (holder or None, theme, the
+# holder's posted talk or None) and the backlog's nominations (author,
+# title, link, why, voters).
+SLOTS = [("minji", "", "DDPM 읽기"), ("seojun", "확산 모델 응용", None), (None, "", None)]
+NOMINATIONS = [
+    ("jiwoo", "Score-Based Generative Modeling through Stochastic Differential Equations",
+     "https://arxiv.org/abs/2011.13456", "확산 모델을 SDE로 보면 DDPM이 더 잘 이해됩니다.", ["minji", "haeun"]),
+    ("haeun", "Learning Transferable Visual Models From Natural Language Supervision",
+     "https://arxiv.org/abs/2103.00020", "멀티모달 회차에서 못 다룬 CLIP.", ["seojun"]),
 ]
 
 
@@ -206,6 +221,29 @@ def load_demo():
         )
         if created:
             entry.tags.set(Tag.objects.get_or_create(name=name)[0] for name in tags)
+
+    coming = sessions["season-2", 5]
+    for position, (holder, theme, topic) in enumerate(SLOTS):
+        TalkSlot.objects.get_or_create(
+            session=coming,
+            position=position,
+            defaults={
+                "theme": theme,
+                "holder": members[holder] if holder else None,
+                "claimed_at": timezone.now() if holder else None,
+                "talk": talks["season-2", 5, topic] if topic else None,
+            },
+        )
+    for author, title, url, note, voters in NOMINATIONS:
+        paper = Paper.objects.resolve(url, title=title)[0]
+        nomination, _ = Nomination.objects.get_or_create(
+            season=seasons["season-2"],
+            paper=paper,
+            withdrawn_at=None,
+            defaults={"author": members[author], "note": note},
+        )
+        for voter in voters:
+            NominationVote.objects.get_or_create(nomination=nomination, member=members[voter])
     return organizer
 
 

@@ -4,7 +4,7 @@ from .models.seasons import SLUG_PATTERN
 
 from .views import accounts, home, media, meetings, members, papers, reflections, talks
 from .views import attendance, bibtex, feeds, participation, search
-from .views import bench, notifications, seasons
+from .views import bench, notifications, planning, seasons
 
 app_name = "study"
 
@@ -108,6 +108,23 @@ urlpatterns += [
         name="notification-preferences",
     ),
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
+]
+
+# Planning: talk slots, the rotation, the paper backlog.
+urlpatterns += [
+    path("seasons/<season:season>/<int:number>/slots/new/", planning.slot_open, name="slot-open"),
+    path("slots/<int:pk>/claim/", planning.slot_claim, name="slot-claim"),
+    path("slots/<int:pk>/assign/", planning.slot_assign, name="slot-assign"),
+    path("slots/<int:pk>/give-back/", planning.slot_release, name="slot-release"),
+    path("rotation/", planning.current_rotation, name="rotation-current"),
+    path("seasons/<season:season>/rotation/", planning.rotation_page, name="rotation"),
+    path("seasons/<season:season>/rotation/fill/", planning.rotation_fill, name="rotation-fill"),
+    path("seasons/<season:season>/away/", planning.away_set, name="away-set"),
+    path("seasons/<season:season>/backlog/", planning.backlog, name="backlog"),
+    path("seasons/<season:season>/backlog/new/", planning.nominate, name="nomination-create"),
+    path("nominations/<int:pk>/vote/", planning.nomination_vote, name="nomination-vote"),
+    path("nominations/<int:pk>/withdraw/", planning.nomination_withdraw, name="nomination-withdraw"),
+    path("nominations/<int:pk>/take/", planning.nomination_take, name="nomination-take"),
 ]
 
 # Session addresses from before seasons (/sessions/6/...) answer 301 to the

@@ -11,6 +11,8 @@ from sessions.models import (
     Attendance,
     ImportedFile,
     Member,
+    Nomination,
+    NominationVote,
     Paper,
     Presentation,
     PresentationPresenter,
@@ -20,6 +22,7 @@ from sessions.models import (
     SeasonMembership,
     StudySession,
     Tag,
+    TalkSlot,
 )
 
 KOREAN_NAMES = ["김민지", "이서준", "박지우", "최하은", "정도윤", "강서연", "조예준", "윤지민"]
@@ -80,6 +83,21 @@ class StudySessionFactory(factory.django.DjangoModelFactory):
     title = factory.LazyAttribute(lambda session: f"{session.number}주차 논문 읽기")
     place = "강남 스터디룸 3"
     notes = "이번 주에는 **트랜스포머**를 읽습니다."
+
+
+def upcoming_session(days=7, **kwargs):
+    """A session `days` from today (a coming one, for slots)."""
+    return StudySessionFactory(date=timezone.localdate() + datetime.timedelta(days=days), **kwargs)
+
+
+class TalkSlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TalkSlot
+
+    session = factory.LazyFunction(upcoming_session)
+    position = factory.Sequence(lambda n: n)
+    holder = None
+    claimed_at = factory.LazyAttribute(lambda slot: timezone.now() if slot.holder else None)
 
 
 class PaperFactory(factory.django.DjangoModelFactory):
@@ -203,3 +221,21 @@ class ImportedFileFactory(factory.django.DjangoModelFactory):
     path = factory.Sequence(lambda n: f"notes/{n:03d}.md")
     checksum = factory.Sequence(lambda n: f"{n:064x}")
     imported_at = factory.LazyFunction(timezone.now)
+
+
+class NominationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Nomination
+
+    season = factory.LazyFunction(default_season)
+    paper = factory.SubFactory(PaperFactory)
+    author = factory.SubFactory(MemberFactory)
+    note = "요즘 많이 인용되는 논문입니다."
+
+
+class NominationVoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NominationVote
+
+    nomination = factory.SubFactory(NominationFactory)
+    member = factory.SubFactory(MemberFactory)

@@ -38,6 +38,9 @@ def some_of_everything(talk, member):
     talk.papers.add(factories.PaperFactory())
     notify("question", [question.addressed_to], actor=member, target=question, label=talk.topic)
     NotificationPreference.choose(member, "answer", "digest")
+    slot = factories.TalkSlotFactory(session=factories.upcoming_session(number=90), holder=member, theme="확산 모델")
+    nomination = factories.NominationFactory(season=slot.session.season, author=member, slot=slot)
+    factories.NominationVoteFactory(nomination=nomination, member=member)
 
 
 def test_admin_registers_every_study_model():
@@ -46,6 +49,8 @@ def test_admin_registers_every_study_model():
         "attendance",
         "importedfile",
         "member",
+        "nomination",
+        "nominationvote",
         "notification",
         "notificationpreference",
         "paper",
@@ -55,6 +60,7 @@ def test_admin_registers_every_study_model():
         "season",
         "studysession",
         "tag",
+        "talkslot",
     ]
 
 

@@ -93,8 +93,9 @@ def test_fold_never_splits_a_character():
 def test_calendar_query_count(outsider_client, member, django_assert_num_queries, count):
     for _ in range(count):
         factories.PresentationFactory()
-    # Member by token, sessions, their talks, the talks' presenters.
-    with django_assert_num_queries(4):
+    # Member by token, sessions, their talks, the talks' presenters and
+    # papers, the sessions' held slots (their backlog papers only when there are some).
+    with django_assert_num_queries(6):
         response = outsider_client.get(_calendar_url(member))
     assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == count
 

@@ -77,6 +77,11 @@ PAGES = {
     "study:bench-trivial": lambda w: {},
     "study:notification-list": lambda w: {},
     "study:notification-preferences": lambda w: {},
+    "study:slot-open": lambda w: {"season": w.coming.season.slug, "number": w.coming.number},
+    "study:rotation": lambda w: {"season": w.session.season.slug},
+    "study:rotation-fill": lambda w: {"season": w.session.season.slug},
+    "study:backlog": lambda w: {"season": w.session.season.slug},
+    "study:nomination-create": lambda w: {"season": w.session.season.slug},
     "password_change": lambda w: {},
     "password_change_done": lambda w: {},
 }
@@ -106,6 +111,14 @@ NOT_PAGES = {
     "study:legacy-session": "answers 301 to the session's page in its season",
     "study:notification-open": "marks the notification read and redirects to its place",
     "study:notification-read-all": "POST only",
+    "study:rotation-current": "redirects to the current season's rotation",
+    "study:slot-claim": "POST only",
+    "study:slot-assign": "POST only",
+    "study:slot-release": "POST only",
+    "study:away-set": "POST only",
+    "study:nomination-vote": "POST only",
+    "study:nomination-withdraw": "POST only",
+    "study:nomination-take": "POST only",
 }
 
 
@@ -128,11 +141,17 @@ def world(organizer, member):
     own_question = factories.QuestionFactory(presentation=talk, asked_by=organizer, addressed_to=organizer)
     reflection = factories.ReflectionFactory(author=organizer, session=session)
     journal = factories.JournalEntryFactory(author=organizer, tags=[factories.TagFactory(name="복습")])
+    coming = factories.upcoming_session(number=7, season=session.season)
+    factories.SeasonMembershipFactory(season=session.season, member=member)
+    factories.TalkSlotFactory(session=coming, holder=member, theme="확산 모델")
+    factories.TalkSlotFactory(session=coming)
+    factories.NominationFactory(season=session.season, author=member, paper=paper)
     invitee = factories.MemberFactory(username="invitee", password=None)
     invitee.set_unusable_password()
     invitee.save(update_fields=["password"])
     return SimpleNamespace(
         session=session,
+        coming=coming,
         paper=paper,
         talk=talk,
         question=own_question,
@@ -215,7 +234,7 @@ def test_page_in_korean_has_no_english_headings(organizer_client, world):
     """The home page's headings are all translated (the data on it is Korean)."""
     response = organizer_client.get(reverse("study:home"), HTTP_ACCEPT_LANGUAGE="ko")
     headings = re.findall(r"<h2[^>]*>(.*?)</h2>", response.content.decode(), re.S)
-    assert headings == ["다음 모임", "할 일", "최근 활동"]
+    assert headings == ["다음 모임", "다가오는 발표", "할 일", "최근 활동"]
 
 
 def test_language_switcher_form_returns_to_the_same_page(organizer_client, world):

@@ -4,6 +4,7 @@ from .meetings import Attendance, StudySession
 from .members import Member
 from .notifications import Delivery, Notification, NotificationKind, NotificationPreference
 from .papers import Paper, PaperLink, RateLimit, normalize_url, parse_paper_link
+from .planning import ClaimResult, Nomination, NominationVote, TalkSlot
 from .reflections import Reflection, Tag
 from .reminders import SentReminder
 from .seasons import Season, SeasonMembership
@@ -12,6 +13,7 @@ from .talks import Answer, Presentation, PresentationPresenter, Question
 __all__ = [
     "Answer",
     "Attendance",
+    "ClaimResult",
     "ContentVersion",
     "Delivery",
     "ImportedFile",
@@ -19,6 +21,8 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "NotificationPreference",
+    "Nomination",
+    "NominationVote",
     "Paper",
     "PaperLink",
     "Presentation",
@@ -30,6 +34,7 @@ __all__ = [
     "SeasonMembership",
     "SentReminder",
     "StudySession",
+    "TalkSlot",
     "Tag",
     "normalize_url",
     "parse_paper_link",

@@ -134,10 +134,12 @@ class Member(RenderedMarkdownModel, AbstractUser):
 
         Touches every relation that points at members. Where a uniqueness rule
         would be broken (both presented the same talk, both wrote a reflection
-        on the same session, both answered for the same session), this
+        on the same session, both answered for the same session, both voted
+        for a nomination, both held a slot on one session), this
         member's row is kept and `other`'s text is appended to it.
         """
         from .meetings import Attendance
+        from .planning import NominationVote, TalkSlot
         from .reflections import Reflection
         from .seasons import SeasonMembership
         from .talks import PresentationPresenter
@@ -156,6 +158,11 @@ class Member(RenderedMarkdownModel, AbstractUser):
                 theirs.delete()
         Attendance.objects.filter(member=other, session__attendances__member=self).delete()
         SeasonMembership.objects.filter(member=other, season__memberships__member=self).delete()
+        NominationVote.objects.filter(member=other, nomination__votes__member=self).delete()
+        # A member holds one slot a session: where both held one, `other`'s opens again.
+        TalkSlot.objects.filter(holder=other, session__slots__holder=self).update(
+            holder=None, claimed_at=None
+        )
 
         for relation in other._meta.related_objects:
             if relation.one_to_many or relation.one_to_one:

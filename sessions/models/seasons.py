@@ -114,6 +114,14 @@ class Season(RenderedMarkdownModel):
         sessions and roster."""
         return user.is_organizer or user.pk in self.organizer_ids()
 
+    def has_member(self, user):
+        """Whether `user` is on this season's roster."""
+        return self.memberships.filter(member=user.pk).exists()
+
+    def can_plan(self, user):
+        """Roster members claim slots, nominate and vote; organizers may act for anyone."""
+        return self.can_manage(user) or self.has_member(user)
+
     def next_number(self):
         """The number a new session of this season is offered."""
         highest = self.sessions.aggregate(highest=models.Max("number"))["highest"]
@@ -138,6 +146,8 @@ class SeasonMembership(models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+    # Said by the member themself: the rotation skips them while it is set.
+    away = models.BooleanField(_("away"), default=False)
 
     class Meta:
         verbose_name = _("roster entry")

@@ -11,11 +11,13 @@ from django.shortcuts import get_object_or_404
 from sessions.models import (
     Answer,
     Member,
+    Nomination,
     Presentation,
     Question,
     Reflection,
     Season,
     StudySession,
+    TalkSlot,
 )
 
 
@@ -101,3 +103,26 @@ def journal_entry_for_author(request, pk):
     if entry.author_id != request.user.pk:
         raise PermissionDenied
     return entry
+
+
+def season_for_planner(request, slug):
+    """A season whose roster member (or organizer) the viewer is: they claim
+    slots, nominate papers and vote there."""
+    season = get_object_or_404(Season, slug=slug)
+    if not season.can_plan(request.user):
+        raise PermissionDenied
+    return season
+
+
+def get_slot(pk):
+    """A talk slot with its session, season, holder and talk."""
+    return get_object_or_404(
+        TalkSlot.objects.select_related("session__season", "holder", "talk"), pk=pk
+    )
+
+
+def get_nomination(pk):
+    """A nomination with its season, paper and slot."""
+    return get_object_or_404(
+        Nomination.objects.select_related("season", "paper", "slot__session__season"), pk=pk
+    )

@@ -27,7 +27,15 @@ from django.views.decorators.http import require_POST
 
 from sessions import ical
 from sessions.forms.members import FeedResetForm
-from sessions.models import Member, Presentation, PresentationPresenter, Reflection, StudySession
+from sessions.models import (
+    Member,
+    Nomination,
+    Presentation,
+    PresentationPresenter,
+    Reflection,
+    StudySession,
+    TalkSlot,
+)
 
 FEED_ITEMS = 30
 
@@ -59,11 +67,35 @@ def _talks_with_presenters():
     )
 
 
+def _slots_without_talk():
+    """A session's held slots whose talk is not posted yet, with their
+    holders and the papers taken into them from the backlog."""
+    return (
+        TalkSlot.objects.held()
+        .filter(talk__isnull=True)
+        .select_related("holder")
+        .prefetch_related(
+            Prefetch(
+                "nominations",
+                queryset=Nomination.objects.active().select_related("paper").order_by("pk"),
+                to_attr="chosen",
+            )
+        )
+        .order_by("position", "pk")
+    )
+
+
 def _session_description(session, url):
+    """The talks (presenters, papers) and the talks in preparation of the
+    session's slots, its video link and its page."""
     lines = []
     for talk in session.presentations.all():
         presenters = ", ".join(member.label for member in talk.ordered_presenters())
         lines.append(f"- {talk.topic} ({presenters})" if presenters else f"- {talk.topic}")
+        lines.extend(f"  {paper.title} {paper.url}".rstrip() for paper in talk.papers.all())
+    for slot in session.slots.all():
+        lines.append(f"- {_('In preparation')} ({slot.holder.label})")
+        lines.extend(f"  {n.paper.title} {n.paper.url}".rstrip() for n in slot.chosen)
     if session.video_url:
         lines.append(session.video_url)
     lines.append(url)
@@ -72,10 +104,11 @@ def _session_description(session, url):
 
 @login_not_required
 def session_calendar(request, token):
-    """Every session as an iCalendar event (three queries)."""
+    """Every session as an iCalendar event (six queries with the member's)."""
     _feed_member("calendar", token)
     sessions = StudySession.objects.select_related("season").order_by("date", "number").prefetch_related(
-        Prefetch("presentations", queryset=_talks_with_presenters())
+        Prefetch("presentations", queryset=_talks_with_presenters().prefetch_related("papers")),
+        Prefetch("slots", queryset=_slots_without_talk()),
     )
     host = request.get_host().split(":")[0]
     events = []

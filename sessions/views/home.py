@@ -5,7 +5,7 @@ from itertools import chain
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 
-from sessions.fragments import cached_fragment, content_version
+from sessions.fragments import cached, cached_fragment, content_version
 from sessions.models import (
     Answer,
     Attendance,
@@ -17,6 +17,7 @@ from sessions.models import (
 )
 
 from .meetings import talks_with_presenters
+from .planning import agenda
 
 RECENT_ACTIVITY = 10
 OPEN_ITEMS = 20
@@ -97,10 +98,15 @@ def home(request):
         "study/includes/home_activity.html",
         lambda: {"activity": recent_activity()},
     )
+    # The coming slots are the same for everyone; the viewer's next one is read from them.
+    slots = cached(request, "home-agenda", [], agenda)
     return render(
         request,
         "study/home.html",
         {
+            "slots": slots,
+            "agenda_season": slots[0].session.season if slots else None,
+            "my_next_slot": next((slot for slot in slots if slot.holder_id == user.pk), None),
             "next_session_html": next_session_html,
             "waiting_html": waiting_html,
             "activity_html": activity_html,

@@ -27,6 +27,7 @@ from sessions.models import (
 
 from .access import get_session, session_for_organizer
 from .attendance import attendance_controls, attendance_lists
+from .planning import session_slots
 from .talks import question_owners
 
 SESSIONS_PER_PAGE = 20
@@ -186,6 +187,7 @@ def session_detail(request, season, number):
     reflections_html, reflection_authors = cached(
         request, "session-reflections", [session.pk], lambda: render_session_reflections(session)
     )
+    slots, roster = cached(request, "session-slots", [session.pk], lambda: session_slots(session))
     return render(
         request,
         "study/session_detail.html",
@@ -196,6 +198,9 @@ def session_detail(request, season, number):
             "attendance_html": mark_safe(attendance_html),
             "reflections_html": mark_safe(reflections_html),
             "my_reflection": user.pk in reflection_authors,
+            "slots": slots,
+            "roster": roster,
+            "on_roster": any(pk == user.pk for pk, label in roster),
             **attendance_controls(session, user, responses.get(user.pk, "")),
         },
     )

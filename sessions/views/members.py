@@ -25,6 +25,7 @@ from sessions.models import (
     PresentationPresenter,
     Question,
     Reflection,
+    TalkSlot,
 )
 
 from .access import member_for_organizer, organizer_only
@@ -160,8 +161,13 @@ def member_detail(request, pk):
     member, has_password, sections_html = cached(
         request, "member-profile", [pk, pk == viewer.pk], lambda: member_profile(pk, viewer)
     )
+    # A one-item tuple: the cache cannot keep None ("no next talk") itself.
+    (next_slot,) = cached(
+        request, "member-next-slot", [pk], lambda: (TalkSlot.objects.next_for(pk),)
+    )
     context = {
         "member": member,
+        "next_slot": next_slot,
         "has_password": has_password,
         "sections_html": mark_safe(sections_html),
         "is_me": member.pk == request.user.pk,

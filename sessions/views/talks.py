@@ -15,7 +15,15 @@ from django.views.decorators.http import require_http_methods
 from sessions.forms import AnswerForm, PresentationForm, QuestionForm
 from sessions.forms.concurrency import save_or_form_error
 from sessions.fragments import cached, cached_with_own_links, content_version
-from sessions.models import Answer, NotificationKind, Presentation, PresentationPresenter, Question
+from sessions.models import (
+    Answer,
+    NotificationKind,
+    Paper,
+    Presentation,
+    PresentationPresenter,
+    Question,
+    TalkSlot,
+)
 from sessions.notifications import notify
 
 from .access import answer_for_author, get_session, question_for_author, talk_for_editing
@@ -145,15 +153,35 @@ def talk_detail(request, pk):
 
 
 def talk_create(request, season, number):
+    """Post a talk; one posted by the holder of a slot on the session fills
+    that slot, and the form starts with the papers taken into it."""
     session = get_session(season, number)
     form = PresentationForm(
-        request.POST or None, request.FILES or None, session=session, user=request.user
+        request.POST or None,
+        request.FILES or None,
+        session=session,
+        user=request.user,
+        initial=slot_initial(session, request.user),
     )
     talk = save_or_form_error(form)
     if talk is not None:
+        TalkSlot.attach_talk(talk)
         messages.success(request, _("Your talk “%(topic)s” was posted.") % {"topic": talk.topic})
         return redirect(talk)
     return render(request, "study/talk_form.html", {"form": form, "session": session, "talk": None})
+
+
+def slot_initial(session, user):
+    """What the talk form starts with for the holder of a slot on `session`
+    without a talk yet: the papers taken into the slot from the backlog."""
+    papers = Paper.objects.filter(
+        nominations__slot__session=session,
+        nominations__slot__holder=user.pk,
+        nominations__slot__talk__isnull=True,
+        nominations__withdrawn_at__isnull=True,
+    ).order_by("pk")
+    lines = "\n".join(f"{paper.title} | {paper.url}" for paper in papers)
+    return {"paper_links": lines} if lines else {}
 
 
 def talk_edit(request, pk):

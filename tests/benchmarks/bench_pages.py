@@ -46,6 +46,8 @@ PAGE_NAMES = [
     "journal list",
     "search",
     "participation",
+    "rotation",
+    "backlog",
 ]
 SEARCH_QUERY = "어텐션"
 
@@ -73,6 +75,8 @@ def page_urls():
         "search": ("study:search", [], f"?q={SEARCH_QUERY}"),
         # The year the generated history is busiest in: the latest session's.
         "participation": ("study:participation", [], f"?year={session.date.year}"),
+        "rotation": ("study:rotation", [session.season.slug], ""),
+        "backlog": ("study:backlog", [session.season.slug], ""),
     }
     urls = {}
     for name in PAGE_NAMES:

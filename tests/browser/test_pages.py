@@ -50,6 +50,10 @@ def demo_urls():
         "participation": reverse("study:participation"),
         "notifications": reverse("study:notification-list"),
         "notification-preferences": reverse("study:notification-preferences"),
+        "coming-session": reverse("study:session-detail", args=[DEMO_SEASON, 5]),
+        "rotation": reverse("study:rotation", args=[DEMO_SEASON]),
+        "backlog": reverse("study:backlog", args=[DEMO_SEASON]),
+        "nomination-form": reverse("study:nomination-create", args=[DEMO_SEASON]),
         "login": reverse("login"),
     }
 
@@ -73,6 +77,10 @@ PAGES = [
     "participation",
     "notifications",
     "notification-preferences",
+    "coming-session",
+    "rotation",
+    "backlog",
+    "nomination-form",
     "login",
 ]
 

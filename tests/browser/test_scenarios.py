@@ -375,3 +375,88 @@ def test_after_logout_pages_ask_for_login_again(new_page, study_session, member)
     expect(page.locator("#id_username")).to_be_visible()
     assert Member.objects.filter(pk=member.pk).exists() is True
     assert watch.take() == []
+
+
+def click_and_wait(page, locator):
+    """Click `locator` (a button of a small form) and wait for the page it leads to."""
+    with page.expect_navigation():
+        locator.click()
+
+
+def test_organizer_opens_slots_member_claims_others_nominate_vote_and_presenter_takes_paper(new_page, live_server):
+    """The planning of 9주차 end to end: two slots opened, one claimed, a
+    paper nominated and voted for, then taken into the claimed slot; the
+    session page, home and the calendar feed show that agenda."""
+    season = factories.default_season()
+    organizer = factories.OrganizerFactory(username="organizer", display_name="정운영", emoji="🦉")
+    presenter = factories.MemberFactory(username="presenter", display_name="강발표", emoji="🐼")
+    nominator = factories.MemberFactory(username="nominator", display_name="이추천", emoji="🦊")
+    voter = factories.MemberFactory(username="voter", display_name="박투표", emoji="🐰")
+    for person in (presenter, nominator, voter):
+        factories.SeasonMembershipFactory(season=season, member=person)
+    session = factories.upcoming_session(number=9, season=season, title="확산 모델")
+    with translation.override("ko"):
+        full_name = str(session.full_name)
+
+    # The organizer opens two slots on the coming session.
+    page, watch = new_page(user=organizer)
+    page.goto(session.get_absolute_url())
+    with page.expect_navigation():
+        page.locator(f"a[href='{reverse('study:slot-open', args=session.url_args)}']").click()
+    page.fill("#id_count", "2")
+    page.fill("#id_theme", "확산 모델 입문")
+    submit(page)
+    assert path_of(page) == session.get_absolute_url()
+    expect(page.locator("#slots .slot")).to_have_count(2)
+    assert watch.take() == []
+
+    # A member claims one.
+    page, watch = new_page(user=presenter)
+    page.goto(session.get_absolute_url())
+    click_and_wait(page, page.locator("#slots form[action$='/claim/'] button").first)
+    expect(page.locator(".messages")).to_contain_text(f"{full_name} 발표 자리를 맡았습니다.")
+    slot = session.slots.get(holder=presenter)
+    expect(page.locator(f"#slot-{slot.pk}")).to_contain_text("강발표🐼")
+    expect(page.locator(f"#slot-{slot.pk} .badge")).to_have_text("준비 중")
+    assert watch.take() == []
+
+    # Another member nominates a paper; a third votes for it.
+    page, watch = new_page(user=nominator)
+    page.goto(reverse("study:nomination-create", args=[season.slug]))
+    page.fill("#id_link", "https://arxiv.org/pdf/2006.11239v2.pdf")
+    page.fill("#id_title", "Denoising Diffusion Probabilistic Models")
+    page.fill("#id_note", "확산 모델의 출발점입니다.")
+    submit(page)
+    nomination = season.nominations.get()
+    assert (nomination.paper.arxiv_id, nomination.author) == ("2006.11239", nominator)
+    expect(page.locator(f"#nomination-{nomination.pk}")).to_contain_text("0표")
+    assert watch.take() == []
+
+    page, watch = new_page(user=voter)
+    page.goto(reverse("study:backlog", args=[season.slug]))
+    click_and_wait(page, page.locator(f"#nomination-{nomination.pk} form[action$='/vote/'] button"))
+    expect(page.locator(f"#nomination-{nomination.pk} .meta")).to_contain_text("1표")
+    expect(page.locator(f"#nomination-{nomination.pk} button[aria-pressed=true]")).to_have_text("투표 취소")
+    assert watch.take() == []
+
+    # The presenter takes the nominated paper into their slot.
+    page, watch = new_page(user=presenter)
+    page.goto(reverse("study:backlog", args=[season.slug]))
+    page.select_option(f"#take-{nomination.pk}", str(slot.pk))
+    click_and_wait(page, page.locator(f"#nomination-{nomination.pk} form[action$='/take/'] button"))
+    assert path_of(page) == session.get_absolute_url()
+    expect(page.locator(f"#slot-{slot.pk}")).to_contain_text("Denoising Diffusion Probabilistic Models")
+    page.goto(reverse("study:backlog", args=[season.slug]) + "?status=scheduled")
+    expect(page.locator(f"#nomination-{nomination.pk} .badge")).to_have_text(f"{full_name}에 발표 예정")
+
+    # Home shows the presenter's next talk and the agenda; so does the calendar feed.
+    page.goto(reverse("study:home"))
+    expect(page.locator("#agenda")).to_contain_text(f"내 다음 발표: {full_name}")
+    expect(page.locator("#agenda")).to_contain_text("강발표🐼 — 준비 중")
+    expect(page.locator("#agenda .badge-success")).to_have_text("빈 자리")
+    assert watch.take() == []
+    feed = page.request.get(reverse("study:feed-calendar", args=[presenter.calendar_token]))
+    description = feed.text().replace("\r\n ", "")
+    # Calendar apps send no Accept-Language: the feed speaks the site's
+    # default language, English in the tests.
+    assert "- In preparation (강발표🐼)\\n  Denoising Diffusion Probabilistic Models https://arxiv.org/abs/2006.11239" in description

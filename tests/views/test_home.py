@@ -118,8 +118,8 @@ def test_home_query_count_does_not_grow(member_client, member, count, django_ass
         factories.ReflectionFactory(session=session, author=other)
     # session + user, content version, next session, its talks, their
     # presenters, questions for me, reflections due, recent talks, questions,
-    # answers, reflections; plus the bell's unread count
-    with django_assert_num_queries(13):
+    # answers, reflections, the coming talk slots; plus the bell's unread count
+    with django_assert_num_queries(14):
         response = member_client.get(reverse("study:home"))
     content = response.content.decode()
     assert (content.count("asked you about"), content.count("You have not written")) == (count, count)

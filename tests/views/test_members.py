@@ -215,8 +215,8 @@ def test_member_detail_query_count(member_client, presenter, member, django_asse
             author=presenter, tags=[factories.TagFactory(), factories.TagFactory()]
         )
     # session, user, content version, member, talks + presenters, questions received,
-    # questions asked, reflections, journal entries + tags; plus the bell's unread count
-    with django_assert_num_queries(12):
+    # questions asked, reflections, journal entries + tags, next talk slot; plus the bell's unread count
+    with django_assert_num_queries(13):
         response = member_client.get(profile_url(presenter))
     content = response.content.decode()
     assert content.count('<span class="muted">· <a href="/seasons/') == count
