@@ -10,6 +10,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 
@@ -287,10 +288,16 @@ class QuestionForm(EditConflictMixin, forms.ModelForm):
             presenter_links__presentation=talk
         ).order_by("presenter_links__order")
 
+    def update_fields(self):
+        return [*super().update_fields(), "edited_at"]
+
     def save(self, commit=True):
-        """Save; a new question comes after the talk's other questions."""
+        """Save; a new question comes after the talk's other questions, and
+        a text changed after an answer marks the question edited."""
         if self.instance._state.adding:
             self.instance.position = self.instance.presentation.questions.count()
+        elif "body" in self.changed_data and self.instance.answers.exists():
+            self.instance.edited_at = timezone.now()
         return super().save(commit=commit)
 
 
@@ -300,3 +307,12 @@ class AnswerForm(EditConflictMixin, forms.ModelForm):
         fields = ["body"]
         widgets = {"body": MarkdownxWidget()}
         help_texts = {"body": _("Markdown, with $math$.")}
+
+    def update_fields(self):
+        return [*super().update_fields(), "edited_at"]
+
+    def save(self, commit=True):
+        """Save; a text changed after posting marks the answer edited."""
+        if not self.instance._state.adding and "body" in self.changed_data:
+            self.instance.edited_at = timezone.now()
+        return super().save(commit=commit)

@@ -5,10 +5,16 @@ from .members import Member
 from .papers import Paper, PaperLink, normalize_url, parse_paper_link
 from .reflections import Reflection, Tag
 from .reminders import SentReminder
+from .retros import ActionItem, Card, CardVote, Column, RetroBoard
 from .seasons import Season, SeasonMembership
 from .talks import Answer, Presentation, PresentationPresenter, Question
 
 __all__ = [
+    "ActionItem",
+    "Card",
+    "CardVote",
+    "Column",
+    "RetroBoard",
     "Answer",
     "Attendance",
     "ContentVersion",

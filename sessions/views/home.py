@@ -17,6 +17,7 @@ from sessions.models import (
 )
 
 from .meetings import talks_with_presenters
+from .retros import home_action_items_html
 
 RECENT_ACTIVITY = 10
 OPEN_ITEMS = 20
@@ -47,7 +48,7 @@ def waiting_for(user):
     sessions they took part in without writing their reflection (bounded)."""
     questions_for_me = (
         Question.objects.addressed_to(user)
-        .unanswered()
+        .open()
         .select_related("presentation__session__season", "asked_by")
         .order_by("-created_at")[:OPEN_ITEMS]
     )
@@ -103,6 +104,7 @@ def home(request):
         {
             "next_session_html": next_session_html,
             "waiting_html": waiting_html,
+            "action_items_html": home_action_items_html(request),
             "activity_html": activity_html,
         },
     )
