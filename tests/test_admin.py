@@ -35,18 +35,22 @@ def some_of_everything(talk, member):
     factories.AttendanceFactory(session=talk.session, member=member)
     factories.ImportedFileFactory(session=talk.session)
     talk.papers.add(factories.PaperFactory())
+    factories.ActionItemFactory(card=factories.CardFactory(board=factories.RetroBoardFactory(session=talk.session)))
 
 
 def test_admin_registers_every_study_model():
     assert [model._meta.model_name for model in STUDY_MODELS] == [
+        "actionitem",
         "answer",
         "attendance",
+        "card",
         "importedfile",
         "member",
         "paper",
         "presentation",
         "question",
         "reflection",
+        "retroboard",
         "season",
         "studysession",
         "tag",

@@ -74,6 +74,19 @@ PAGES = {
     "study:attendance-mark": lambda w: {"season": w.session.season.slug, "number": w.session.number},
     "study:participation": lambda w: {},
     "study:bench-trivial": lambda w: {},
+    "study:retro-overview": lambda w: {"season": w.session.season.slug},
+    "study:retro-board": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:retro-board-format": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:card-create": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:card-edit": lambda w: {"pk": w.card.pk},
+    "study:card-delete": lambda w: {"pk": w.card.pk},
+    "study:card-merge": lambda w: {"pk": w.card.pk},
+    "study:card-history": lambda w: {"pk": w.card.pk},
+    "study:action-item-edit": lambda w: {"pk": w.card.pk},
+    "study:action-item-resolve": lambda w: {"pk": w.action_item.pk},
+    "study:question-close": lambda w: {"pk": w.question.pk},
+    "study:question-history": lambda w: {"pk": w.question.pk},
+    "study:answer-history": lambda w: {"pk": w.answer.pk},
     "password_change": lambda w: {},
     "password_change_done": lambda w: {},
 }
@@ -99,6 +112,7 @@ NOT_PAGES = {
     "study:feed-token-reset": "POST only",
     "study:attendance-respond": "POST only",
     "study:member-invite": "POST only",
+    "study:card-vote": "POST only",
     "study:legacy-session": "answers 301 to the session's page in its season",
 }
 
@@ -122,6 +136,11 @@ def world(organizer, member):
     own_question = factories.QuestionFactory(presentation=talk, asked_by=organizer, addressed_to=organizer)
     reflection = factories.ReflectionFactory(author=organizer, session=session)
     journal = factories.JournalEntryFactory(author=organizer, tags=[factories.TagFactory(name="복습")])
+    board = factories.RetroBoardFactory(session=session)
+    card = factories.CardFactory(board=board, author=organizer, column="try", body="자료 미리 공유")
+    factories.CardFactory(board=board, author=member, anonymous=True, body="시간이 부족했다")
+    next_session = factories.StudySessionFactory(number=7, date="2025-03-14")
+    action_item = factories.ActionItemFactory(card=card, owner=organizer, due_session=next_session)
     invitee = factories.MemberFactory(username="invitee", password=None)
     invitee.set_unusable_password()
     invitee.save(update_fields=["password"])
@@ -131,6 +150,8 @@ def world(organizer, member):
         talk=talk,
         question=own_question,
         answer=answer,
+        card=card,
+        action_item=action_item,
         reflection=reflection,
         journal=journal,
         other=member,
