@@ -27,6 +27,7 @@ from django.utils.text import slugify
 
 from sessions.models import (
     Answer,
+    Card,
     ImportedFile,
     Member,
     Paper,
@@ -39,6 +40,7 @@ from sessions.models import (
     Tag,
 )
 
+from .board import load_board
 from .parser import ParsedJournal, ParsedSession, ParseError, decode, parse
 
 EXTENSIONS = (".md", ".markdown", ".txt")
@@ -54,6 +56,7 @@ OWNED_MODELS = {
     "answer": Answer,
     "reflection": Reflection,
     "journal": Reflection,
+    "card": Card,
 }
 
 
@@ -307,6 +310,8 @@ class _Loader:
         self.record = ImportedFile.objects.select_for_update().filter(path=self.path).first()
         if isinstance(parsed, ParsedSession):
             session = self.load_session(parsed)
+            if parsed.board is not None:
+                load_board(self, session, parsed.board)
             journal = None
         elif isinstance(parsed, ParsedJournal):
             session = None
