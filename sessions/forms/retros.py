@@ -118,8 +118,10 @@ class ActionItemForm(EditConflictMixin, forms.ModelForm):
         )
         self.fields["due_session"].label_from_instance = lambda due: f"{due} · {due.date:%Y-%m-%d}"
         if self.instance._state.adding:
-            self.initial.setdefault("title", card.body.splitlines()[0][:200] if card.body else "")
-            self.initial.setdefault("due_session", self.fields["due_session"].queryset.first())
+            # The card's first line, due at the next session, unless told otherwise.
+            self.initial["title"] = self.initial.get("title") or card.body.splitlines()[0][:200]
+            later = self.fields["due_session"].queryset.first()
+            self.initial["due_session"] = self.initial.get("due_session") or (later.pk if later else None)
 
     def clean(self):
         cleaned_data = super().clean()
