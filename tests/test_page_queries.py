@@ -1,4 +1,4 @@
-"""Every main page runs a fixed number of SQL queries (at most 12), whatever the
+"""Every main page runs a fixed number of SQL queries (at most 14), whatever the
 size of the group's history, and shows a bounded number of rows.
 
 The pages are requested by the benchmark member over two generated data
@@ -15,7 +15,10 @@ from django.urls import reverse
 from sessions.demo_data import BENCH_USERNAME, SCALES, Scale, generate
 from sessions.models import Member, Presentation, StudySession
 
-MAX_QUERIES = 12
+# 12 before the retrospective: the session page also reads what carries
+# over to it (questions of earlier sessions, action items due), the home
+# page the viewer's open action items.
+MAX_QUERIES = 14
 
 BIGGER = Scale(
     "bigger",
@@ -77,7 +80,8 @@ def test_trivial_page_runs_only_the_session_and_user_queries(bench_client, djang
 def test_home_queries_do_not_grow_with_history(
     history, bench_client, django_assert_num_queries
 ):
-    response = get(bench_client, django_assert_num_queries, reverse("study:home"), 12, cached=3)
+    # 13: one more than before the retrospective, the viewer's open action items.
+    response = get(bench_client, django_assert_num_queries, reverse("study:home"), 13, cached=3)
     content = response.content.decode()
     assert content.count('<time class="muted"') == 10
     assert content.count("asked you about") + content.count("You have not written") <= 40
@@ -94,7 +98,9 @@ def test_session_page_queries_do_not_grow_with_history(
     history, bench_client, latest_session, django_assert_num_queries
 ):
     url = reverse("study:session-detail", args=latest_session.url_args)
-    response = get(bench_client, django_assert_num_queries, url, 12, cached=3)
+    # 14: two more than before the retrospective, the questions carried over
+    # from earlier sessions and the action items due at this one.
+    response = get(bench_client, django_assert_num_queries, url, 14, cached=3)
     talks = history.talks // history.sessions
     assert response.content.decode().count('class="card talk"') == talks
 

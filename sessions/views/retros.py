@@ -18,7 +18,7 @@ from sessions.forms.retros import (
     CardMergeForm,
     ResolveActionItemForm,
 )
-from sessions.fragments import cached_fragment, cached_with_own_links
+from sessions.fragments import cached, cached_fragment
 from sessions.models import (
     ActionItem,
     Answer,
@@ -308,35 +308,31 @@ def carried_questions(session):
     )
 
 
-def render_session_retro(session, viewer, can_manage):
-    """The session page's retrospective part: the board link, the questions
-    carried over and the open action items due at it; `viewer` (or None)
-    sees the links to close or resolve their own items. Returns the HTML and
-    who owns an item in it."""
-    questions = carried_questions(session)
+def session_carry_over(session):
+    """What the session page shows of the retrospective, the same for every
+    viewer: the questions carried over and the open action items due at it
+    (two queries)."""
     items = list(ActionItem.objects.open().filter(due_session=session).for_lists()[:CARRIED_ITEMS])
-    for question in questions:
-        question.closable = can_manage or (viewer is not None and viewer.pk == question.addressed_to_id)
-    for item in items:
-        item.resolvable = can_manage or (viewer is not None and viewer.pk == item.owner_id)
-    html = render_to_string(
-        "study/includes/session_retro.html",
-        {"session": session, "carried_questions": questions, "action_items": items},
-    )
-    owners = {question.addressed_to_id for question in questions} | {item.owner_id for item in items}
-    owners.discard(None)
-    return html, owners
+    return carried_questions(session), items
 
 
 def session_retro_html(request, session, can_manage):
-    """The retrospective part of the session page, cached once for
-    organizers, once for other members, and per viewer for those who own a
-    carried-over question or a due action item."""
-    return cached_with_own_links(
-        request,
-        "session-retro",
-        [session.pk, can_manage],
-        lambda viewer: render_session_retro(session, viewer, can_manage),
+    """The retrospective part of the session page: the board link, the
+    questions carried over and the action items due. The lists are cached
+    once for everyone; the links to close or resolve an item, which only
+    its addressee or owner and the organizers get, are added when the part
+    is rendered, without a query."""
+    questions, items = cached(request, "session-carry-over", [session.pk], lambda: session_carry_over(session))
+    viewer = request.user.pk
+    return render_to_string(
+        "study/includes/session_retro.html",
+        {
+            "session": session,
+            "carried_questions": [
+                (question, can_manage or viewer == question.addressed_to_id) for question in questions
+            ],
+            "action_items": [(item, can_manage or viewer == item.owner_id) for item in items],
+        },
     )
 
 
