@@ -48,6 +48,8 @@ def demo_urls():
         "reflection-form": reverse("study:reflection-edit", args=[DEMO_SEASON, 3]) + "?template=kpt",
         "search-results": reverse("study:search") + "?q=트랜스포머",
         "participation": reverse("study:participation"),
+        "retro-board": reverse("study:retro-board", args=[DEMO_SEASON, 4]),
+        "retro-overview": reverse("study:retro-overview", args=[DEMO_SEASON]),
         "login": reverse("login"),
     }
 
@@ -69,8 +71,12 @@ PAGES = [
     "reflection-form",
     "search-results",
     "participation",
+    "retro-board",
+    "retro-overview",
     "login",
 ]
+# Pages for the demo organizer (정운영) rather than 김민지.
+ORGANIZER_PAGES = {"retro-overview"}
 
 
 def visit(page, url):
@@ -85,7 +91,8 @@ def visit(page, url):
 def test_main_page_clean_at_phone_and_desktop_width(new_page, name):
     load_demo()
     url = demo_urls()[name]
-    user = None if name == "login" else Member.objects.get(username="minji")
+    username = "demo" if name in ORGANIZER_PAGES else "minji"
+    user = None if name == "login" else Member.objects.get(username=username)
     outcome = {}
     for width in WIDTHS:
         page, watch = new_page(user=user, width=width)
