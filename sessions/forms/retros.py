@@ -44,10 +44,10 @@ class CardForm(EditConflictMixin, forms.ModelForm):
                 attrs={"rows": 3, "maxlength": CARD_MAX_LENGTH, "class": "plain-textarea"}
             ),
         }
-        help_texts = {"body": _("Markdown, up to %(limit)s characters.") % {"limit": CARD_MAX_LENGTH}}
 
     def __init__(self, *args, board, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _("Markdown, up to %(limit)s characters.") % {"limit": CARD_MAX_LENGTH}
         self.fields["column"].choices = [(column.value, column.label) for column in board.columns()]
 
     def update_fields(self):
