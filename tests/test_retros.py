@@ -671,3 +671,16 @@ def test_question_model_open_excludes_answered_and_closed(talk, presenter):
     factories.AnswerFactory(question=factories.QuestionFactory(presentation=talk))
     factories.QuestionFactory(presentation=talk).close(presenter)
     assert list(Question.objects.open()) == [waiting]
+
+
+def test_edited_imported_question_keeps_its_imported_text_as_earlier_version(member_client, member, presenter, talk):
+    """Rows the importer writes in bulk have no history yet; the first edit
+    records the stored text before it changes."""
+    (question,) = Question.objects.bulk_create(
+        [Question(presentation=talk, asked_by=member, addressed_to=presenter, body="가져온 질문")]
+    )
+    factories.AnswerFactory(question=question, author=presenter)
+    assert question.history.count() == 0
+    edit(member_client, reverse("study:question-edit", args=[question.pk]), "고친 질문")
+    response = member_client.get(reverse("study:question-history", args=[question.pk]))
+    assert [version.body for version in response.context["versions"]] == ["가져온 질문"]

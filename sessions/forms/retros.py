@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import ActionItem, Card, Member, RetroBoard, StudySession
+from sessions.models.base import keep_stored_version
 from sessions.models.retros import CARD_MAX_LENGTH
 
 from .concurrency import EditConflictMixin
@@ -57,6 +58,7 @@ class CardForm(EditConflictMixin, forms.ModelForm):
         """Save; a text changed after the card got votes marks it edited."""
         card = self.instance
         if not card._state.adding and "body" in self.changed_data and card.votes.exists():
+            keep_stored_version(card)
             card.edited_at = timezone.now()
         return super().save(commit=commit)
 

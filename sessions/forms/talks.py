@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 
 from sessions.models import Answer, Member, Paper, Presentation, Question, parse_paper_link
+from sessions.models.base import keep_stored_version
 
 from .concurrency import EditConflictMixin
 
@@ -297,6 +298,7 @@ class QuestionForm(EditConflictMixin, forms.ModelForm):
         if self.instance._state.adding:
             self.instance.position = self.instance.presentation.questions.count()
         elif "body" in self.changed_data and self.instance.answers.exists():
+            keep_stored_version(self.instance)
             self.instance.edited_at = timezone.now()
         return super().save(commit=commit)
 
@@ -314,5 +316,6 @@ class AnswerForm(EditConflictMixin, forms.ModelForm):
     def save(self, commit=True):
         """Save; a text changed after posting marks the answer edited."""
         if not self.instance._state.adding and "body" in self.changed_data:
+            keep_stored_version(self.instance)
             self.instance.edited_at = timezone.now()
         return super().save(commit=commit)

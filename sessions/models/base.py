@@ -44,3 +44,14 @@ class RenderedMarkdownModel(models.Model):
                 target for source, target in self.markdown_fields.items() if source in update_fields
             }
         super().save(*args, update_fields=update_fields, **kwargs)
+
+
+def keep_stored_version(instance):
+    """Before `instance` (a model with `history`) is saved with a new text:
+    when its history has no record yet (rows imported in bulk, or written
+    before the history began), record the text as stored now, so that the
+    earlier version is there to show."""
+    model = type(instance)
+    if not model.history.filter(**{model._meta.pk.attname: instance.pk}).exists():
+        stored = model._base_manager.get(pk=instance.pk)
+        model.history.bulk_history_create([stored], default_date=stored.updated_at)
