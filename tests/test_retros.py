@@ -684,3 +684,11 @@ def test_edited_imported_question_keeps_its_imported_text_as_earlier_version(mem
     edit(member_client, reverse("study:question-edit", args=[question.pk]), "고친 질문")
     response = member_client.get(reverse("study:question-history", args=[question.pk]))
     assert [version.body for version in response.context["versions"]] == ["가져온 질문"]
+
+
+def test_merging_members_keeps_one_vote_per_card(board, member, presenter):
+    card = factories.CardFactory(board=board)
+    factories.CardVoteFactory(card=card, member=member)
+    factories.CardVoteFactory(card=card, member=presenter)
+    member.absorb(presenter)
+    assert list(CardVote.objects.values_list("card", "member")) == [(card.pk, member.pk)]

@@ -131,6 +131,7 @@ class Member(RenderedMarkdownModel, AbstractUser):
         """
         from .meetings import Attendance
         from .reflections import Reflection
+        from .retros import CardVote
         from .seasons import SeasonMembership
         from .talks import PresentationPresenter
 
@@ -148,6 +149,7 @@ class Member(RenderedMarkdownModel, AbstractUser):
                 theirs.delete()
         Attendance.objects.filter(member=other, session__attendances__member=self).delete()
         SeasonMembership.objects.filter(member=other, season__memberships__member=self).delete()
+        CardVote.objects.filter(member=other, card__votes__member=self).delete()
 
         for relation in other._meta.related_objects:
             if relation.one_to_many or relation.one_to_one:

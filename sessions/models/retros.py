@@ -136,10 +136,12 @@ class Card(RenderedMarkdownModel):
     def merge_into(self, target):
         """Put this card (and the cards merged into it) under `target`; its
         votes move to `target`, once per member."""
-        CardVote.objects.filter(card__in=[self, *self.merged_cards.all()]).exclude(
-            member__in=CardVote.objects.filter(card=target).values("member")
-        ).update(card=target)
-        CardVote.objects.filter(card=self).delete()
+        moving = CardVote.objects.filter(card__in=[self, *self.merged_cards.all()])
+        voters = set(moving.values_list("member_id", flat=True)) - set(
+            CardVote.objects.filter(card=target).values_list("member_id", flat=True)
+        )
+        moving.delete()
+        CardVote.objects.bulk_create(CardVote(card=target, member_id=voter) for voter in sorted(voters))
         self.merged_cards.update(merged_into=target)
         self.merged_into = target
         self.save(update_fields=["merged_into"])
