@@ -692,3 +692,40 @@ def test_merging_members_keeps_one_vote_per_card(board, member, presenter):
     factories.CardVoteFactory(card=card, member=presenter)
     member.absorb(presenter)
     assert list(CardVote.objects.values_list("card", "member")) == [(card.pk, member.pk)]
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("study:retro-board", "session"),
+        ("study:retro-board-format", "session"),
+        ("study:card-create", "session"),
+        ("study:card-edit", "card"),
+        ("study:card-delete", "card"),
+        ("study:card-vote", "card"),
+        ("study:card-merge", "card"),
+        ("study:card-history", "card"),
+        ("study:action-item-edit", "card"),
+        ("study:action-item-resolve", "item"),
+        ("study:question-close", "question"),
+        ("study:question-history", "question"),
+        ("study:answer-history", "answer"),
+        ("study:retro-overview", "season"),
+    ],
+)
+def test_every_retrospective_page_sends_outsiders_to_login(outsider_client, action_item, talk, name, args):
+    question = factories.QuestionFactory(presentation=talk)
+    objects = {
+        "session": action_item.card.board.session.url_args,
+        "card": [action_item.card.pk],
+        "item": [action_item.pk],
+        "question": [question.pk],
+        "answer": [factories.AnswerFactory(question=question).pk],
+        "season": [action_item.card.board.session.season.slug],
+    }
+    response = outsider_client.post(reverse(name, args=objects[args]), {"vote": "on", "status": "done"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    action_item.refresh_from_db()
+    assert action_item.status == "open"
+    assert CardVote.objects.count() == 0
