@@ -331,8 +331,9 @@ def action_item(board, member, next_session):
 
 
 def test_open_action_item_shows_on_owner_home_and_due_session_page(member_client, presenter, action_item, next_session):
-    home = member_client.get(reverse("study:home")).content.decode()
+    home = member_client.get(reverse("study:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "자료 미리 올리기" in home
+    assert "Nothing is waiting for you." not in home
     session_page = client_for(presenter).get(next_session.get_absolute_url()).content.decode()
     assert "자료 미리 올리기" in session_page
     # Not on someone else's home.

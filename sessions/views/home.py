@@ -17,7 +17,7 @@ from sessions.models import (
 )
 
 from .meetings import talks_with_presenters
-from .retros import home_action_items_html
+from .retros import my_action_items
 
 RECENT_ACTIVITY = 10
 OPEN_ITEMS = 20
@@ -89,7 +89,7 @@ def home(request):
         "home-waiting",
         [user.pk],
         "study/includes/home_waiting.html",
-        lambda: waiting_for(user),
+        lambda: {**waiting_for(user), **my_action_items(user)},
     )
     activity_html = cached_fragment(
         request,
@@ -104,7 +104,6 @@ def home(request):
         {
             "next_session_html": next_session_html,
             "waiting_html": waiting_html,
-            "action_items_html": home_action_items_html(request),
             "activity_html": activity_html,
         },
     )

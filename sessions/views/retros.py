@@ -18,7 +18,7 @@ from sessions.forms.retros import (
     CardMergeForm,
     ResolveActionItemForm,
 )
-from sessions.fragments import cached, cached_fragment
+from sessions.fragments import cached
 from sessions.models import (
     ActionItem,
     Answer,
@@ -337,23 +337,13 @@ def session_retro_html(request, session, can_manage):
 
 
 def my_action_items(user):
-    """`user`'s open action items, soonest due first (one query)."""
+    """`user`'s open action items, soonest due first, for the home page's
+    list of what waits for them (one query)."""
     return {
         "action_items": list(
             ActionItem.objects.open().filter(owner=user).for_lists()[:CARRIED_ITEMS]
         )
     }
-
-
-def home_action_items_html(request):
-    """The home page's list of the viewer's open action items (cached per viewer)."""
-    return cached_fragment(
-        request,
-        "home-action-items",
-        [request.user.pk],
-        "study/includes/home_action_items.html",
-        lambda: my_action_items(request.user),
-    )
 
 
 # The organizers' overview ------------------------------------------------------
