@@ -9,8 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.admin import MarkdownxModelAdmin
 
 from .models import (
+    ActionItem,
     Answer,
     Attendance,
+    Card,
+    CardVote,
     ImportedFile,
     Member,
     Notification,
@@ -22,6 +25,7 @@ from .models import (
     PresentationPresenter,
     Question,
     Reflection,
+    RetroBoard,
     Season,
     SeasonMembership,
     StudySession,
@@ -520,6 +524,35 @@ class TalkSlotAdmin(admin.ModelAdmin):
 
 class NominationVoteInline(admin.TabularInline):
     model = NominationVote
+
+
+class CardInline(admin.TabularInline):
+    model = Card
+    fields = ["column", "body", "anonymous", "merged_into"]
+    fk_name = "board"
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(RetroBoard)
+class RetroBoardAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "format", "card_count"]
+    list_select_related = ["session__season"]
+    list_filter = ["format", "session__season"]
+    autocomplete_fields = ["session"]
+    inlines = [CardInline]
+    ordering = ["-pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(card_count=count_of(Card.objects, "board"))
+
+    @admin.display(description=_("cards"), ordering="card_count")
+    def card_count(self, board):
+        return board.card_count
+
+
+class CardVoteInline(admin.TabularInline):
+    model = CardVote
     extra = 0
     autocomplete_fields = ["member"]
 
@@ -547,3 +580,57 @@ class NominationVoteAdmin(admin.ModelAdmin):
     list_select_related = ["nomination__paper", "member"]
     autocomplete_fields = ["nomination", "member"]
     search_fields = ["nomination__paper__title", "member__display_name"]
+
+
+
+@admin.register(Card)
+class CardAdmin(admin.ModelAdmin):
+    """Cards; an anonymous card's author is shown to superusers only: other
+    staff see neither the column nor the field."""
+
+    list_select_related = ["board__session__season", "author"]
+    list_filter = ["column", "anonymous", "board__session__season"]
+    search_fields = ["body"]
+    inlines = [CardVoteInline]
+    ordering = ["-pk"]
+    raw_id_fields = ["board", "merged_into"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(vote_count=count_of(CardVote.objects, "card"))
+
+    def get_fields(self, request, obj=None):
+        fields = ["board", "column", "body", "author", "anonymous", "merged_into", "imported_votes"]
+        if obj is not None and obj.anonymous and not request.user.is_superuser:
+            fields.remove("author")
+        return fields
+
+    def get_inlines(self, request, obj):
+        # The author often votes for their own card: an anonymous card's
+        # voters are for superusers only, too.
+        if obj is not None and obj.anonymous and not request.user.is_superuser:
+            return []
+        return super().get_inlines(request, obj)
+
+    def get_list_display(self, request):
+        @admin.display(description=_("author"))
+        def author(card):
+            if card.anonymous and not request.user.is_superuser:
+                return _("Anonymous")
+            return card.author or "–"
+
+        return ["__str__", "board", "column", author, "anonymous", "vote_count"]
+
+    @admin.display(description=_("votes"), ordering="vote_count")
+    def vote_count(self, card):
+        return card.vote_count + card.imported_votes
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "due_session", "status", "resolved_by", "resolved_at"]
+    list_select_related = ["owner", "due_session__season", "resolved_by"]
+    list_filter = ["status", "due_session__season"]
+    search_fields = ["title"]
+    raw_id_fields = ["card"]
+    autocomplete_fields = ["owner", "due_session", "resolved_by", "created_by"]
+    ordering = ["-pk"]

@@ -7,7 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import (
+    ActionItem,
     Answer,
+    Card,
+    CardVote,
     Member,
     NotificationKind,
     Nomination,
@@ -16,6 +19,7 @@ from .models import (
     Presentation,
     Question,
     Reflection,
+    RetroBoard,
     Season,
     SeasonMembership,
     StudySession,
@@ -106,6 +110,15 @@ JOURNAL = [
      "## 오늘 한 일\n- 역전파 유도\n- $\\sigma'(x) = \\sigma(x)(1-\\sigma(x))$ 확인"),
     ("seojun", "ViT 구현 메모", -25, ["비전"], "패치 크기를 바꿔 가며 실험해 보았다."),
 ]
+
+# The retrospective board of the second season's session 4: column, author,
+# anonymous, text, voters; the Try card is minji's action item for session 5.
+BOARD = [
+    ("keep", "seojun", False, "발표 전에 질문을 미리 모은 것", ["minji", "jiwoo", "haeun"]),
+    ("problem", "haeun", True, "데모 준비에 시간이 부족했다", ["minji"]),
+    ("try", "minji", False, "다음 모임 전에 **자료를 미리** 올리자", ["seojun", "jiwoo"]),
+]
+BOARD_ACTION = ("try", "자료 미리 올리기", "minji", 5)
 
 
 # Planning the coming session 5: its talk slots (holder or None, theme, the
@@ -244,6 +257,22 @@ def load_demo():
         )
         for voter in voters:
             NominationVote.objects.get_or_create(nomination=nomination, member=members[voter])
+
+    board, _ = RetroBoard.objects.get_or_create(session=sessions["season-2", 4])
+    cards = {}
+    for column, author, anonymous, body, voters in BOARD:
+        card, created = Card.objects.get_or_create(
+            board=board, column=column, body=body,
+            defaults={"author": members[author], "anonymous": anonymous},
+        )
+        if created:
+            CardVote.objects.bulk_create(CardVote(card=card, member=members[name]) for name in voters)
+        cards[column] = card
+    column, title, owner, due = BOARD_ACTION
+    ActionItem.objects.get_or_create(
+        card=cards[column],
+        defaults={"title": title, "owner": members[owner], "due_session": sessions["season-2", due]},
+    )
     return organizer
 
 

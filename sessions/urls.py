@@ -4,7 +4,7 @@ from .models.seasons import SLUG_PATTERN
 
 from .views import accounts, home, media, meetings, members, papers, reflections, talks
 from .views import attendance, bibtex, feeds, participation, search
-from .views import bench, notifications, planning, seasons
+from .views import bench, notifications, planning, retros, seasons
 
 app_name = "study"
 
@@ -125,6 +125,32 @@ urlpatterns += [
     path("nominations/<int:pk>/vote/", planning.nomination_vote, name="nomination-vote"),
     path("nominations/<int:pk>/withdraw/", planning.nomination_withdraw, name="nomination-withdraw"),
     path("nominations/<int:pk>/take/", planning.nomination_take, name="nomination-take"),
+]
+
+# Retrospective boards, their cards and action items, what carries over.
+urlpatterns += [
+    path("seasons/<season:season>/retro/", retros.retro_overview, name="retro-overview"),
+    path("seasons/<season:season>/<int:number>/board/", retros.board_detail, name="retro-board"),
+    path(
+        "seasons/<season:season>/<int:number>/board/format/",
+        retros.board_format,
+        name="retro-board-format",
+    ),
+    path(
+        "seasons/<season:season>/<int:number>/board/cards/new/",
+        retros.card_create,
+        name="card-create",
+    ),
+    path("cards/<int:pk>/edit/", retros.card_edit, name="card-edit"),
+    path("cards/<int:pk>/delete/", retros.card_delete, name="card-delete"),
+    path("cards/<int:pk>/vote/", retros.card_vote, name="card-vote"),
+    path("cards/<int:pk>/merge/", retros.card_merge, name="card-merge"),
+    path("cards/<int:pk>/history/", retros.card_history, name="card-history"),
+    path("cards/<int:pk>/action/", retros.action_item_edit, name="action-item-edit"),
+    path("actions/<int:pk>/resolve/", retros.action_item_resolve, name="action-item-resolve"),
+    path("questions/<int:pk>/close/", retros.question_close, name="question-close"),
+    path("questions/<int:pk>/history/", retros.question_history, name="question-history"),
+    path("answers/<int:pk>/history/", retros.answer_history, name="answer-history"),
 ]
 
 # Session addresses from before seasons (/sessions/6/...) answer 301 to the

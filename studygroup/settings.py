@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",
     "sessions.apps.StudyConfig",
 ]
 

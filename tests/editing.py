@@ -16,7 +16,7 @@ from typing import Callable
 from django.test import Client
 from django.urls import reverse
 
-from sessions.models import Answer, Member, Presentation, Question, Reflection, StudySession
+from sessions.models import Answer, Card, Member, Presentation, Question, Reflection, StudySession
 from tests import factories
 
 # Inputs whose value a browser does not send as typed text.
@@ -201,6 +201,18 @@ def profile_edit():
     )
 
 
+def card_edit():
+    card = factories.CardFactory(body="처음 카드")
+    return Edit(
+        reverse("study:card-edit", args=[card.pk]),
+        window(card.author),
+        window(card.author),
+        "body",
+        "Card",
+        lambda: Card.objects.get(pk=card.pk).body,
+    )
+
+
 EDIT_KINDS = {
     "talk": talk_edit,
     "question": question_edit,
@@ -209,4 +221,5 @@ EDIT_KINDS = {
     "journal entry": journal_edit,
     "profile": profile_edit,
     "session": session_edit,
+    "card": card_edit,
 }

@@ -7,8 +7,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sessions.models import (
+    ActionItem,
     Answer,
     Attendance,
+    Card,
+    CardVote,
+    Column,
     ImportedFile,
     Member,
     Nomination,
@@ -18,6 +22,7 @@ from sessions.models import (
     PresentationPresenter,
     Question,
     Reflection,
+    RetroBoard,
     Season,
     SeasonMembership,
     StudySession,
@@ -239,3 +244,50 @@ class NominationVoteFactory(factory.django.DjangoModelFactory):
 
     nomination = factory.SubFactory(NominationFactory)
     member = factory.SubFactory(MemberFactory)
+
+
+class RetroBoardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RetroBoard
+
+    session = factory.SubFactory(StudySessionFactory)
+    format = RetroBoard.Format.KPT
+
+
+class CardFactory(factory.django.DjangoModelFactory):
+    """A card by a member on the season's roster."""
+
+    class Meta:
+        model = Card
+
+    board = factory.SubFactory(RetroBoardFactory)
+    column = Column.KEEP
+    body = factory.Sequence(lambda n: f"발표 자료를 미리 공유해서 좋았다 ({n})")
+    author = factory.LazyAttribute(
+        lambda card: SeasonMembershipFactory(season=card.board.session.season).member
+    )
+
+
+class CardVoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CardVote
+
+    card = factory.SubFactory(CardFactory)
+    member = factory.LazyAttribute(
+        lambda vote: SeasonMembershipFactory(season=vote.card.board.session.season).member
+    )
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    card = factory.SubFactory(CardFactory, column=Column.TRY)
+    title = factory.Sequence(lambda n: f"다음 주까지 자료 공유하기 {n}")
+    owner = factory.LazyAttribute(lambda item: item.card.author)
+    due_session = factory.LazyAttribute(
+        lambda item: StudySessionFactory(
+            season=item.card.board.session.season,
+            number=item.card.board.session.season.next_number(),
+        )
+    )

@@ -41,12 +41,15 @@ def some_of_everything(talk, member):
     slot = factories.TalkSlotFactory(session=factories.upcoming_session(number=90), holder=member, theme="확산 모델")
     nomination = factories.NominationFactory(season=slot.session.season, author=member, slot=slot)
     factories.NominationVoteFactory(nomination=nomination, member=member)
+    factories.ActionItemFactory(card=factories.CardFactory(board=factories.RetroBoardFactory(session=talk.session)))
 
 
 def test_admin_registers_every_study_model():
     assert [model._meta.model_name for model in STUDY_MODELS] == [
+        "actionitem",
         "answer",
         "attendance",
+        "card",
         "importedfile",
         "member",
         "nomination",
@@ -57,6 +60,7 @@ def test_admin_registers_every_study_model():
         "presentation",
         "question",
         "reflection",
+        "retroboard",
         "season",
         "studysession",
         "tag",

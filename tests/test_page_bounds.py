@@ -12,8 +12,9 @@ def test_session_page_shows_the_first_questions_of_a_busy_talk_and_links_to_all(
     member_client, talk, django_assert_num_queries
 ):
     questions = factories.QuestionFactory.create_batch(QUESTIONS_PER_TALK + 2, presentation=talk)
-    # 14: the session's talk slots (none), and the bell's unread count.
-    with django_assert_num_queries(14):
+    # 16: the session's talk slots (none), the bell's unread count, the
+    # questions carried over and the action items due.
+    with django_assert_num_queries(16):
         response = member_client.get(
             reverse("study:session-detail", args=[SEASON, talk.session.number]),
             headers={"accept-language": "en"},

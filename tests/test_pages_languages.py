@@ -82,6 +82,19 @@ PAGES = {
     "study:rotation-fill": lambda w: {"season": w.session.season.slug},
     "study:backlog": lambda w: {"season": w.session.season.slug},
     "study:nomination-create": lambda w: {"season": w.session.season.slug},
+    "study:retro-overview": lambda w: {"season": w.session.season.slug},
+    "study:retro-board": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:retro-board-format": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:card-create": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:card-edit": lambda w: {"pk": w.card.pk},
+    "study:card-delete": lambda w: {"pk": w.card.pk},
+    "study:card-merge": lambda w: {"pk": w.card.pk},
+    "study:card-history": lambda w: {"pk": w.card.pk},
+    "study:action-item-edit": lambda w: {"pk": w.card.pk},
+    "study:action-item-resolve": lambda w: {"pk": w.action_item.pk},
+    "study:question-close": lambda w: {"pk": w.question.pk},
+    "study:question-history": lambda w: {"pk": w.question.pk},
+    "study:answer-history": lambda w: {"pk": w.answer.pk},
     "password_change": lambda w: {},
     "password_change_done": lambda w: {},
 }
@@ -108,6 +121,7 @@ NOT_PAGES = {
     "study:feed-token-reset": "POST only",
     "study:attendance-respond": "POST only",
     "study:member-invite": "POST only",
+    "study:card-vote": "POST only",
     "study:legacy-session": "answers 301 to the session's page in its season",
     "study:notification-open": "marks the notification read and redirects to its place",
     "study:notification-read-all": "POST only",
@@ -146,6 +160,11 @@ def world(organizer, member):
     factories.TalkSlotFactory(session=coming, holder=member, theme="확산 모델")
     factories.TalkSlotFactory(session=coming)
     factories.NominationFactory(season=session.season, author=member, paper=paper)
+    board = factories.RetroBoardFactory(session=session)
+    card = factories.CardFactory(board=board, author=organizer, column="try", body="자료 미리 공유")
+    factories.CardFactory(board=board, author=member, anonymous=True, body="시간이 부족했다")
+    next_session = factories.StudySessionFactory(number=8, date="2025-03-14")
+    action_item = factories.ActionItemFactory(card=card, owner=organizer, due_session=next_session)
     invitee = factories.MemberFactory(username="invitee", password=None)
     invitee.set_unusable_password()
     invitee.save(update_fields=["password"])
@@ -156,6 +175,8 @@ def world(organizer, member):
         talk=talk,
         question=own_question,
         answer=answer,
+        card=card,
+        action_item=action_item,
         reflection=reflection,
         journal=journal,
         other=member,

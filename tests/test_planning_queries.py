@@ -61,8 +61,9 @@ def test_session_page_with_slots_queries(season, count, django_assert_num_querie
     client = viewer(season)
     # Session, user, content version, the session, organizers, talks (with
     # presenters and papers), attendance, reflections, slots, their
-    # backlog papers, the roster.
-    with django_assert_num_queries(12):
+    # backlog papers, the roster, the questions carried over, the action
+    # items due, the bell's unread count.
+    with django_assert_num_queries(14):
         response = client.get(session.get_absolute_url())
     assert response.content.decode().count('class="card slot"') == count
     with django_assert_num_queries(4):
@@ -74,7 +75,7 @@ def test_home_with_slots_queries(season, count, django_assert_num_queries):
     for _ in range(count):
         factories.TalkSlotFactory(session=factories.upcoming_session(season=season), holder=factories.MemberFactory())
     client = viewer(season)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(reverse("study:home"))
     assert response.content.decode().count("In preparation") == count
 

@@ -7,7 +7,7 @@ from markdownx.widgets import MarkdownxWidget
 
 from sessions.models import Reflection, Tag
 
-from .concurrency import EditConflictMixin
+from .concurrency import VERSION_FIELD, EditConflictMixin
 
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 TAGS_PER_ENTRY = 20
@@ -42,8 +42,22 @@ def reflection_templates():
     ]
 
 
+def with_template(text, template):
+    """`text` with a retrospective template: the template alone when nothing
+    was typed yet, else appended below what was typed (static/js/reflection-template.js
+    does the same in the browser)."""
+    if not (text or "").strip():
+        return template
+    if not template:
+        return text
+    return f"{text.rstrip()}\n\n{template}"
+
+
 class ReflectionForm(EditConflictMixin, forms.ModelForm):
     """A member's reflection (소감) on a session."""
+
+    class Media:
+        js = ["js/reflection-template.js"]
 
     # The same member's first reflection posted twice at once (clean reports it).
     race_constraints = {"study_reflection_one_per_session"}
@@ -54,6 +68,15 @@ class ReflectionForm(EditConflictMixin, forms.ModelForm):
         widgets = {"body": MarkdownxWidget()}
         labels = {"body": _("Your reflection")}
         help_texts = {"body": _("Markdown. What you learned, what stayed with you.")}
+
+    @classmethod
+    def with_template_chosen(cls, data, instance, template):
+        """The form again, unsaved, after a template button posted it (no
+        JavaScript): the text typed so far with `template` added, on the
+        version the form was opened on."""
+        form = cls(instance=instance, initial={"body": with_template(data.get("body", ""), template)})
+        form.initial[VERSION_FIELD] = data.get(VERSION_FIELD, "")
+        return form
 
     def clean(self):
         """A new reflection of a member who has written one on the session

@@ -11,10 +11,12 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 
 from sessions.models import Answer, Member, Paper, Presentation, Question, parse_paper_link
+from sessions.models.base import keep_stored_version
 
 from .concurrency import EditConflictMixin
 
@@ -308,11 +310,18 @@ class QuestionForm(EditConflictMixin, forms.ModelForm):
             presenter_links__presentation=talk
         ).order_by("presenter_links__order")
 
+    def update_fields(self):
+        return [*super().update_fields(), "edited_at"]
+
     def save(self, commit=True):
         """Save; a new question comes after the talk's other questions
-        (`Presentation.add_question` takes the next position under a lock)."""
+        (`Presentation.add_question` takes the next position under a lock),
+        and a text changed after an answer marks the question edited."""
         if self.instance._state.adding and commit:
             return self.instance.presentation.add_question(super().save(commit=False))
+        if not self.instance._state.adding and "body" in self.changed_data and self.instance.answers.exists():
+            keep_stored_version(self.instance)
+            self.instance.edited_at = timezone.now()
         return super().save(commit=commit)
 
 
@@ -322,3 +331,13 @@ class AnswerForm(EditConflictMixin, forms.ModelForm):
         fields = ["body"]
         widgets = {"body": MarkdownxWidget()}
         help_texts = {"body": _("Markdown, with $math$.")}
+
+    def update_fields(self):
+        return [*super().update_fields(), "edited_at"]
+
+    def save(self, commit=True):
+        """Save; a text changed after posting marks the answer edited."""
+        if not self.instance._state.adding and "body" in self.changed_data:
+            keep_stored_version(self.instance)
+            self.instance.edited_at = timezone.now()
+        return super().save(commit=commit)

@@ -16,9 +16,20 @@ import re
 from pathlib import Path
 
 import yaml
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
-from sessions.models import Answer, Presentation, PresentationPresenter, Question, Reflection, StudySession
+from sessions.models import (
+    ActionItem,
+    Answer,
+    Card,
+    Presentation,
+    PresentationPresenter,
+    Question,
+    Reflection,
+    StudySession,
+)
+
+from .board import board_section
 
 
 def _indented(text: str, prefix: str) -> str:
@@ -133,6 +144,7 @@ def session_markdown(session: StudySession) -> str:
         if pk in reflections:
             out.extend(["### 소감", _block(reflections[pk].body), ""])
         out.extend(["---", ""])
+    out.extend(board_section(getattr(session, "retro_board", None)))
     return "\n".join(out).rstrip("\n-").rstrip() + "\n"
 
 
@@ -175,6 +187,20 @@ def sessions_for_export():
         Prefetch(
             "reflections",
             queryset=Reflection.objects.on_sessions().select_related("author").order_by("pk"),
+        ),
+        "retro_board",
+        Prefetch(
+            "retro_board__cards",
+            queryset=Card.objects.select_related("author")
+            .annotate(vote_count=Count("votes"))
+            .prefetch_related(
+                Prefetch(
+                    "action_items",
+                    queryset=ActionItem.objects.select_related("owner", "resolved_by", "due_session"),
+                )
+            )
+            .order_by("pk"),
+            to_attr="export_cards",
         ),
     )
 

@@ -29,6 +29,7 @@ from django.utils.text import slugify
 
 from sessions.models import (
     Answer,
+    Card,
     ImportedFile,
     Member,
     Paper,
@@ -42,6 +43,7 @@ from sessions.models import (
 )
 from sessions.models.papers import normalize_title
 
+from .board import load_board
 from .parser import ParsedJournal, ParsedSession, ParseError, decode, parse
 
 EXTENSIONS = (".md", ".markdown", ".txt")
@@ -57,6 +59,7 @@ OWNED_MODELS = {
     "answer": Answer,
     "reflection": Reflection,
     "journal": Reflection,
+    "card": Card,
 }
 
 
@@ -328,6 +331,8 @@ class _Loader:
         self.record = ImportedFile.objects.select_for_update().filter(path=self.path).first()
         if isinstance(parsed, ParsedSession):
             session = self.load_session(parsed)
+            if parsed.board is not None:
+                load_board(self, session, parsed.board)
             journal = None
         elif isinstance(parsed, ParsedJournal):
             session = None

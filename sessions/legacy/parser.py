@@ -138,6 +138,8 @@ class ParsedSession:
     layout: str = "topic"
     # The season named by a '**시즌**:' line (as the exporter writes), or "".
     season: str = ""
+    # The retrospective board of a '# 회고 보드' section (sessions/legacy/board.py).
+    board: object = None
 
     kind = "session"
 
@@ -586,6 +588,7 @@ class _SessionParser:
         self.members: dict[str, str] = {}
         self.warnings: list[ParseWarning] = []
         self.layouts: set[str] = set()
+        self.board = None
 
     # -- helpers ------------------------------------------------------------
 
@@ -628,6 +631,13 @@ class _SessionParser:
             if level == 0:
                 self.scan_preamble(body)
                 continue
+            if level == 1 and self.number is not None:
+                from .board import is_board_heading, parse_board
+
+                if is_board_heading(heading):
+                    self.board = parse_board(line, body)
+                    state, pres, member = None, None, None
+                    continue
             kind = _section_kind(heading)
             session_match = _SESSION_HEADING_RE.search(heading) if self.number is None else None
             if session_match and not (state and level > state[1]):
@@ -1044,4 +1054,5 @@ class _SessionParser:
             warnings=tuple(self.warnings),
             layout="team" if self.layouts == {"team"} else "topic",
             season=self.season,
+            board=self.board,
         )

@@ -7,10 +7,16 @@ from .papers import Paper, PaperLink, RateLimit, normalize_url, parse_paper_link
 from .planning import ClaimResult, Nomination, NominationVote, TalkSlot
 from .reflections import Reflection, Tag
 from .reminders import SentReminder
+from .retros import ActionItem, Card, CardVote, Column, RetroBoard
 from .seasons import Season, SeasonMembership
 from .talks import Answer, Presentation, PresentationPresenter, Question
 
 __all__ = [
+    "ActionItem",
+    "Card",
+    "CardVote",
+    "Column",
+    "RetroBoard",
     "Answer",
     "Attendance",
     "ClaimResult",

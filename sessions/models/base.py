@@ -81,3 +81,14 @@ def markdown_too_long(length, limit):
             "limit": number_format(limit, force_grouping=True),
         },
     )
+
+
+def keep_stored_version(instance):
+    """Before `instance` (a model with `history`) is saved with a new text:
+    when its history has no record yet (rows imported in bulk, or written
+    before the history began), record the text as stored now, so that the
+    earlier version is there to show."""
+    model = type(instance)
+    if not model.history.filter(**{model._meta.pk.attname: instance.pk}).exists():
+        stored = model._base_manager.get(pk=instance.pk)
+        model.history.bulk_history_create([stored], default_date=stored.updated_at)

@@ -141,6 +141,7 @@ class Member(RenderedMarkdownModel, AbstractUser):
         from .meetings import Attendance
         from .planning import NominationVote, TalkSlot
         from .reflections import Reflection
+        from .retros import CardVote
         from .seasons import SeasonMembership
         from .talks import PresentationPresenter
 
@@ -163,6 +164,7 @@ class Member(RenderedMarkdownModel, AbstractUser):
         TalkSlot.objects.filter(holder=other, session__slots__holder=self).update(
             holder=None, claimed_at=None
         )
+        CardVote.objects.filter(member=other, card__votes__member=self).delete()
 
         for relation in other._meta.related_objects:
             if relation.one_to_many or relation.one_to_one:

@@ -3,8 +3,10 @@ from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
 
 from sessions.markdown import MAX_SHORT_TEXT
 
@@ -201,6 +203,10 @@ class QuestionQuerySet(models.QuerySet):
     def unanswered(self):
         return self.filter(answers__isnull=True)
 
+    def open(self):
+        """Unanswered and not closed without an answer: what still waits."""
+        return self.unanswered().filter(closed_at__isnull=True)
+
     def addressed_to(self, member):
         return self.filter(addressed_to=member)
 
@@ -230,8 +236,23 @@ class Question(RenderedMarkdownModel):
     body = MarkdownxField(_("question"))
     body_html = models.TextField(editable=False, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Closed without an answer ("답변 없이 닫기"): it stops following the group.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    # Set when the text changes after the question was answered.
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Earlier versions, shown once the question was edited after an answer.
+    history = HistoricalRecords(excluded_fields=["closed_at", "closed_by", "position"])
 
     objects = QuestionQuerySet.as_manager()
 
@@ -264,6 +285,16 @@ class Question(RenderedMarkdownModel):
     def get_absolute_url(self):
         return f"{self.presentation.get_absolute_url()}#question-{self.pk}"
 
+    def can_close(self, user):
+        """The member it is addressed to and the season's organizers may
+        close it without an answer."""
+        return user.pk == self.addressed_to_id or self.presentation.session.season.can_manage(user)
+
+    def close(self, user):
+        self.closed_at = timezone.now()
+        self.closed_by = user
+        self.save(update_fields=["closed_at", "closed_by", "updated_at"])
+
 
 class Answer(RenderedMarkdownModel):
     """An answer to a question; usually by the presenter it was addressed to."""
@@ -280,8 +311,13 @@ class Answer(RenderedMarkdownModel):
     )
     body = MarkdownxField(_("answer"))
     body_html = models.TextField(editable=False, blank=True)
+    # Set when the text changes after it was posted.
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Earlier versions, shown once the answer was edited.
+    history = HistoricalRecords()
 
     markdown_fields = {"body": "body_html"}
     markdown_max_length = MAX_SHORT_TEXT

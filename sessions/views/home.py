@@ -18,6 +18,7 @@ from sessions.models import (
 
 from .meetings import talks_with_presenters
 from .planning import agenda
+from .retros import my_action_items
 
 RECENT_ACTIVITY = 10
 OPEN_ITEMS = 20
@@ -48,7 +49,7 @@ def waiting_for(user):
     sessions they took part in without writing their reflection (bounded)."""
     questions_for_me = (
         Question.objects.addressed_to(user)
-        .unanswered()
+        .open()
         .select_related("presentation__session__season", "asked_by")
         .order_by("-created_at")[:OPEN_ITEMS]
     )
@@ -89,7 +90,7 @@ def home(request):
         "home-waiting",
         [user.pk],
         "study/includes/home_waiting.html",
-        lambda: waiting_for(user),
+        lambda: {**waiting_for(user), **my_action_items(user)},
     )
     activity_html = cached_fragment(
         request,

@@ -28,6 +28,7 @@ from sessions.models import (
 from .access import get_session, session_for_organizer
 from .attendance import attendance_controls, attendance_lists
 from .planning import session_slots
+from .retros import session_retro_html
 from .talks import question_owners
 
 SESSIONS_PER_PAGE = 20
@@ -188,12 +189,14 @@ def session_detail(request, season, number):
         request, "session-reflections", [session.pk], lambda: render_session_reflections(session)
     )
     slots, roster = cached(request, "session-slots", [session.pk], lambda: session_slots(session))
+    can_manage = user.is_organizer or user.pk in season_organizers
     return render(
         request,
         "study/session_detail.html",
         {
             "session": session,
-            "can_manage": user.is_organizer or user.pk in season_organizers,
+            "can_manage": can_manage,
+            "retro_html": session_retro_html(request, session, can_manage),
             "talks_html": talks_html,
             "attendance_html": mark_safe(attendance_html),
             "reflections_html": mark_safe(reflections_html),

@@ -33,13 +33,20 @@ def reflection_edit(request, season, number):
     if is_new:
         reflection = Reflection(kind=Reflection.Kind.SESSION, author=request.user, session=session)
     templates = reflection_templates()
+    texts = {key: text for key, _label, text in templates}
     chosen = request.GET.get("template", "")
     initial = {}
-    if not reflection.body:
+    if not reflection.body and chosen in texts:
         # A retrospective template prefills the empty editor.
-        initial = {"body": text for key, _label, text in templates if key == chosen}
-    form = ReflectionForm(request.POST or None, instance=reflection, initial=initial)
-    if save_or_form_error(form) is not None:
+        initial = {"body": texts[chosen]}
+    if request.method == "POST" and "template" in request.POST:
+        # A template button without JavaScript: keep what was typed, add the template.
+        form = ReflectionForm.with_template_chosen(
+            request.POST, reflection, texts.get(request.POST["template"], "")
+        )
+    else:
+        form = ReflectionForm(request.POST or None, instance=reflection, initial=initial)
+    if "template" not in request.POST and save_or_form_error(form) is not None:
         if is_new:
             messages.success(request, _("Your reflection was saved."))
         else:
@@ -50,7 +57,7 @@ def reflection_edit(request, season, number):
         "reflection": reflection,
         "is_new": is_new,
         "form": form,
-        "templates": templates if not reflection.body else [],
+        "templates": templates,
         "chosen_template": chosen,
     }
     return render(request, "study/reflection_form.html", context)

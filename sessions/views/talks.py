@@ -63,7 +63,7 @@ def page_questions(talk_pk, number):
     """The questions on page `number` of the talk page, with their answers
     (two queries)."""
     answers = Answer.objects.select_related("author").only(
-        "question_id", "author", "body_html", "author__display_name", "author__emoji"
+        "question_id", "author", "body_html", "edited_at", "author__display_name", "author__emoji"
     )
     questions = (
         Question.objects.filter(presentation=talk_pk)
@@ -73,6 +73,8 @@ def page_questions(talk_pk, number):
             "asked_by",
             "addressed_to",
             "body_html",
+            "edited_at",
+            "closed_at",
             "asked_by__display_name",
             "asked_by__emoji",
             "addressed_to__display_name",

@@ -54,6 +54,8 @@ def demo_urls():
         "rotation": reverse("study:rotation", args=[DEMO_SEASON]),
         "backlog": reverse("study:backlog", args=[DEMO_SEASON]),
         "nomination-form": reverse("study:nomination-create", args=[DEMO_SEASON]),
+        "retro-board": reverse("study:retro-board", args=[DEMO_SEASON, 4]),
+        "retro-overview": reverse("study:retro-overview", args=[DEMO_SEASON]),
         "login": reverse("login"),
     }
 
@@ -81,8 +83,12 @@ PAGES = [
     "rotation",
     "backlog",
     "nomination-form",
+    "retro-board",
+    "retro-overview",
     "login",
 ]
+# Pages for the demo organizer (정운영) rather than 김민지.
+ORGANIZER_PAGES = {"retro-overview"}
 
 
 def visit(page, url):
@@ -97,7 +103,8 @@ def visit(page, url):
 def test_main_page_clean_at_phone_and_desktop_width(new_page, name):
     load_demo()
     url = demo_urls()[name]
-    user = None if name == "login" else Member.objects.get(username="minji")
+    username = "demo" if name in ORGANIZER_PAGES else "minji"
+    user = None if name == "login" else Member.objects.get(username=username)
     outcome = {}
     for width in WIDTHS:
         page, watch = new_page(user=user, width=width)

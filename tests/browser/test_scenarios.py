@@ -210,9 +210,15 @@ def test_member_writes_reflection_from_kpt_template_with_math_preview(new_page, 
     page, watch = new_page(user=member)
 
     page.goto(reverse("study:reflection-edit", args=[SEASON, study_session.number]))
-    with page.expect_navigation():
-        page.locator(".template-choice a[href='?template=kpt']").click()
+    page.wait_for_load_state("networkidle")
     editor = page.locator("#id_body")
+    # Typed first, then a template: the text stays, the template comes below it.
+    editor.fill("먼저 쓴 글")
+    page.locator(".template-choice button[value=kpt]").click()
+    expect(editor).to_have_value("먼저 쓴 글\n\n" + kpt)
+    assert path_of(page) == reverse("study:reflection-edit", args=[SEASON, study_session.number])
+    editor.fill("")
+    page.locator(".template-choice button[value=kpt]").click()
     expect(editor).to_have_value(kpt)
 
     body = kpt.replace("\n\n\n", "\n\n오일러 등식 $e^{i\\pi} + 1 = 0$ 을 다시 봤다.\n\n\n", 1)

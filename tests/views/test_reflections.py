@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from sessions.models import Reflection
 from tests import factories
-from tests.editing import opened_form
+from tests.editing import form_data, opened_form
 from tests.factories import SEASON
 from tests.views.test_members import HOSTILE_MARKDOWN, executable_parts
 
@@ -34,7 +34,7 @@ def test_reflection_edit_new_offers_templates_and_empty_editor(member_client, st
     assert response.context["is_new"] is True
     assert [key for key, _label, _text in response.context["templates"]] == ["free", "kpt", "4l"]
     content = response.content.decode()
-    assert 'href="?template=kpt"' in content and 'href="?template=4l"' in content
+    assert 'name="template" value="kpt"' in content and 'name="template" value="4l"' in content
     assert response.context["form"]["body"].value() in (None, "")
 
 
@@ -54,6 +54,45 @@ def test_reflection_edit_4l_template_prefills_headings(member_client, study_sess
 def test_reflection_edit_unknown_template_leaves_editor_empty(member_client, study_session):
     response = member_client.get(edit_url(study_session) + "?template=nope")
     assert response.context["form"]["body"].value() in (None, "")
+
+
+def test_reflection_edit_template_button_without_javascript_keeps_typed_text(
+    member_client, study_session
+):
+    """The template button posts the text typed so far: the template comes
+    below it, nothing is saved, and the text is never lost."""
+    data = opened_form(member_client, edit_url(study_session))
+    response = member_client.post(
+        edit_url(study_session), {**data, "body": "오늘 배운 것", "template": "kpt"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert response.context["form"]["body"].value() == (
+        "오늘 배운 것\n\n## Keep\n\n\n## Problem\n\n\n## Try\n\n"
+    )
+    assert response.context["form"].errors == {}
+    assert Reflection.objects.count() == 0
+
+
+def test_reflection_edit_template_button_fills_an_empty_editor(member_client, study_session):
+    data = opened_form(member_client, edit_url(study_session))
+    response = member_client.post(
+        edit_url(study_session), {**data, "body": "  ", "template": "4l"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.context["form"]["body"].value().startswith("## Liked\n")
+    assert Reflection.objects.count() == 0
+
+
+def test_reflection_edit_template_button_keeps_the_opened_version(member_client, member, study_session):
+    """Adding a template to an existing reflection and then saving saves over
+    the version the form was opened on (no false edit conflict)."""
+    reflection = factories.ReflectionFactory(author=member, session=study_session, body="처음")
+    data = opened_form(member_client, edit_url(study_session))
+    response = member_client.post(edit_url(study_session), {**data, "body": "처음 고침", "template": "kpt"})
+    again = form_data(response.content.decode())
+    assert again["version"] == data["version"]
+    member_client.post(edit_url(study_session), again)
+    reflection.refresh_from_db()
+    assert reflection.body.startswith("처음 고침\n\n## Keep")
 
 
 def test_reflection_edit_creates_my_reflection(member_client, member, study_session):
@@ -77,7 +116,6 @@ def test_reflection_edit_updates_the_one_reflection(member_client, member, study
     response = member_client.get(edit_url(study_session) + "?template=kpt")
     # An existing reflection is never overwritten by a template.
     assert response.context["form"]["body"].value() == "처음"
-    assert response.context["templates"] == []
     data = opened_form(member_client, edit_url(study_session))
     member_client.post(edit_url(study_session), {**data, "body": "고침"})
     assert Reflection.objects.count() == 1

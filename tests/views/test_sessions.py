@@ -215,8 +215,9 @@ def test_session_detail_query_count_does_not_grow(
     url = reverse("study:session-detail", args=[SEASON, 6])
     # session + user, content version, session with its season, the season's
     # organizers, talks, presenters, papers, questions, answers, attendance,
-    # reflections, talk slots (none: no roster or backlog query); plus the bell's unread count
-    with django_assert_num_queries(14):
+    # reflections, talk slots (none: no roster or backlog query), questions
+    # carried over, action items due; plus the bell's unread count
+    with django_assert_num_queries(16):
         response = member_client.get(url)
     assert response.content.decode().count('class="card talk"') == talks
     # Again: the session, talks, attendance and reflections come from the

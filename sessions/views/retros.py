@@ -1,0 +1,453 @@
+"""The retrospective board of a session, its action items, what carries over
+to the next session, and the earlier versions of edited texts."""
+
+from django.contrib import messages
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sessions.forms.concurrency import save_or_form_error
+from sessions.forms.retros import (
+    ActionItemForm,
+    BoardFormatForm,
+    CardForm,
+    CardMergeForm,
+    ResolveActionItemForm,
+)
+from sessions.fragments import cached
+from sessions.models import (
+    ActionItem,
+    Answer,
+    Card,
+    CardVote,
+    Question,
+    RetroBoard,
+    SeasonMembership,
+)
+
+from .access import get_session, season_for_organizer
+
+# The session page and the home page show at most this many carried-over items.
+CARRIED_ITEMS = 20
+
+
+# Access -------------------------------------------------------------------
+
+
+def board_role(user, season):
+    """"organizer", "member" or None: what `user` is on the board of a
+    session of `season` (one query). Group organizers organize every board;
+    the roster reads and writes them."""
+    if user.is_organizer:
+        return "organizer"
+    role = (
+        SeasonMembership.objects.filter(season=season, member=user).values_list("role", flat=True).first()
+    )
+    if role is None:
+        return None
+    return "organizer" if role == SeasonMembership.Role.ORGANIZER else "member"
+
+
+def session_board_for_member(request, season, number):
+    """A session whose board the viewer may use, and their role on it."""
+    session = get_session(season, number)
+    role = board_role(request.user, session.season)
+    if role is None:
+        raise PermissionDenied
+    return session, role
+
+
+def card_for(request, pk):
+    """A card on a board the viewer may use, and their role on it."""
+    card = get_object_or_404(Card.objects.select_related("board__session__season"), pk=pk)
+    role = board_role(request.user, card.board.session.season)
+    if role is None:
+        raise PermissionDenied
+    return card, role
+
+
+def card_for_author(request, pk):
+    """A card its author may change or delete."""
+    card, _role = card_for(request, pk)
+    if not card.is_by(request.user):
+        raise PermissionDenied
+    return card
+
+
+def card_for_organizer(request, pk):
+    card, role = card_for(request, pk)
+    if role != "organizer":
+        raise PermissionDenied
+    return card
+
+
+def board_of(session):
+    """The session's board; an unsaved KPT board when nobody used it yet."""
+    return RetroBoard.objects.filter(session=session).first() or RetroBoard(session=session)
+
+
+# The board -----------------------------------------------------------------
+
+
+def board_cards(board, viewer):
+    """The board's cards not merged into another, with their author, vote
+    count, whether `viewer` voted, their merged cards and action item
+    (four queries)."""
+    if board.pk is None:
+        return []
+    return list(
+        board.cards.top_level()
+        .select_related("author")
+        .annotate(
+            vote_count=Count("votes", distinct=True),
+            my_vote=Exists(CardVote.objects.filter(card=OuterRef("pk"), member=viewer)),
+        )
+        .prefetch_related(
+            Prefetch("merged_cards", queryset=Card.objects.select_related("author").order_by("pk")),
+            Prefetch("action_items", queryset=ActionItem.objects.select_related("owner", "due_session__season")),
+        )
+        .order_by("-vote_count", "created_at", "pk")
+    )
+
+
+def board_columns(board, cards, viewer):
+    """The columns in order, each with its cards as `viewer` may see them."""
+    by_column = {column: [] for column in board.columns()}
+    for card in cards:
+        card.shown_author = card.author_shown_to(viewer)
+        card.mine = card.is_by(viewer)
+        card.total_votes = card.vote_count + card.imported_votes
+        card.item = next(iter(card.action_items.all()), None)
+        for merged in card.merged_cards.all():
+            merged.shown_author = merged.author_shown_to(viewer)
+            merged.mine = merged.is_by(viewer)
+        by_column.setdefault(card.column, []).append(card)
+    return [{"column": column, "cards": by_column.get(column, [])} for column in board.columns()]
+
+
+def board_detail(request, season, number):
+    """The board: cards by column, votes, and the form for a new card."""
+    session, role = session_board_for_member(request, season, number)
+    board = board_of(session)
+    cards = board_cards(board, request.user)
+    return render(
+        request,
+        "study/retro_board.html",
+        {
+            "session": session,
+            "board": board,
+            "columns": board_columns(board, cards, request.user),
+            "is_organizer": role == "organizer",
+            "card_form": CardForm(board=board, initial={"column": board.columns()[0]}),
+            "format_form": BoardFormatForm(instance=board) if role == "organizer" else None,
+        },
+    )
+
+
+def board_format(request, season, number):
+    """An organizer chooses the board's format (KPT or 4L)."""
+    session, role = session_board_for_member(request, season, number)
+    if role != "organizer":
+        raise PermissionDenied
+    board = board_of(session)
+    form = BoardFormatForm(request.POST or None, instance=board)
+    if request.method == "POST" and save_or_form_error(form) is not None:
+        messages.success(request, _("The board's format was saved."))
+        return redirect("study:retro-board", *session.url_args)
+    return render(request, "study/retro_format_form.html", {"session": session, "form": form})
+
+
+def card_create(request, season, number):
+    """A member of the season adds a card to the board."""
+    session, _role = session_board_for_member(request, season, number)
+    board = board_of(session)
+    card = Card(board=board, author=request.user)
+    form = CardForm(request.POST or None, board=board, instance=card)
+    if request.method == "POST" and form.is_valid():
+        if board.pk is None:
+            board, _created = RetroBoard.objects.get_or_create(session=session)
+            card.board = board
+        if save_or_form_error(form) is not None:
+            messages.success(request, _("Your card was added."))
+            return redirect(board_url(session, card))
+    return render(request, "study/card_form.html", {"session": session, "form": form, "card": None})
+
+
+def board_url(session, card=None):
+    """The board's address, at `card` when given."""
+    url = reverse("study:retro-board", args=session.url_args)
+    return f"{url}#card-{card.pk}" if card is not None else url
+
+
+def card_edit(request, pk):
+    card = card_for_author(request, pk)
+    session = card.board.session
+    form = CardForm(request.POST or None, board=card.board, instance=card)
+    if request.method == "POST" and save_or_form_error(form) is not None:
+        messages.success(request, _("Your card was updated."))
+        return redirect(board_url(session, card))
+    return render(request, "study/card_form.html", {"session": session, "form": form, "card": card})
+
+
+def card_delete(request, pk):
+    card = card_for_author(request, pk)
+    session = card.board.session
+    if request.method == "POST":
+        card.delete()
+        messages.success(request, _("Your card was deleted."))
+        return redirect(board_url(session))
+    return render(
+        request,
+        "study/confirm_delete.html",
+        {
+            "title": _("Delete your card?"),
+            "preview_html": card.body_html,
+            "warning": _("Its votes and its action item are deleted with it."),
+            "cancel_url": board_url(session, card),
+        },
+    )
+
+
+@require_POST
+def card_vote(request, pk):
+    """Vote for a card or take the vote back. The form says which
+    (`vote` on or off), so a double submit leaves the same result."""
+    card, _role = card_for(request, pk)
+    if card.merged_into_id is not None:
+        messages.error(request, _("This card was merged into another one: vote for that one."))
+        return redirect(board_url(card.board.session))
+    if request.POST.get("vote") == "on":
+        CardVote.objects.get_or_create(card=card, member=request.user)
+    elif request.POST.get("vote") == "off":
+        CardVote.objects.filter(card=card, member=request.user).delete()
+    else:
+        raise BadRequest("vote must be on or off")
+    return redirect(board_url(card.board.session, card))
+
+
+def card_merge(request, pk):
+    """An organizer merges a card into a similar one: its votes move there."""
+    card = card_for_organizer(request, pk)
+    session = card.board.session
+    form = CardMergeForm(request.POST or None, card=card, viewer=request.user)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
+        card.merge_into(target)
+        messages.success(request, _("The cards were merged."))
+        return redirect(board_url(session, target))
+    card.shown_author = card.author_shown_to(request.user)
+    return render(request, "study/card_merge.html", {"session": session, "card": card, "form": form})
+
+
+# Action items ----------------------------------------------------------------
+
+
+def action_item_edit(request, pk):
+    """An organizer makes a card an action item, or changes that item."""
+    card = card_for_organizer(request, pk)
+    session = card.board.session
+    item = ActionItem.objects.filter(card=card).first()
+    is_new = item is None
+    if is_new:
+        item = ActionItem(card=card, created_by=request.user)
+    form = ActionItemForm(request.POST or None, card=card, instance=item)
+    if request.method == "POST" and save_or_form_error(form) is not None:
+        if is_new:
+            messages.success(request, _("The card is now an action item."))
+        else:
+            messages.success(request, _("The action item was updated."))
+        return redirect(board_url(session, card))
+    return render(
+        request,
+        "study/action_item_form.html",
+        {"session": session, "card": card, "form": form, "is_new": is_new},
+    )
+
+
+def action_item_resolve(request, pk):
+    """The owner or an organizer marks an open action item done or dropped."""
+    item = get_object_or_404(
+        ActionItem.objects.for_lists().select_related("resolved_by", "card__author"), pk=pk
+    )
+    if not item.can_resolve(request.user):
+        raise PermissionDenied
+    session = item.card.board.session
+    if request.method == "POST":
+        form = ResolveActionItemForm(request.POST)
+        if not form.is_valid():
+            raise BadRequest("status must be done or dropped")
+        if item.status == ActionItem.Status.OPEN:
+            item.resolve(form.cleaned_data["status"], request.user)
+            messages.success(
+                request,
+                _("“%(title)s” was marked: %(status)s.")
+                % {"title": item.title, "status": item.get_status_display()},
+            )
+        return redirect(item.due_session or board_url(session, item.card))
+    return render(request, "study/action_item_resolve.html", {"item": item, "session": session})
+
+
+# What carries over ----------------------------------------------------------
+
+
+def carried_questions(session):
+    """Questions of earlier sessions of the season still waiting for an
+    answer (neither answered nor closed), oldest session first (one query)."""
+    return list(
+        Question.objects.open()
+        .filter(
+            presentation__session__season_id=session.season_id,
+            presentation__session__number__lt=session.number,
+        )
+        .select_related("presentation__session__season", "asked_by", "addressed_to")
+        .order_by("presentation__session__number", "position", "pk")[:CARRIED_ITEMS]
+    )
+
+
+def session_carry_over(session):
+    """What the session page shows of the retrospective, the same for every
+    viewer: the questions carried over and the open action items due at it
+    (two queries)."""
+    items = list(ActionItem.objects.open().filter(due_session=session).for_lists()[:CARRIED_ITEMS])
+    return carried_questions(session), items
+
+
+def session_retro_html(request, session, can_manage):
+    """The retrospective part of the session page: the board link, the
+    questions carried over and the action items due. The lists are cached
+    once for everyone; the links to close or resolve an item, which only
+    its addressee or owner and the organizers get, are added when the part
+    is rendered, without a query."""
+    questions, items = cached(request, "session-carry-over", [session.pk], lambda: session_carry_over(session))
+    viewer = request.user.pk
+    return render_to_string(
+        "study/includes/session_retro.html",
+        {
+            "session": session,
+            "carried_questions": [
+                (question, can_manage or viewer == question.addressed_to_id) for question in questions
+            ],
+            "action_items": [(item, can_manage or viewer == item.owner_id) for item in items],
+        },
+    )
+
+
+def my_action_items(user):
+    """`user`'s open action items, soonest due first, for the home page's
+    list of what waits for them (one query)."""
+    return {
+        "action_items": list(
+            ActionItem.objects.open().filter(owner=user).for_lists()[:CARRIED_ITEMS]
+        )
+    }
+
+
+# The organizers' overview ------------------------------------------------------
+
+OVERVIEW_ROWS = 100
+
+
+def retro_overview(request, season):
+    """Every open action item and open question of a season, for its organizers."""
+    season = season_for_organizer(request, season)
+    items = list(
+        ActionItem.objects.open().in_season(season).for_lists()
+        .order_by("due_session__number", "pk")[: OVERVIEW_ROWS + 1]
+    )
+    questions = list(
+        Question.objects.open()
+        .filter(presentation__session__season=season)
+        .select_related("presentation__session__season", "asked_by", "addressed_to")
+        .order_by("presentation__session__number", "position", "pk")[: OVERVIEW_ROWS + 1]
+    )
+    return render(
+        request,
+        "study/retro_overview.html",
+        {
+            "season": season,
+            "action_items": items[:OVERVIEW_ROWS],
+            "more_items": len(items) > OVERVIEW_ROWS,
+            "questions": questions[:OVERVIEW_ROWS],
+            "more_questions": len(questions) > OVERVIEW_ROWS,
+        },
+    )
+
+
+# Closing a question without an answer --------------------------------------------
+
+
+def question_close(request, pk):
+    """The member a question is addressed to, or an organizer of its season,
+    closes it without an answer: it stops carrying over."""
+    question = get_object_or_404(
+        Question.objects.select_related("presentation__session__season", "asked_by", "addressed_to"),
+        pk=pk,
+    )
+    if not question.can_close(request.user):
+        raise PermissionDenied
+    session = question.presentation.session
+    if request.method == "POST":
+        if question.closed_at is None and not question.answers.exists():
+            question.close(request.user)
+            messages.success(request, _("The question was closed without an answer."))
+        return redirect(session)
+    return render(request, "study/question_close.html", {"question": question, "session": session})
+
+
+# Earlier versions -------------------------------------------------------------
+
+
+def earlier_versions(history):
+    """The texts an object had before its current one, newest first, each
+    once (saves that left the text alone are skipped)."""
+    versions = []
+    for record in history.order_by("-history_date", "-history_id"):
+        if versions and versions[-1].body == record.body:
+            continue
+        versions.append(record)
+    return versions[1:]
+
+
+def render_history(request, title, back_url, current, history):
+    return render(
+        request,
+        "study/history.html",
+        {
+            "title": title,
+            "back_url": back_url,
+            "current": current,
+            "versions": earlier_versions(history),
+        },
+    )
+
+
+def question_history(request, pk):
+    """Earlier versions of a question; every member may read them."""
+    question = get_object_or_404(Question.objects.select_related("presentation"), pk=pk)
+    return render_history(
+        request, _("Earlier versions of the question"), question.get_absolute_url(), question,
+        question.history.all(),
+    )
+
+
+def answer_history(request, pk):
+    """Earlier versions of an answer; every member may read them."""
+    answer = get_object_or_404(Answer.objects.select_related("question__presentation"), pk=pk)
+    return render_history(
+        request, _("Earlier versions of the answer"), answer.get_absolute_url(), answer,
+        answer.history.all(),
+    )
+
+
+def card_history(request, pk):
+    """Earlier versions of a card, for the members of its board; they name
+    nobody (an anonymous card's history would give its author away)."""
+    card, _role = card_for(request, pk)
+    return render_history(
+        request, _("Earlier versions of the card"), board_url(card.board.session, card), card,
+        card.history.all(),
+    )
