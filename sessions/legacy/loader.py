@@ -26,6 +26,7 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 from sessions.models import (
     Answer,
@@ -48,6 +49,36 @@ EXTENSIONS = (".md", ".markdown", ".txt")
 # The kinds of rows the summary counts, in the order it prints them.
 KINDS = ("season", "member", "session", "presentation", "paper", "question", "answer", "reflection", "journal")
 ACTIONS = ("created", "updated", "unchanged", "deleted")
+# Their labels in the summary table (the English ones are the command's words).
+KIND_LABELS = {
+    "season": gettext_lazy("seasons"),
+    "member": gettext_lazy("members"),
+    "session": gettext_lazy("sessions"),
+    "presentation": gettext_lazy("presentations"),
+    "paper": gettext_lazy("papers"),
+    "question": gettext_lazy("questions"),
+    "answer": gettext_lazy("answers"),
+    "reflection": gettext_lazy("reflections"),
+    "journal": gettext_lazy("journals"),
+}
+# A kind in a line such as "1 question created".
+KIND_NAMES = {
+    "season": gettext_lazy("season"),
+    "member": gettext_lazy("member"),
+    "session": gettext_lazy("session"),
+    "presentation": gettext_lazy("presentation"),
+    "paper": gettext_lazy("paper"),
+    "question": gettext_lazy("question"),
+    "answer": gettext_lazy("answer"),
+    "reflection": gettext_lazy("reflection"),
+    "journal": gettext_lazy("journal"),
+}
+ACTION_LABELS = {
+    "created": pgettext_lazy("import summary", "created"),
+    "updated": pgettext_lazy("import summary", "updated"),
+    "unchanged": pgettext_lazy("import summary", "unchanged"),
+    "deleted": pgettext_lazy("import summary", "deleted"),
+}
 
 # Rows a file owns (created by it) and may delete when it no longer has them.
 OWNED_MODELS = {
@@ -70,6 +101,8 @@ class FileResult:
     error: str = ""
     counts: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    # Display names of the members this file created (or would create).
+    new_members: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -78,15 +111,16 @@ class FileResult:
     def describe(self) -> str:
         """One line for progress output."""
         if self.error:
-            return f"{self.path}: FAILED: {self.error}"
+            return gettext("%(path)s: FAILED: %(error)s") % {"path": self.path, "error": self.error}
         changed = sum(n for (kind, action), n in self.counts.items() if action != "unchanged")
-        what = "unchanged" if not changed else ", ".join(
-            f"{n} {kind} {action}"
+        what = pgettext("import summary", "unchanged") if not changed else ", ".join(
+            gettext("%(count)d %(kind)s %(action)s")
+            % {"count": n, "kind": KIND_NAMES[kind], "action": ACTION_LABELS[action]}
             for kind in KINDS
             for action in ("created", "updated", "deleted")
             if (n := self.counts[kind, action])
         )
-        return f"{self.path}: {self.kind}: {what}"
+        return f"{self.path}: {KIND_NAMES.get(self.kind, self.kind)}: {what}"
 
 
 @dataclass
@@ -109,24 +143,45 @@ class ImportReport:
     def warnings(self) -> list[str]:
         return [f"{r.path}: {w}" for r in self.files for w in r.warnings]
 
-    def summary_lines(self) -> list[str]:
-        """The summary table, then every warning, then every error."""
-        totals = self.totals
+    @property
+    def new_members(self) -> list[str]:
+        """Every member the files created (or, in a dry run, would create), once."""
+        return list(dict.fromkeys(name for r in self.files for name in r.new_members))
+
+    def headline(self) -> str:
+        """How many files imported (or would import) and how many failed."""
         imported = len(self.files) - len(self.failed)
-        lines = [
-            f"{'Dry run: nothing was written. ' if self.dry_run else ''}"
-            f"{imported} file(s) imported, {len(self.failed)} failed.",
-            f"{'':14}" + "".join(f"{action:>11}" for action in ACTIONS),
-        ]
-        for kind in KINDS:
-            row = [totals[kind, action] for action in ACTIONS]
-            lines.append(f"{kind + 's':14}" + "".join(f"{n:>11}" for n in row))
-        if self.warnings:
-            lines.append(f"{len(self.warnings)} warning(s):")
-            lines.extend(f"  {w}" for w in self.warnings)
-        if self.failed:
-            lines.append(f"{len(self.failed)} error(s):")
-            lines.extend(f"  {r.path}: {r.error}" for r in self.failed)
+        failed = len(self.failed)
+        if self.dry_run:
+            return gettext("Dry run: nothing was written. %(imported)d file(s) would be imported, %(failed)d failed.") % {
+                "imported": imported, "failed": failed
+            }
+        return gettext("%(imported)d file(s) imported, %(failed)d failed.") % {"imported": imported, "failed": failed}
+
+    @property
+    def action_labels(self) -> list[str]:
+        return [str(ACTION_LABELS[action]) for action in ACTIONS]
+
+    def table(self) -> list[tuple[str, list[int]]]:
+        """The summary table's rows: a kind's label and its count per action."""
+        totals = self.totals
+        return [(str(KIND_LABELS[kind]), [totals[kind, action] for action in ACTIONS]) for kind in KINDS]
+
+    def summary_lines(self) -> list[str]:
+        """The summary table, then the new members, every warning and every error."""
+        lines = [self.headline(), f"{'':14}" + "".join(f"{label:>11}" for label in self.action_labels)]
+        lines.extend(f"{label:14}" + "".join(f"{n:>11}" for n in row) for label, row in self.table())
+        if new_members := self.new_members:
+            lines.append(
+                (gettext("New members it would create: %(names)s") if self.dry_run else gettext("New members: %(names)s"))
+                % {"names": ", ".join(new_members)}
+            )
+        if warnings := self.warnings:
+            lines.append(gettext("%(count)d warning(s):") % {"count": len(warnings)})
+            lines.extend(f"  {w}" for w in warnings)
+        if failed := self.failed:
+            lines.append(gettext("%(count)d error(s):") % {"count": len(failed)})
+            lines.extend(f"  {r.path}: {r.error}" for r in failed)
         return lines
 
 
@@ -237,10 +292,12 @@ def import_data(
     except ParseError as exc:
         result.error = str(exc)
         result.counts.clear()
+        result.new_members.clear()
     except DatabaseError as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        result.error = f"the database refused the data: {first_line}"
+        result.error = gettext("the database refused the data: %(problem)s") % {"problem": first_line}
         result.counts.clear()
+        result.new_members.clear()
     return result
 
 
@@ -366,6 +423,7 @@ class _Loader:
             member.set_unusable_password()
             member.save()
             self.count("member", "created")
+            self.result.new_members.append(name)
         elif emoji and not member.emoji:
             self.update(member, {"emoji": emoji})
             self.count("member", "updated")
