@@ -148,3 +148,10 @@ def test_home_keeps_what_waits_for_each_member_to_that_member(
     member_page = member_client.get(reverse("study:home")).content.decode()
     assert (presenter_page.count("asked you about"), member_page.count("asked you about")) == (1, 0)
     assert "Nothing is waiting for you." in member_page
+
+
+def test_home_waiting_question_shows_rendered_text_not_markdown(presenter_client, presenter, talk):
+    factories.QuestionFactory(presentation=talk, addressed_to=presenter, body="$\\epsilon$ 는 **얼마**인가요?")
+    content = presenter_client.get(reverse("study:home")).content.decode()
+    assert '<div class="excerpt">ϵ 는 얼마인가요?</div>' in content
+    assert "$\\epsilon$" not in content and "**" not in content
