@@ -34,6 +34,7 @@ from sessions.models import (
     Member,
     Paper,
     Presentation,
+    PresentationPaper,
     PresentationPresenter,
     Question,
     Reflection,
@@ -527,7 +528,9 @@ class _Loader:
                 for index, member in enumerate(presenters)
             )
             papers = dict.fromkeys(self.paper(paper) for paper in item.papers)
-            paper_links.extend(Presentation.papers.through(presentation=talk, paper=paper) for paper in papers)
+            paper_links.extend(
+                PresentationPaper(presentation=talk, paper=paper, order=index) for index, paper in enumerate(papers)
+            )
             for position, q_item in enumerate(item.questions):
                 presenter = self.member(q_item.presenter, line=q_item.line)
                 question = Question(presentation=talk, body=q_item.body, addressed_to=presenter, position=position)
@@ -535,7 +538,7 @@ class _Loader:
                 questions.append(question)
                 question_items.append(q_item)
         PresentationPresenter.objects.bulk_create(presenter_links)
-        Presentation.papers.through.objects.bulk_create(paper_links)
+        PresentationPaper.objects.bulk_create(paper_links)
         Question.objects.bulk_create(questions)
         answers = []
         for question, q_item in zip(questions, question_items):
@@ -582,9 +585,11 @@ class _Loader:
             paper = self.paper(paper_item)
             if paper not in papers:
                 papers.append(paper)
-        current_papers = set(pres.papers.values_list("pk", flat=True)) if action != "created" else set()
-        if current_papers != {p.pk for p in papers}:
-            pres.papers.set(papers)
+        current_papers = (
+            list(pres.paper_links.order_by("order", "pk").values_list("paper_id", flat=True)) if action != "created" else []
+        )
+        if current_papers != [p.pk for p in papers]:
+            pres.set_papers(papers)
             if action == "unchanged":
                 action = "updated"
         self.count("presentation", action, pres)

@@ -6,7 +6,7 @@ from .papers import Paper, PaperLink, normalize_url, parse_paper_link
 from .reflections import Reflection, Tag
 from .reminders import SentReminder
 from .seasons import Season, SeasonMembership
-from .talks import Answer, Presentation, PresentationPresenter, Question
+from .talks import Answer, Presentation, PresentationPaper, PresentationPresenter, Question
 
 __all__ = [
     "Answer",
@@ -17,6 +17,7 @@ __all__ = [
     "Paper",
     "PaperLink",
     "Presentation",
+    "PresentationPaper",
     "PresentationPresenter",
     "Question",
     "Reflection",

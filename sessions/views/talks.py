@@ -15,6 +15,7 @@ from sessions.forms import AnswerForm, PresentationForm, QuestionForm
 from sessions.forms.concurrency import save_or_form_error
 from sessions.fragments import cached, cached_with_own_links, content_version
 from sessions.models import Answer, Presentation, PresentationPresenter, Question
+from sessions.models.talks import paper_links_prefetch
 
 from .access import answer_for_author, get_session, question_for_author, talk_for_editing
 
@@ -36,7 +37,7 @@ def talk_summary(pk):
         Presentation.objects.select_related("session__season")
         .defer("summary", "session__notes", "session__notes_html")
         .annotate(question_count=Count("questions"))
-        .prefetch_related(presenters, "papers"),
+        .prefetch_related(presenters, paper_links_prefetch()),
         pk=pk,
     )
     return {

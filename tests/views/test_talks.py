@@ -536,3 +536,50 @@ def test_deleting_a_talk_removes_its_slides(
         else:
             organizer_client.post(reverse("study:session-delete", args=[SEASON, 6]))
     assert (Presentation.objects.count(), storage.exists(name)) == (0, False)
+
+
+def test_talk_papers_keep_the_order_they_were_entered_in(member_client, member, study_session):
+    url = reverse("study:talk-create", args=[SEASON, 6])
+    lines = "Zeta | https://example.org/zeta\nAlpha | https://example.org/alpha\nMu | https://example.org/mu"
+    member_client.post(url, talk_data(member, paper_links=lines))
+    talk = Presentation.objects.get()
+    assert [p.title for p in talk.ordered_papers()] == ["Zeta", "Alpha", "Mu"]
+    page = member_client.get(talk.get_absolute_url()).content.decode()
+    assert page.index(">Zeta</a>") < page.index(">Alpha</a>") < page.index(">Mu</a>")
+    edit = reverse("study:talk-edit", args=[talk.pk])
+    form = member_client.get(edit).context["form"]
+    assert form["paper_links"].value() == (
+        "Zeta | https://example.org/zeta\nAlpha | https://example.org/alpha\nMu | https://example.org/mu"
+    )
+    reordered = "Mu | https://example.org/mu\nZeta | https://example.org/zeta\nAlpha | https://example.org/alpha"
+    member_client.post(edit, {**opened_form(member_client, edit), **talk_data(member, paper_links=reordered)})
+    assert [p.title for p in talk.ordered_papers()] == ["Mu", "Zeta", "Alpha"]
+
+
+def test_talk_page_labels_a_doi_paper_doi(member_client, talk):
+    talk.set_papers([
+        factories.PaperFactory(title="DOI paper", url="https://doi.org/10.1000/xyz", doi="10.1000/xyz", arxiv_id=""),
+        factories.PaperFactory(title="Plain", url="https://example.org/plain", doi="", arxiv_id=""),
+    ])
+    page = member_client.get(talk.get_absolute_url()).content.decode()
+    assert 'href="https://doi.org/10.1000/xyz" rel="noopener noreferrer">DOI</a>' in page
+    assert 'href="https://example.org/plain" rel="noopener noreferrer">link</a>' in page
+
+
+def _answer_links(client, talk):
+    page = client.get(talk.get_absolute_url()).content.decode()
+    return re.findall(r'<div class="item-actions answer-action">\s*<a class="button" href="(/questions/\d+/answers/new/)"', page), page
+
+
+def test_talk_answer_action_follows_the_answers_and_is_gone_once_answered(presenter_client, member_client, talk, presenter):
+    question = factories.QuestionFactory(presentation=talk, addressed_to=presenter, body="왜요?")
+    add = f"/questions/{question.pk}/answers/new/"
+    links, page = _answer_links(presenter_client, talk)
+    assert links == [add]
+    factories.AnswerFactory(question=question, author=presenter, body="그래서요.")
+    links, page = _answer_links(presenter_client, talk)
+    assert links == []
+    assert page.index("그래서요.") < page.index(f"/answers/") and "Edit" in page
+    links, page = _answer_links(member_client, talk)
+    assert links == [add]
+    assert page.index("그래서요.") < page.index(add)
