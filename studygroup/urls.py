@@ -7,10 +7,13 @@ from django.views.i18n import set_language
 from sessions.forms.accounts import LoginForm
 from sessions.uploads import ImageUploadView
 from sessions.views.editor import markdown_preview
+from sessions.views.favicon import favicon
 from sessions.views.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links.
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
