@@ -4,6 +4,8 @@ The talk–paper relation becomes an explicit model on the same table
 (`study_presentation_papers`, state only), then gains its `order` column and
 a named unique constraint in place of the automatic one. Existing rows get
 order 0; they keep the order they were added in (their id).
+
+Members gain `invited_at`: when an invitation link was last made for them.
 """
 
 import django.db.models.deletion
@@ -64,6 +66,11 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="presentationpaper",
             constraint=models.UniqueConstraint(fields=("presentation", "paper"), name="study_paper_once_per_talk"),
+        ),
+        migrations.AddField(
+            model_name="member",
+            name="invited_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="invited"),
         ),
         migrations.AlterModelOptions(
             name="presentationpaper",

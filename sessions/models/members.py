@@ -75,6 +75,8 @@ class Member(RenderedMarkdownModel, AbstractUser):
         default=Visibility.MEMBERS,
         help_text=_("Who reads a new entry unless you choose otherwise when you write it."),
     )
+    # When an invitation link was last made for the member (emailed or handed on).
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True, editable=False)
     # Moves on with every full save and every profile edit; the profile form
     # saves only over the version it was opened on (sessions/forms/concurrency.py).
     updated_at = models.DateTimeField(auto_now=True)
