@@ -105,8 +105,10 @@ class Member(RenderedMarkdownModel, AbstractUser):
 
     @property
     def label(self):
-        """Display name with the member's emoji, as the notes write it."""
-        return f"{self.display_name}{self.emoji}"
+        """The member's emoji, then their display name: "🐻 최하은". The one rule
+        for a name on a page: the emoji comes first, so a Korean particle
+        always follows the name itself ("🐻 최하은의 소감", never "최하은🐻의")."""
+        return f"{self.emoji} {self.display_name}" if self.emoji else self.display_name
 
     @property
     def is_organizer(self):

@@ -66,7 +66,7 @@ def test_talk_detail_shows_talk_papers_and_qa(member_client, talk):
     content = response.content.decode()
     assert "<h1>셀프 어텐션</h1>" in content
     assert '<a href="/seasons/2025/6/">2025 논문 스터디, session 6 · 트랜스포머 다시 읽기</a>' in content
-    assert '<span class="person">강발표🐼</span>' in content
+    assert '<span class="person">🐼 강발표</span>' in content
     assert f'<a href="/papers/{paper.pk}/">DDPM</a>' in content
     assert "arXiv:2006.11239" in content
     assert talk.summary_html in content
@@ -230,9 +230,9 @@ def test_talk_page_shows_a_member_renamed_after_it_was_cached(discussed_talk, pr
     presenter.display_name = "새이름"
     presenter.save(update_fields=["display_name"])
     page = talk_page(member_client, discussed_talk)
-    assert '<span class="person">새이름🐼</span>' in page
+    assert '<span class="person">🐼 새이름</span>' in page
     # The presenters, both questions' addressee, the answer's author and the choice to ask.
-    assert page.count("새이름🐼") == 5
+    assert page.count("🐼 새이름") == 5
 
 
 def test_talk_page_offers_the_presenters_added_after_it_was_cached(talk, presenter, member_client):
@@ -241,7 +241,7 @@ def test_talk_page_offers_the_presenters_added_after_it_was_cached(talk, present
     talk.set_presenters([presenter, co_presenter])
     page = talk_page(member_client, talk)
     assert f'value="{co_presenter.pk}"' in page
-    assert '<span class="person">강발표🐼</span>, <span class="person">김공동🦝</span>' in page
+    assert '<span class="person">🐼 강발표</span>, <span class="person">🦝 김공동</span>' in page
 
 
 # Posting a talk
