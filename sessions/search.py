@@ -20,6 +20,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -126,7 +127,7 @@ def _reflection_context(reflection):
 
 def _journal_context(journal):
     if journal.date:
-        return f"{journal.author} · {journal.date.isoformat()}"
+        return f"{journal.author} · {date_format(journal.date, 'DATE_FORMAT')}"
     return str(journal.author)
 
 
@@ -143,7 +144,7 @@ KINDS = [
         .only("number", "date", "title", "notes_html", "season__name", "season__slug")
         .order_by("-date", "-number"),
         lambda s: s.full_name + (f" · {s.title}" if s.title else ""),
-        lambda s: s.date.isoformat(),
+        lambda s: date_format(s.date, "DATE_FORMAT"),
         passages=("title", "notes_html"),
     ),
     Kind(

@@ -98,7 +98,7 @@ def test_heatmap_has_a_square_per_day_shaded_by_count():
     cells = root.findall(f"{SVG}rect")
     levels = {cell.get("data-date"): cell.get("class") for cell in cells}
     assert levels == {"2025-05-02": "heat heat-4", "2025-05-03": "heat heat-1"}
-    assert [cell.findtext(f"{SVG}title") for cell in cells] == ["May 2, 2025: 4", "May 3, 2025: 1"]
+    assert [cell.findtext(f"{SVG}title") for cell in cells] == ["02 May 2025: 4", "03 May 2025: 1"]
     # The other 363 days are the squares of one path.
     empty = root.find(f"{SVG}path[@class='heat heat-0']")
     assert empty.get("d").count("M") == 363
