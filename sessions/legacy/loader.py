@@ -211,7 +211,7 @@ def find_files(paths) -> tuple[list[Path], list[FileResult]]:
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(FileResult(path=str(raw), error="no such file or folder"))
+            problems.append(FileResult(path=str(raw), error=gettext("no such file or folder")))
     return list(dict.fromkeys(files)), problems
 
 
@@ -227,7 +227,7 @@ def import_paths(paths, *, progress=None, **options) -> ImportReport:
             try:
                 yield str(path), path.read_bytes()
             except OSError as exc:
-                yield str(path), FileResult(path=str(path), error=f"cannot read the file: {exc.strerror}")
+                yield str(path), FileResult(path=str(path), error=gettext("cannot read the file: %(problem)s") % {"problem": exc.strerror})
 
     report = import_many(items(), progress=progress, **options)
     report.files[:0] = problems
@@ -349,24 +349,28 @@ class _Loader:
     def check_length(value: str, model, field_name: str, what: str, line: int | None) -> None:
         limit = model._meta.get_field(field_name).max_length
         if limit and len(value) > limit:
-            raise LoadError(f"{what} is longer than {limit} characters", line)
+            raise LoadError(gettext("%(what)s is longer than %(limit)d characters") % {"what": what, "limit": limit}, line)
 
     @staticmethod
     def check_markdown_lengths(parsed) -> None:
         """Refuse a text longer than the app's forms accept (`markdown_max_length`)."""
         if isinstance(parsed, ParsedJournal):
-            texts = [(parsed.body, Reflection, "the journal entry", None)]
+            texts = [(parsed.body, Reflection, gettext("the journal entry"), None)]
         else:
-            texts = [(item.body, Reflection, "a reflection", item.line) for item in parsed.reflections]
+            texts = [(item.body, Reflection, gettext("a reflection"), item.line) for item in parsed.reflections]
             for talk in parsed.presentations:
-                texts.append((talk.summary, Presentation, "the summary", talk.line))
+                texts.append((talk.summary, Presentation, gettext("the summary"), talk.line))
                 for question in talk.questions:
-                    texts.append((question.body, Question, "a question", question.line))
-                    texts.append((question.answer or "", Answer, "the answer to the question", question.line))
-                    texts.extend((other.body, Answer, "an answer", other.line) for other in question.other_answers)
+                    texts.append((question.body, Question, gettext("a question"), question.line))
+                    texts.append((question.answer or "", Answer, gettext("the answer to the question"), question.line))
+                    texts.extend((other.body, Answer, gettext("an answer"), other.line) for other in question.other_answers)
         for text, model, what, line in texts:
             if len(text) > model.markdown_max_length:
-                raise LoadError(f"{what} is longer than {model.markdown_max_length} characters", line)
+                raise LoadError(
+                    gettext("%(what)s is longer than %(limit)d characters")
+                    % {"what": what, "limit": model.markdown_max_length},
+                    line,
+                )
 
     @staticmethod
     def update(obj, values: dict) -> bool:
@@ -390,7 +394,7 @@ class _Loader:
             session = None
             journal = self.load_journal(parsed)
         else:  # pragma: no cover - parse() returns one of the two
-            raise LoadError("nothing to import")
+            raise LoadError(gettext("nothing to import"))
         self.delete_stale()
         if session is not None:
             self.date_created_rows(session)
@@ -412,7 +416,7 @@ class _Loader:
         """The member with this display name (or username), created when missing."""
         if name in self.members:
             return self.members[name]
-        self.check_length(name, Member, "display_name", f"the name {name[:20]!r}", line)
+        self.check_length(name, Member, "display_name", gettext("the name %(name)r") % {"name": name[:20]}, line)
         member = self.known_members.get(name)
         if member is None:
             member = Member.objects.filter(display_name=name).first()
@@ -441,7 +445,7 @@ class _Loader:
         if name in self.known_seasons:
             return self.known_seasons[name]
         if name:
-            self.check_length(name, Season, "name", "the season name", None)
+            self.check_length(name, Season, "name", gettext("the season name"), None)
             season = Season.objects.filter(name=name).first() or Season.objects.filter(slug=name).first()
         else:
             season = Season.objects.current()
@@ -455,7 +459,7 @@ class _Loader:
         return season
 
     def load_session(self, parsed: ParsedSession) -> StudySession:
-        self.check_length(parsed.title, StudySession, "title", "the session title", None)
+        self.check_length(parsed.title, StudySession, "title", gettext("the session title"), None)
         season = self.season(parsed)
         for person in parsed.members:
             self.member(person.name, person.emoji)
@@ -475,9 +479,16 @@ class _Loader:
         else:
             if session.date != parsed.date and (self.record is None or self.record.session_id != session.pk):
                 raise LoadError(
-                    f"season '{season.name}' already has session {parsed.number}, dated "
-                    f"{session.date:%Y-%m-%d}, not {parsed.date:%Y-%m-%d} as in this file: "
-                    "import it into another season (--season)",
+                    gettext(
+                        "season '%(season)s' already has session %(number)d, dated %(stored)s, not %(date)s "
+                        "as in this file: import it into another season (--season)"
+                    )
+                    % {
+                        "season": season.name,
+                        "number": parsed.number,
+                        "stored": f"{session.date:%Y-%m-%d}",
+                        "date": f"{parsed.date:%Y-%m-%d}",
+                    },
                     getattr(parsed, "line", None),
                 )
             values = {"date": parsed.date}
@@ -512,7 +523,7 @@ class _Loader:
         """
         talks = []
         for order, item in enumerate(parsed.presentations):
-            self.check_length(item.topic, Presentation, "topic", "the topic", item.line)
+            self.check_length(item.topic, Presentation, "topic", gettext("the topic"), item.line)
             talk = Presentation(
                 session=session, topic=item.topic, order=order, summary=item.summary, slides_url=item.slides_url
             )
@@ -560,7 +571,7 @@ class _Loader:
             self.count("reflection", "created", reflection)
 
     def load_presentation(self, session, existing, order, item) -> None:
-        self.check_length(item.topic, Presentation, "topic", "the topic", item.line)
+        self.check_length(item.topic, Presentation, "topic", gettext("the topic"), item.line)
         presenters = [self.member(name, line=item.line) for name in item.presenters]
         values = {"order": order}
         if item.summary:
@@ -652,7 +663,7 @@ class _Loader:
             self.count("answer", "created", answer)
 
     def paper(self, item) -> Paper:
-        self.check_length(item.title, Paper, "title", "the paper title", item.line)
+        self.check_length(item.title, Paper, "title", gettext("the paper title"), item.line)
         key = ("url", item.url) if item.url else ("title", item.title.lower())
         if key in self.known_papers:
             self.count("paper", "unchanged")
@@ -661,7 +672,7 @@ class _Loader:
             try:
                 paper, created = Paper.objects.resolve(item.url, title=item.title)
             except ValueError as exc:
-                raise LoadError(f"unusable paper link {item.url!r}: {exc}", item.line) from None
+                raise LoadError(gettext("unusable paper link %(url)r: %(problem)s") % {"url": item.url, "problem": exc}, item.line) from None
         else:
             paper = Paper.objects.filter(title__iexact=item.title).first()
             created = paper is None
@@ -714,10 +725,12 @@ class _Loader:
         if author is None and parsed.author:
             author = self.member(parsed.author)
         if author is None:
-            raise LoadError("a journal needs an owner: give --author USERNAME (or 'author:' in the front matter)")
-        self.check_length(parsed.title, Reflection, "title", "the title", None)
+            raise LoadError(
+                gettext("a journal needs an owner: give --author USERNAME (or 'author:' in the front matter)")
+            )
+        self.check_length(parsed.title, Reflection, "title", gettext("the title"), None)
         if parsed.date is None:
-            self.result.warnings.append("no date in the front matter; the entry is undated")
+            self.result.warnings.append(gettext("no date in the front matter; the entry is undated"))
         journal = Reflection.objects.filter(
             kind=Reflection.Kind.JOURNAL, author=author, title=parsed.title, date=parsed.date
         ).first()
@@ -726,7 +739,7 @@ class _Loader:
             journal = Reflection.objects.filter(pk=self.record.journal_id, author=author).first()
         tags = []
         for name in parsed.tags:
-            self.check_length(name, Tag, "name", f"the tag {name[:20]!r}", None)
+            self.check_length(name, Tag, "name", gettext("the tag %(name)r") % {"name": name[:20]}, None)
             tags.append(Tag.objects.get_or_create(name=name)[0])
         if journal is None:
             journal = Reflection.objects.create(

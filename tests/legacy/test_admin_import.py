@@ -175,3 +175,11 @@ def test_admin_changelist_links_to_import(staff_client):
     response = staff_client.get("/admin/study/importedfile/")
     assert response.status_code == 200
     assert 'href="/admin/study/importedfile/import/"' in response.content.decode()
+
+
+def test_admin_import_errors_and_warnings_are_in_korean(staff_client):
+    response = staff_client.post(URL, {"files": [upload("bad/no_number.md")]}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert [f.error for f in response.context["report"].files] == [
+        "1번째 줄: 모임 번호가 없습니다: '# 6주차' 같은 제목이 필요합니다"
+    ]
+    assert "오류 1개:" in response.context["summary"]
