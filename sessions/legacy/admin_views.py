@@ -6,6 +6,7 @@ carries that key and the chosen options in a signed, expiring value, so the
 real run imports exactly the files the dry run reported on.
 """
 
+import contextlib
 import json
 import secrets
 import shutil
@@ -118,8 +119,9 @@ def stage(items, options: dict, user) -> str:
     root = staging_root()
     root.mkdir(parents=True, exist_ok=True)
     for old in root.iterdir():
-        if old.stat().st_mtime < time.time() - STAGING_MAX_AGE:
-            shutil.rmtree(old, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):  # Another request removed it first.
+            if old.stat().st_mtime < time.time() - STAGING_MAX_AGE:
+                shutil.rmtree(old, ignore_errors=True)
     key = secrets.token_hex(16)
     folder = root / key
     folder.mkdir(mode=0o700)
@@ -139,10 +141,13 @@ def unstage(value: str, user):
     except signing.BadSignature:
         return None
     folder = staging_root() / payload["key"]
-    if payload["user"] != user.pk or not (folder / "staged.json").is_file():
+    if payload["user"] != user.pk:
         return None
-    staged = json.loads((folder / "staged.json").read_text(encoding="utf-8"))
-    items = [(name, (folder / str(index)).read_bytes()) for index, name in enumerate(staged["names"])]
+    try:
+        staged = json.loads((folder / "staged.json").read_text(encoding="utf-8"))
+        items = [(name, (folder / str(index)).read_bytes()) for index, name in enumerate(staged["names"])]
+    except OSError:  # Used already (by a double submit too) or removed as stale.
+        return None
     shutil.rmtree(folder, ignore_errors=True)
     return items, staged["options"]
 
