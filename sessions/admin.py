@@ -22,6 +22,7 @@ from .models import (
     NominationVote,
     Paper,
     Presentation,
+    PresentationPaper,
     PresentationPresenter,
     Question,
     Reflection,
@@ -374,6 +375,12 @@ class PresenterInline(admin.TabularInline):
     autocomplete_fields = ["member"]
 
 
+class PaperInline(admin.TabularInline):
+    model = PresentationPaper
+    extra = 1
+    autocomplete_fields = ["paper"]
+
+
 class QuestionInline(MarkdownxInlineMixin, admin.StackedInline):
     model = Question
     extra = 0
@@ -388,8 +395,8 @@ class PresentationAdmin(MarkdownxModelAdmin):
     list_filter = ["session"]
     list_select_related = ["session"]
     search_fields = ["topic", "summary", "presenters__display_name"]
-    autocomplete_fields = ["papers", "session"]
-    inlines = [PresenterInline, QuestionInline]
+    autocomplete_fields = ["session"]
+    inlines = [PresenterInline, PaperInline, QuestionInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("presenter_links__member")

@@ -88,16 +88,20 @@ def heatmap(counts, first_day, last_day, *, label):
     )
 
 
-def attendance_chart(rows, *, label, bar_width=18, plot_height=140):
+def attendance_chart(rows, *, label, bar_width=18, plot_height=140, min_width=360, widest_step=48):
     """Bars of how many came to each session, in date order, with an outline
     for how many said they were coming. `rows` is a list of
-    (session number, date, attended, going)."""
+    (session number, date, attended, going). The chart is at least
+    `min_width` pixels wide: a few sessions spread out (at most `widest_step`
+    apart) and stand in its middle instead of making a sliver."""
     if not rows:
         return mark_safe("")
     left, top, bottom, right = 30, 10, 34, 10
-    step = bar_width + 6
+    step = max(bar_width + 6, min(widest_step, (min_width - left - right) // len(rows)))
     highest = max(max(attended, going) for _n, _d, attended, going in rows) or 1
-    width = left + len(rows) * step + right
+    natural = left + len(rows) * step + right
+    width = max(min_width, natural)
+    first = left + (width - natural) // 2  # A few bars stand in the middle.
     height = top + plot_height + bottom
     base = top + plot_height
 
@@ -110,7 +114,7 @@ def attendance_chart(rows, *, label, bar_width=18, plot_height=140):
     every = max(1, len(rows) // 20)
     bars, going_marks, numbers = [], [], []
     for index, (number, day, attended, going) in enumerate(rows):
-        x = left + index * step + 3
+        x = first + index * step + (step - bar_width) // 2
         title = _("Session %(number)s (%(date)s): %(attended)d came, %(going)d said they would") % {
             "number": number,
             "date": date_format(day, "DATE_FORMAT"),

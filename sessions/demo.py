@@ -200,8 +200,8 @@ def load_demo():
             )
             if created:
                 talk.set_presenters([members[name] for name in presenters])
-                talk.papers.set(
-                    Paper.objects.resolve(url, title=paper_title)[0] for paper_title, url in papers
+                talk.set_papers(
+                    [Paper.objects.resolve(url, title=paper_title)[0] for paper_title, url in papers]
                 )
             talks[slug, number, topic] = talk
 

@@ -556,7 +556,7 @@ def generate(scale, seed=1, progress=None):
             if index % 5 == 4:
                 covered.append(papers[rng.randrange(0, 2 * index)])
             paper_links.extend(
-                Through(presentation_id=talk.pk, paper_id=paper.pk) for paper in covered
+                Through(presentation_id=talk.pk, paper_id=paper.pk, order=order) for order, paper in enumerate(covered)
             )
         counts["talk papers"] = len(writer.save("talk papers", Through, paper_links))
 

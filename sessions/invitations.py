@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -74,10 +75,13 @@ def make_invitation_link(member, request_or_base_url):
 
     `request_or_base_url` is the current request (links use its host) or a
     base URL such as "https://study.example.org" (for the command line).
-    Raises InvitationError for members who can already log in.
+    Raises InvitationError for members who can already log in. Records when
+    the member was invited (`Member.invited_at`, shown on their profile).
     """
     check_invitable(member)
     path = invitation_path(member)
+    member.invited_at = timezone.now()
+    Member.objects.filter(pk=member.pk).update(invited_at=member.invited_at)
     if isinstance(request_or_base_url, str):
         return request_or_base_url.rstrip("/") + path
     return request_or_base_url.build_absolute_uri(path)

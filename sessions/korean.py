@@ -1,4 +1,5 @@
-"""Django's own messages that the app shows, listed for our Korean catalog.
+"""Messages of Django and of django-axes that the app shows, listed for our
+Korean catalog.
 
 Django's Korean catalogs write particles for either ending of the word
 before them ("이름은/는", "%(username)s와/과"). Our catalog takes precedence
@@ -27,4 +28,20 @@ DJANGO_MESSAGES = [
     gettext_noop("The %(name)s “%(obj)s” was deleted successfully."),
     gettext_noop("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?"),
     gettext_noop(" By %(filter_title)s "),
+    # django-axes has no Korean catalog: its names in the admin.
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("Access Attempt"),
+    gettext_noop("Locked Out"),
+    gettext_noop("Form Data"),
+    gettext_noop("Meta Data"),
+    gettext_noop("Clean up expired attempts"),
+    gettext_noop("Not set"),
+    gettext_noop("Attempt Remaining"),
 ]

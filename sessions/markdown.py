@@ -21,10 +21,11 @@ MAX_LONG_TEXT), so one text costs at most a fraction of a second.
 """
 
 import re
+from html import unescape
 from types import SimpleNamespace
 
 import nh3
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
 from markdown_it import helpers as markdown_it_helpers
@@ -220,3 +221,15 @@ def render_markdown(text: str) -> str:
     if not text:
         return ""
     return _cleaner.clean(_markdown.render(str(text)))
+
+
+# Block-level tags: their text is separated from the next block's by a space.
+_BLOCK_TAG = re.compile(r"<(?=/?(?:p|div|li|br|tr|td|th|h[1-6]|blockquote|pre|table|ul|ol|math)\b)", re.I)
+
+
+def html_to_text(html: str) -> str:
+    """The plain text of rendered HTML (a `*_html` field), on one line: what
+    excerpts show instead of markdown source (`$$…$$`, table pipes, `![](…)`)."""
+    if not html:
+        return ""
+    return " ".join(unescape(strip_tags(_BLOCK_TAG.sub(" <", str(html)))).split())

@@ -20,10 +20,12 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from sessions.markdown import html_to_text
 from sessions.models import Answer, Paper, Presentation, Question, Reflection, StudySession
 
 MAX_QUERY_LENGTH = 200
@@ -70,12 +72,15 @@ def split_terms(query):
 
 
 def matching(queryset, fields, terms):
-    """Rows of `queryset` where every term occurs in at least one of `fields`."""
+    """Rows of `queryset` where every term occurs in at least one of `fields`
+    (a field across a relation, such as a journal's `tags__name`, finds each row once)."""
     for term in terms:
         condition = Q()
         for name in fields:
             condition |= Q(**{f"{name}__icontains": term})
         queryset = queryset.filter(condition)
+    if any("__" in name for name in fields):
+        queryset = queryset.distinct()
     return queryset
 
 
@@ -90,6 +95,9 @@ class Kind:
     title: object  # callable: obj -> str
     context: object  # callable: obj -> str (a line of context under the title)
     url: object = None  # callable: obj -> str; get_absolute_url() when None
+    # The attributes a passage is taken from, in order: the rendered `*_html`
+    # of a markdown field (shown as plain text), never its markdown source.
+    passages: tuple = ()
 
 
 def _talk_context(talk):
@@ -119,7 +127,7 @@ def _reflection_context(reflection):
 
 def _journal_context(journal):
     if journal.date:
-        return f"{journal.author} · {journal.date.isoformat()}"
+        return f"{journal.author} · {date_format(journal.date, 'DATE_FORMAT')}"
     return str(journal.author)
 
 
@@ -133,20 +141,22 @@ KINDS = [
         _("Sessions"),
         ("title", "notes"),
         lambda viewer: StudySession.objects.select_related("season")
-        .only("number", "date", "title", "notes", "season__name", "season__slug")
+        .only("number", "date", "title", "notes_html", "season__name", "season__slug")
         .order_by("-date", "-number"),
         lambda s: s.full_name + (f" · {s.title}" if s.title else ""),
-        lambda s: s.date.isoformat(),
+        lambda s: date_format(s.date, "DATE_FORMAT"),
+        passages=("title", "notes_html"),
     ),
     Kind(
         "talks",
         _("Talks"),
         ("topic", "summary"),
         lambda viewer: Presentation.objects.select_related("session__season")
-        .only("topic", "summary", "session__number", "session__season__name")
+        .only("topic", "summary_html", "session__number", "session__season__name")
         .order_by("-created_at", "-pk"),
         lambda t: t.topic,
         _talk_context,
+        passages=("topic", "summary_html"),
     ),
     Kind(
         "papers",
@@ -155,6 +165,7 @@ KINDS = [
         lambda viewer: Paper.objects.only("title", "authors", "year").order_by("-created_at", "-pk"),
         lambda p: p.title,
         _paper_context,
+        passages=("title", "authors"),
     ),
     Kind(
         "questions",
@@ -162,7 +173,7 @@ KINDS = [
         ("body",),
         lambda viewer: Question.objects.select_related("presentation__session__season")
         .only(
-            "body",
+            "body_html",
             "presentation__topic",
             "presentation__session__number",
             "presentation__session__season__name",
@@ -170,6 +181,7 @@ KINDS = [
         .order_by("-created_at", "-pk"),
         lambda q: "",
         _question_context,
+        passages=("body_html",),
     ),
     Kind(
         "answers",
@@ -177,7 +189,7 @@ KINDS = [
         ("body",),
         lambda viewer: Answer.objects.select_related("question__presentation", "author")
         .only(
-            "body",
+            "body_html",
             "created_at",
             "question__presentation_id",
             "question__presentation__topic",
@@ -189,6 +201,7 @@ KINDS = [
         _answer_context,
         lambda a: reverse("study:talk-detail", args=[a.question.presentation_id])
         + f"#question-{a.question_id}",
+        passages=("body_html",),
     ),
     Kind(
         "reflections",
@@ -198,7 +211,7 @@ KINDS = [
         .select_related("session__season", "author")
         .only(
             "kind",
-            "body",
+            "body_html",
             "created_at",
             "session__number",
             "session__season__name",
@@ -209,18 +222,20 @@ KINDS = [
         .order_by("-created_at", "-pk"),
         lambda r: "",
         _reflection_context,
+        passages=("body_html",),
     ),
     Kind(
         "journals",
         _("Journals"),
-        ("title", "body"),
+        ("title", "body", "tags__name"),
         lambda viewer: Reflection.objects.journals()
         .visible_to(viewer)
         .select_related("author")
-        .only("kind", "title", "date", "body", "created_at", "author__display_name", "author__username")
+        .only("kind", "title", "date", "body_html", "created_at", "author__display_name", "author__username")
         .order_by("-created_at", "-pk"),
         lambda j: j.title,
         _journal_context,
+        passages=("title", "body_html"),
     ),
 ]
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
@@ -274,9 +289,12 @@ class ResultGroup:
 
 def _hit(kind, obj, pattern):
     title = kind.title(obj)
-    # The passage comes from the field that matched first, else the first
-    # text field that is not the title.
-    texts = [getattr(obj, name) or "" for name in kind.fields]
+    # The passage comes from the text that matched first, else the first
+    # text that is not the title.
+    texts = [
+        html_to_text(getattr(obj, name)) if name.endswith("_html") else getattr(obj, name) or ""
+        for name in kind.passages
+    ]
     passage_source = next((text for text in texts if text and pattern.search(text) and text != title), None)
     if passage_source is None:
         passage_source = next((text for text in texts if text != title), "")

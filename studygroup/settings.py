@@ -67,7 +67,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "studygroup.apps.StudyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -197,6 +197,8 @@ LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Asia/Seoul")
 USE_I18N = True
+# One format per kind of date, in each language (studygroup/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["studygroup.formats"]
 # Bare domains typed into URL fields mean https (Django 6 behaviour).
 FORMS_URLFIELD_ASSUME_HTTPS = True
 USE_TZ = True

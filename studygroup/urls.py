@@ -5,11 +5,14 @@ from django.urls import include, path
 from sessions.forms.accounts import LoginForm
 from sessions.uploads import ImageUploadView
 from sessions.views.editor import markdown_preview
+from sessions.views.favicon import favicon
 from sessions.views.health import healthz
 from sessions.views.notifications import switch_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links.
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -209,3 +209,18 @@ def test_admin_reflections_filter_by_visibility(admin_client_study, member):
 def test_admin_member_page_shows_the_default_journal_visibility(admin_client_study, member):
     response = admin_client_study.get(reverse("admin:study_member_change", args=[member.pk]))
     assert 'name="default_journal_visibility"' in response.content.decode()
+
+
+def test_admin_index_lists_the_study_group_first_and_login_attempts_last_in_korean(admin_client_study):
+    response = admin_client_study.get("/admin/", HTTP_ACCEPT_LANGUAGE="ko")
+    labels = [app["app_label"] for app in response.context["app_list"]]
+    assert labels[0] == "study" and labels[-1] == "axes"
+    axes = response.context["app_list"][-1]
+    assert axes["name"] == "로그인 시도"
+    assert [str(model["name"]) for model in axes["models"]] == ["접속 기록", "접속 시도", "접속 실패"]
+
+
+def test_admin_pages_link_the_icon(admin_client_study):
+    assert '<link rel="icon" href="/static/img/icon.svg" type="image/svg+xml">' in admin_client_study.get(
+        "/admin/"
+    ).content.decode()

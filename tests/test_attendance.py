@@ -1,6 +1,7 @@
 """Attendance: members answer for upcoming sessions, organizers mark who came."""
 
 import datetime
+import re
 
 import pytest
 from django.template.loader import render_to_string
@@ -189,3 +190,32 @@ def test_session_page_shows_who_came_and_the_mark_link_to_organizers(
     assert response.context["came"] == [presenter]
     assert f'href="/seasons/2025/{past.number}/attendance/mark/"' in content
     assert 'name="response"' not in content
+
+
+def test_mark_form_starts_from_who_said_they_would_come_when_nobody_is_marked(
+    organizer_client, member, presenter, organizer, past
+):
+    factories.AttendanceFactory(session=past, member=member, response="going")
+    factories.AttendanceFactory(session=past, member=presenter, response="not_going")
+    response = organizer_client.get(reverse("study:attendance-mark", args=[SEASON, past.number]))
+    assert response.context["form"].initial == {"attended": [member.pk]}
+    checked = re.findall(r'<input type="checkbox" name="attended" value="(\d+)"[^>]* checked>', response.content.decode())
+    assert checked == [str(member.pk)]
+
+
+def test_attendance_question_is_the_legend_of_its_radio_buttons(member_client, upcoming):
+    content = member_client.get(upcoming.get_absolute_url()).content.decode()
+    form = content[content.index('<form method="post" action="/seasons/2025/20/attendance/"') :]
+    form = form[: form.index("</form>")]
+    assert "<fieldset>\n      <legend>Are you coming?</legend>" in form
+    assert form.index("<legend>") < form.index('type="radio"') < form.index("</fieldset>")
+    assert "<label>Are you coming?" not in form and 'for="id_response"' not in form
+
+
+def test_attendance_card_shows_no_zero_count_heading(member_client, past, upcoming):
+    past_page = member_client.get(past.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "참석한 사람 (0)" not in past_page and "참석 (0)" not in past_page
+    assert "아직 참석 체크를 하지 않았습니다." in past_page
+    upcoming_page = member_client.get(upcoming.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "참석 예정 (0)" not in upcoming_page
+    assert "아직 참석하겠다는 사람이 없습니다." in upcoming_page

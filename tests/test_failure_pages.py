@@ -178,3 +178,14 @@ def test_feeds_are_private(outsider_client, member):
     ]:
         response = outsider_client.get(reverse(name, args=[token]))
         assert (response.status_code, response["Cache-Control"]) == (200, "private")
+
+
+def test_favicon_ico_redirects_to_the_icon_without_login(outsider_client):
+    response = outsider_client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/icon.svg"
+
+
+def test_pages_link_the_icon(member_client):
+    page = member_client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/img/icon.svg" type="image/svg+xml">' in page

@@ -53,7 +53,7 @@ def test_calendar_parses_back_with_sessions_talks_and_place(outsider_client, mem
     assert str(event["LOCATION"]) == "강남 스터디룸 3"
     assert str(event["URL"]) == "http://testserver/seasons/2025/7/"
     assert str(event["DESCRIPTION"]) == (
-        f"- 셀프 어텐션 (김민지🐱, {member.label})\nhttp://testserver/seasons/2025/7/"
+        f"- 셀프 어텐션 (🐱 김민지, {member.label})\nhttp://testserver/seasons/2025/7/"
     )
     all_day = events[f"study-session-{online.pk}@testserver"]
     assert all_day.decoded("DTSTART") == online.date

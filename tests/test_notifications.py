@@ -280,7 +280,7 @@ def test_digest_groups_a_days_items_into_one_email(member, presenter, organizer,
     assert digest.to == ["presenter@example.org"]
     assert digest.subject == "스터디 알림 3건"
     day = timezone.localdate(yesterday)
-    assert f"{day.year}년 {day.month}월 {day.day}일" in digest.body
+    assert f"{day.year}. {day.month:02d}. {day.day:02d}." in digest.body
     assert digest.body.count("- 조회원 님이 “셀프 어텐션”에 대해 질문했습니다") == 1
     assert digest.body.count("- 정운영 님이 “셀프 어텐션”에 대해 질문했습니다") == 1
     assert digest.body.count("- 정운영 님이 “셀프 어텐션”에 대한 내 질문에 답했습니다") == 1

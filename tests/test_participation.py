@@ -98,7 +98,7 @@ def test_heatmap_has_a_square_per_day_shaded_by_count():
     cells = root.findall(f"{SVG}rect")
     levels = {cell.get("data-date"): cell.get("class") for cell in cells}
     assert levels == {"2025-05-02": "heat heat-4", "2025-05-03": "heat heat-1"}
-    assert [cell.findtext(f"{SVG}title") for cell in cells] == ["May 2, 2025: 4", "May 3, 2025: 1"]
+    assert [cell.findtext(f"{SVG}title") for cell in cells] == ["02 May 2025: 4", "03 May 2025: 1"]
     # The other 363 days are the squares of one path.
     empty = root.find(f"{SVG}path[@class='heat heat-0']")
     assert empty.get("d").count("M") == 363
@@ -180,7 +180,7 @@ def test_participation_page_shows_twenty_members_a_page(member_client, member):
 
 def test_participation_page_charts_only_the_years_sessions(member_client, member):
     for day in (datetime.date(2024, 12, 20), DAY, DAY + datetime.timedelta(days=7)):
-        factories.StudySessionFactory(date=day)
+        factories.AttendanceFactory(session=factories.StudySessionFactory(date=day), member=member, attended=True)
     content = member_client.get(reverse("study:participation"), {"year": 2025}).content.decode()
     assert content.count('class="chart-bar"') == 2
 
@@ -200,3 +200,47 @@ def test_heatmap_labels_rows_with_short_day_names_in_korean():
     root = ET.fromstring(str(svg))
     labels = [text.text for text in root.findall(f"{SVG}text[@text-anchor='end']")]
     assert labels == ["월", "수", "금"]
+
+
+def test_member_totals_of_a_year_count_that_years_sessions_and_journal_entries(busy, member, presenter):
+    later = factories.StudySessionFactory(number=41, date=datetime.date(2026, 3, 6))
+    factories.PresentationFactory(session=later, presenters=[member])
+    factories.AttendanceFactory(session=later, member=member, attended=True)
+    factories.JournalEntryFactory(author=member, date=datetime.date(2026, 3, 7))
+    of_2025 = {m.username: (m.talk_count, m.journal_count, m.attended_count) for m in member_totals(year=2025)}
+    of_2026 = {m.username: (m.talk_count, m.journal_count, m.attended_count) for m in member_totals(year=2026)}
+    assert (of_2025["member"], of_2025["presenter"]) == ((0, 1, 1), (1, 0, 1))
+    assert (of_2026["member"], of_2026["presenter"]) == ((1, 1, 1), (0, 0, 0))
+
+
+def test_participation_table_follows_the_chosen_year(member_client, busy, member):
+    earlier = factories.StudySessionFactory(number=41, date=datetime.date(2024, 5, 3))
+    factories.AttendanceFactory(session=earlier, member=member, attended=True)
+    content = member_client.get(reverse("study:participation"), {"year": 2024}).content.decode()
+    row = re.search(rf'<tr id="totals-{member.pk}">(.*?)</tr>', content, re.S).group(1)
+    assert re.findall(r"<td>(\d+)</td>", row) == ["0", "0", "0", "0", "0", "0", "1"]
+    assert "Who does what in 2024" in content
+
+
+def test_participation_heatmaps_are_collapsed(member_client, busy, member):
+    content = member_client.get(reverse("study:participation"), {"year": 2025}).content.decode()
+    assert content.count('<details class="heatmap-row"') == 3
+    assert "<details open" not in content
+
+
+def test_participation_attendance_chart_empty_states(member_client, member):
+    url = reverse("study:participation")
+    assert "No sessions took place in 2023." in member_client.get(url, {"year": 2023}).content.decode()
+    factories.StudySessionFactory(date=datetime.date(2023, 4, 7))
+    content = member_client.get(url, {"year": 2023}).content.decode()
+    assert "Nobody's attendance was recorded at the sessions of 2023." in content
+    assert 'class="chart attendance-chart"' not in content
+
+
+def test_attendance_chart_with_few_sessions_is_at_least_its_minimum_width():
+    root = ET.fromstring(str(charts.attendance_chart([(1, DAY, 3, 4)], label="출석")))
+    assert root.get("width") == "360"
+    bar = root.find(f"{SVG}rect[@class='chart-bar']")
+    assert int(bar.get("x")) + 9 == 30 + (360 - 30 - 10) // 2  # in the middle of the plot
+    many = [(n, DAY + datetime.timedelta(days=7 * n), 1, 1) for n in range(40)]
+    assert ET.fromstring(str(charts.attendance_chart(many, label="출석"))).get("width") == str(30 + 40 * 24 + 10)

@@ -84,6 +84,10 @@ def test_questions_posted_at_once_get_distinct_positions():
 
 @pytest.mark.django_db(transaction=True)
 def test_migration_renumbers_repeated_positions_before_adding_the_constraint():
+    # The talks are made with today's models, before going back in time:
+    # the factories write every field the models have now.
+    talk = factories.PresentationFactory()
+    other = factories.PresentationFactory(session=talk.session)
     executor = MigrationExecutor(connection)
     executor.migrate([BEFORE])
     old = executor.loader.project_state([BEFORE]).apps

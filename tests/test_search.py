@@ -400,3 +400,32 @@ def test_header_has_the_search_box_on_every_page(member_client):
 def test_header_search_box_keeps_the_query_on_the_results_page(archive, member_client):
     content = member_client.get(reverse("study:search"), {"q": "<역전파>"}).content.decode()
     assert 'aria-label="Search" placeholder="Search the archive" value="&lt;역전파&gt;"' in content
+
+
+def test_search_passage_is_plain_text_of_the_rendered_markdown(db):
+    talk = factories.PresentationFactory(
+        topic="수식 정리",
+        summary="손실은\n\n$$\\epsilon^2$$\n\n이다.\n\n| 모델 | 정확도 |\n|---|---|\n| 기준 | 90 |\n\n![그림](/media/x.png) 끝",
+    )
+    passage = str(_found_hits(search("정확도"))["talks"][0].passage)
+    assert "$$" not in passage and "|" not in passage and "![" not in passage and "<td>" not in passage
+    assert "ϵ" in passage and "epsilon" not in passage
+    assert "모델 <mark>정확도</mark> 기준 90" in passage
+    assert talk.summary_html  # the passage came from the stored HTML
+
+
+def test_search_passage_escapes_html_written_as_text(db):
+    factories.QuestionFactory(body="`<b>굵게</b>` 는 어떻게 쓰나요?")
+    passage = str(_found_hits(search("어떻게"))["questions"][0].passage)
+    assert "&lt;b&gt;굵게&lt;/b&gt; 는 <mark>어떻게</mark> 쓰나요?" == passage
+
+
+def test_search_finds_journals_by_tag_once(db):
+    tags = [factories.TagFactory(name="최적화"), factories.TagFactory(name="최적화-심화")]
+    journal = factories.JournalEntryFactory(title="주간 기록", body="학습률", tags=tags)
+    factories.JournalEntryFactory(title="다른 기록", body="학습률")
+    assert _found(search("최적화")) == {"journals": [journal]}
+
+
+def _found_hits(groups):
+    return {group.kind.key: group.hits for group in groups}

@@ -64,7 +64,7 @@ def test_season_page_shows_sessions_roster_and_participation(member_client, memb
     assert '<a class="session-number" href="/seasons/2025/6/">Session 6</a>' in content
     rows = re.findall(r'<th scope="row"><a href="/members/\d+/">([^<]+)</a>(.*?)</th>\s*'
                       r"<td>(\d+)</td>\s*<td>(\d+)</td>", content)
-    assert rows == [("강발표🐼", ' <span class="badge">Organizer</span>', "1", "0"), ("조회원🐱", "", "0", "1")]
+    assert rows == [("🐼 강발표", ' <span class="badge">Organizer</span>', "1", "0"), ("🐱 조회원", "", "0", "1")]
     # Members see the roster but cannot change the season.
     assert reverse("study:season-roster", args=[SEASON]) not in content
 

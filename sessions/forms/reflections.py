@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +13,8 @@ from .concurrency import VERSION_FIELD, EditConflictMixin
 
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 TAGS_PER_ENTRY = 20
+# A markdown ATX heading line, such as a template's "## Keep".
+HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 
 
 def reflection_templates():
@@ -77,6 +81,16 @@ class ReflectionForm(EditConflictMixin, forms.ModelForm):
         form = cls(instance=instance, initial={"body": with_template(data.get("body", ""), template)})
         form.initial[VERSION_FIELD] = data.get(VERSION_FIELD, "")
         return form
+
+    def clean_body(self):
+        """Headings alone (a template chosen and nothing written under it) are not a reflection."""
+        body = self.cleaned_data["body"]
+        if not "".join(line for line in body.splitlines() if not HEADING_LINE.match(line)).strip():
+            raise forms.ValidationError(
+                _("Write something under the headings: the template's headings alone are not a reflection."),
+                code="headings_only",
+            )
+        return body
 
     def clean(self):
         """A new reflection of a member who has written one on the session

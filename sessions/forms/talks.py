@@ -184,7 +184,7 @@ class PresentationForm(EditConflictMixin, forms.ModelForm):
             **super().initial_from(instance),
             "presenters": [m.pk for m in instance.ordered_presenters()],
             "paper_links": "\n".join(
-                f"{paper.title} | {paper.url}" for paper in instance.papers.order_by("pk")
+                f"{paper.title} | {paper.url}" for paper in instance.ordered_papers()
             ),
         }
 
@@ -282,7 +282,7 @@ class PresentationForm(EditConflictMixin, forms.ModelForm):
         else:
             talk.save(update_fields=self.update_fields())
         talk.set_presenters(presenters)
-        talk.papers.set(
+        talk.set_papers(
             [Paper.objects.resolve(line.link, line.title)[0] for line in self.cleaned_data["paper_links"]]
         )
         return talk

@@ -28,6 +28,7 @@ from sessions.models import (
     Reflection,
     StudySession,
 )
+from sessions.models.talks import paper_links_prefetch
 
 from .board import board_section
 
@@ -102,7 +103,7 @@ def session_markdown(session: StudySession) -> str:
             people.setdefault(member.pk, member)
         out.append(f"## {talk.topic}")
         out.append(f"- 발표자: **{', '.join(m.display_name for m in presenters)}**")
-        papers = list(talk.papers.all())
+        papers = talk.ordered_papers()
         if papers:
             out.append("- 참고 논문:")
             out.extend(f"[{p.title}]({p.url})" if p.url else p.title for p in papers)
@@ -175,7 +176,7 @@ def sessions_for_export():
                     "presenter_links",
                     queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
                 ),
-                "papers",
+                paper_links_prefetch(),
                 Prefetch(
                     "questions",
                     queryset=Question.objects.select_related("addressed_to")

@@ -26,6 +26,7 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 from sessions.models import (
     Answer,
@@ -34,6 +35,7 @@ from sessions.models import (
     Member,
     Paper,
     Presentation,
+    PresentationPaper,
     PresentationPresenter,
     Question,
     Reflection,
@@ -51,6 +53,36 @@ EXTENSIONS = (".md", ".markdown", ".txt")
 # The kinds of rows the summary counts, in the order it prints them.
 KINDS = ("season", "member", "session", "presentation", "paper", "question", "answer", "reflection", "journal")
 ACTIONS = ("created", "updated", "unchanged", "deleted")
+# Their labels in the summary table (the English ones are the command's words).
+KIND_LABELS = {
+    "season": gettext_lazy("seasons"),
+    "member": gettext_lazy("members"),
+    "session": gettext_lazy("sessions"),
+    "presentation": gettext_lazy("presentations"),
+    "paper": gettext_lazy("papers"),
+    "question": gettext_lazy("questions"),
+    "answer": gettext_lazy("answers"),
+    "reflection": gettext_lazy("reflections"),
+    "journal": gettext_lazy("journals"),
+}
+# A kind in a line such as "1 question created".
+KIND_NAMES = {
+    "season": gettext_lazy("season"),
+    "member": gettext_lazy("member"),
+    "session": gettext_lazy("session"),
+    "presentation": gettext_lazy("presentation"),
+    "paper": gettext_lazy("paper"),
+    "question": gettext_lazy("question"),
+    "answer": gettext_lazy("answer"),
+    "reflection": gettext_lazy("reflection"),
+    "journal": gettext_lazy("journal"),
+}
+ACTION_LABELS = {
+    "created": pgettext_lazy("import summary", "created"),
+    "updated": pgettext_lazy("import summary", "updated"),
+    "unchanged": pgettext_lazy("import summary", "unchanged"),
+    "deleted": pgettext_lazy("import summary", "deleted"),
+}
 
 # Rows a file owns (created by it) and may delete when it no longer has them.
 OWNED_MODELS = {
@@ -74,6 +106,8 @@ class FileResult:
     error: str = ""
     counts: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    # Display names of the members this file created (or would create).
+    new_members: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -82,15 +116,16 @@ class FileResult:
     def describe(self) -> str:
         """One line for progress output."""
         if self.error:
-            return f"{self.path}: FAILED: {self.error}"
+            return gettext("%(path)s: FAILED: %(error)s") % {"path": self.path, "error": self.error}
         changed = sum(n for (kind, action), n in self.counts.items() if action != "unchanged")
-        what = "unchanged" if not changed else ", ".join(
-            f"{n} {kind} {action}"
+        what = pgettext("import summary", "unchanged") if not changed else ", ".join(
+            gettext("%(count)d %(kind)s %(action)s")
+            % {"count": n, "kind": KIND_NAMES[kind], "action": ACTION_LABELS[action]}
             for kind in KINDS
             for action in ("created", "updated", "deleted")
             if (n := self.counts[kind, action])
         )
-        return f"{self.path}: {self.kind}: {what}"
+        return f"{self.path}: {KIND_NAMES.get(self.kind, self.kind)}: {what}"
 
 
 @dataclass
@@ -113,24 +148,45 @@ class ImportReport:
     def warnings(self) -> list[str]:
         return [f"{r.path}: {w}" for r in self.files for w in r.warnings]
 
-    def summary_lines(self) -> list[str]:
-        """The summary table, then every warning, then every error."""
-        totals = self.totals
+    @property
+    def new_members(self) -> list[str]:
+        """Every member the files created (or, in a dry run, would create), once."""
+        return list(dict.fromkeys(name for r in self.files for name in r.new_members))
+
+    def headline(self) -> str:
+        """How many files imported (or would import) and how many failed."""
         imported = len(self.files) - len(self.failed)
-        lines = [
-            f"{'Dry run: nothing was written. ' if self.dry_run else ''}"
-            f"{imported} file(s) imported, {len(self.failed)} failed.",
-            f"{'':14}" + "".join(f"{action:>11}" for action in ACTIONS),
-        ]
-        for kind in KINDS:
-            row = [totals[kind, action] for action in ACTIONS]
-            lines.append(f"{kind + 's':14}" + "".join(f"{n:>11}" for n in row))
-        if self.warnings:
-            lines.append(f"{len(self.warnings)} warning(s):")
-            lines.extend(f"  {w}" for w in self.warnings)
-        if self.failed:
-            lines.append(f"{len(self.failed)} error(s):")
-            lines.extend(f"  {r.path}: {r.error}" for r in self.failed)
+        failed = len(self.failed)
+        if self.dry_run:
+            return gettext("Dry run: nothing was written. %(imported)d file(s) would be imported, %(failed)d failed.") % {
+                "imported": imported, "failed": failed
+            }
+        return gettext("%(imported)d file(s) imported, %(failed)d failed.") % {"imported": imported, "failed": failed}
+
+    @property
+    def action_labels(self) -> list[str]:
+        return [str(ACTION_LABELS[action]) for action in ACTIONS]
+
+    def table(self) -> list[tuple[str, list[int]]]:
+        """The summary table's rows: a kind's label and its count per action."""
+        totals = self.totals
+        return [(str(KIND_LABELS[kind]), [totals[kind, action] for action in ACTIONS]) for kind in KINDS]
+
+    def summary_lines(self) -> list[str]:
+        """The summary table, then the new members, every warning and every error."""
+        lines = [self.headline(), f"{'':14}" + "".join(f"{label:>11}" for label in self.action_labels)]
+        lines.extend(f"{label:14}" + "".join(f"{n:>11}" for n in row) for label, row in self.table())
+        if new_members := self.new_members:
+            lines.append(
+                (gettext("New members it would create: %(names)s") if self.dry_run else gettext("New members: %(names)s"))
+                % {"names": ", ".join(new_members)}
+            )
+        if warnings := self.warnings:
+            lines.append(gettext("%(count)d warning(s):") % {"count": len(warnings)})
+            lines.extend(f"  {w}" for w in warnings)
+        if failed := self.failed:
+            lines.append(gettext("%(count)d error(s):") % {"count": len(failed)})
+            lines.extend(f"  {r.path}: {r.error}" for r in failed)
         return lines
 
 
@@ -159,7 +215,7 @@ def find_files(paths) -> tuple[list[Path], list[FileResult]]:
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(FileResult(path=str(raw), error="no such file or folder"))
+            problems.append(FileResult(path=str(raw), error=gettext("no such file or folder")))
     return list(dict.fromkeys(files)), problems
 
 
@@ -175,7 +231,7 @@ def import_paths(paths, *, progress=None, **options) -> ImportReport:
             try:
                 yield str(path), path.read_bytes()
             except OSError as exc:
-                yield str(path), FileResult(path=str(path), error=f"cannot read the file: {exc.strerror}")
+                yield str(path), FileResult(path=str(path), error=gettext("cannot read the file: %(problem)s") % {"problem": exc.strerror})
 
     report = import_many(items(), progress=progress, **options)
     report.files[:0] = problems
@@ -241,10 +297,12 @@ def import_data(
     except ParseError as exc:
         result.error = str(exc)
         result.counts.clear()
+        result.new_members.clear()
     except DatabaseError as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        result.error = f"the database refused the data: {first_line}"
+        result.error = gettext("the database refused the data: %(problem)s") % {"problem": first_line}
         result.counts.clear()
+        result.new_members.clear()
     return result
 
 
@@ -295,24 +353,28 @@ class _Loader:
     def check_length(value: str, model, field_name: str, what: str, line: int | None) -> None:
         limit = model._meta.get_field(field_name).max_length
         if limit and len(value) > limit:
-            raise LoadError(f"{what} is longer than {limit} characters", line)
+            raise LoadError(gettext("%(what)s is longer than %(limit)d characters") % {"what": what, "limit": limit}, line)
 
     @staticmethod
     def check_markdown_lengths(parsed) -> None:
         """Refuse a text longer than the app's forms accept (`markdown_max_length`)."""
         if isinstance(parsed, ParsedJournal):
-            texts = [(parsed.body, Reflection, "the journal entry", None)]
+            texts = [(parsed.body, Reflection, gettext("the journal entry"), None)]
         else:
-            texts = [(item.body, Reflection, "a reflection", item.line) for item in parsed.reflections]
+            texts = [(item.body, Reflection, gettext("a reflection"), item.line) for item in parsed.reflections]
             for talk in parsed.presentations:
-                texts.append((talk.summary, Presentation, "the summary", talk.line))
+                texts.append((talk.summary, Presentation, gettext("the summary"), talk.line))
                 for question in talk.questions:
-                    texts.append((question.body, Question, "a question", question.line))
-                    texts.append((question.answer or "", Answer, "the answer to the question", question.line))
-                    texts.extend((other.body, Answer, "an answer", other.line) for other in question.other_answers)
+                    texts.append((question.body, Question, gettext("a question"), question.line))
+                    texts.append((question.answer or "", Answer, gettext("the answer to the question"), question.line))
+                    texts.extend((other.body, Answer, gettext("an answer"), other.line) for other in question.other_answers)
         for text, model, what, line in texts:
             if len(text) > model.markdown_max_length:
-                raise LoadError(f"{what} is longer than {model.markdown_max_length} characters", line)
+                raise LoadError(
+                    gettext("%(what)s is longer than %(limit)d characters")
+                    % {"what": what, "limit": model.markdown_max_length},
+                    line,
+                )
 
     @staticmethod
     def update(obj, values: dict) -> bool:
@@ -338,7 +400,7 @@ class _Loader:
             session = None
             journal = self.load_journal(parsed)
         else:  # pragma: no cover - parse() returns one of the two
-            raise LoadError("nothing to import")
+            raise LoadError(gettext("nothing to import"))
         self.delete_stale()
         if session is not None:
             self.date_created_rows(session)
@@ -360,7 +422,7 @@ class _Loader:
         """The member with this display name (or username), created when missing."""
         if name in self.members:
             return self.members[name]
-        self.check_length(name, Member, "display_name", f"the name {name[:20]!r}", line)
+        self.check_length(name, Member, "display_name", gettext("the name %(name)r") % {"name": name[:20]}, line)
         member = self.known_members.get(name)
         if member is None:
             member = Member.objects.filter(display_name=name).first()
@@ -372,6 +434,7 @@ class _Loader:
             member.set_unusable_password()
             member.save()
             self.count("member", "created")
+            self.result.new_members.append(name)
         elif emoji and not member.emoji:
             self.update(member, {"emoji": emoji})
             self.count("member", "updated")
@@ -388,7 +451,7 @@ class _Loader:
         if name in self.known_seasons:
             return self.known_seasons[name]
         if name:
-            self.check_length(name, Season, "name", "the season name", None)
+            self.check_length(name, Season, "name", gettext("the season name"), None)
             season = Season.objects.filter(name=name).first() or Season.objects.filter(slug=name).first()
         else:
             season = Season.objects.current()
@@ -402,7 +465,7 @@ class _Loader:
         return season
 
     def load_session(self, parsed: ParsedSession) -> StudySession:
-        self.check_length(parsed.title, StudySession, "title", "the session title", None)
+        self.check_length(parsed.title, StudySession, "title", gettext("the session title"), None)
         season = self.season(parsed)
         for person in parsed.members:
             self.member(person.name, person.emoji)
@@ -422,9 +485,16 @@ class _Loader:
         else:
             if session.date != parsed.date and (self.record is None or self.record.session_id != session.pk):
                 raise LoadError(
-                    f"season '{season.name}' already has session {parsed.number}, dated "
-                    f"{session.date:%Y-%m-%d}, not {parsed.date:%Y-%m-%d} as in this file: "
-                    "import it into another season (--season)",
+                    gettext(
+                        "season '%(season)s' already has session %(number)d, dated %(stored)s, not %(date)s "
+                        "as in this file: import it into another season (--season)"
+                    )
+                    % {
+                        "season": season.name,
+                        "number": parsed.number,
+                        "stored": f"{session.date:%Y-%m-%d}",
+                        "date": f"{parsed.date:%Y-%m-%d}",
+                    },
                     getattr(parsed, "line", None),
                 )
             values = {"date": parsed.date}
@@ -459,7 +529,7 @@ class _Loader:
         """
         talks = []
         for order, item in enumerate(parsed.presentations):
-            self.check_length(item.topic, Presentation, "topic", "the topic", item.line)
+            self.check_length(item.topic, Presentation, "topic", gettext("the topic"), item.line)
             talk = Presentation(
                 session=session, topic=item.topic, order=order, summary=item.summary, slides_url=item.slides_url
             )
@@ -475,7 +545,9 @@ class _Loader:
                 for index, member in enumerate(presenters)
             )
             papers = dict.fromkeys(self.paper(paper) for paper in item.papers)
-            paper_links.extend(Presentation.papers.through(presentation=talk, paper=paper) for paper in papers)
+            paper_links.extend(
+                PresentationPaper(presentation=talk, paper=paper, order=index) for index, paper in enumerate(papers)
+            )
             for position, q_item in enumerate(item.questions):
                 presenter = self.member(q_item.presenter, line=q_item.line)
                 question = Question(presentation=talk, body=q_item.body, addressed_to=presenter, position=position)
@@ -483,7 +555,7 @@ class _Loader:
                 questions.append(question)
                 question_items.append(q_item)
         PresentationPresenter.objects.bulk_create(presenter_links)
-        Presentation.papers.through.objects.bulk_create(paper_links)
+        PresentationPaper.objects.bulk_create(paper_links)
         Question.objects.bulk_create(questions)
         answers = []
         for question, q_item in zip(questions, question_items):
@@ -505,7 +577,7 @@ class _Loader:
             self.count("reflection", "created", reflection)
 
     def load_presentation(self, session, existing, order, item) -> None:
-        self.check_length(item.topic, Presentation, "topic", "the topic", item.line)
+        self.check_length(item.topic, Presentation, "topic", gettext("the topic"), item.line)
         presenters = [self.member(name, line=item.line) for name in item.presenters]
         values = {"order": order}
         if item.summary:
@@ -530,9 +602,11 @@ class _Loader:
             paper = self.paper(paper_item)
             if paper not in papers:
                 papers.append(paper)
-        current_papers = set(pres.papers.values_list("pk", flat=True)) if action != "created" else set()
-        if current_papers != {p.pk for p in papers}:
-            pres.papers.set(papers)
+        current_papers = (
+            list(pres.paper_links.order_by("order", "pk").values_list("paper_id", flat=True)) if action != "created" else []
+        )
+        if current_papers != [p.pk for p in papers]:
+            pres.set_papers(papers)
             if action == "unchanged":
                 action = "updated"
         self.count("presentation", action, pres)
@@ -595,7 +669,7 @@ class _Loader:
             self.count("answer", "created", answer)
 
     def paper(self, item) -> Paper:
-        self.check_length(item.title, Paper, "title", "the paper title", item.line)
+        self.check_length(item.title, Paper, "title", gettext("the paper title"), item.line)
         key = ("url", item.url) if item.url else ("title", normalize_title(item.title))
         if key in self.known_papers:
             self.count("paper", "unchanged")
@@ -603,7 +677,10 @@ class _Loader:
         try:
             paper, created = Paper.objects.resolve(item.url, title=item.title)
         except ValueError as exc:
-            raise LoadError(f"unusable paper link {item.url!r}: {exc}", item.line) from None
+            raise LoadError(
+                gettext("unusable paper link %(url)r: %(problem)s") % {"url": item.url, "problem": exc},
+                item.line,
+            ) from None
         self.count("paper", "created" if created else "unchanged")
         self.known_papers[key] = paper
         return paper
@@ -651,10 +728,12 @@ class _Loader:
         if author is None and parsed.author:
             author = self.member(parsed.author)
         if author is None:
-            raise LoadError("a journal needs an owner: give --author USERNAME (or 'author:' in the front matter)")
-        self.check_length(parsed.title, Reflection, "title", "the title", None)
+            raise LoadError(
+                gettext("a journal needs an owner: give --author USERNAME (or 'author:' in the front matter)")
+            )
+        self.check_length(parsed.title, Reflection, "title", gettext("the title"), None)
         if parsed.date is None:
-            self.result.warnings.append("no date in the front matter; the entry is undated")
+            self.result.warnings.append(gettext("no date in the front matter; the entry is undated"))
         journal = Reflection.objects.filter(
             kind=Reflection.Kind.JOURNAL, author=author, title=parsed.title, date=parsed.date
         ).first()
@@ -663,7 +742,7 @@ class _Loader:
             journal = Reflection.objects.filter(pk=self.record.journal_id, author=author).first()
         tags = []
         for name in parsed.tags:
-            self.check_length(name, Tag, "name", f"the tag {name[:20]!r}", None)
+            self.check_length(name, Tag, "name", gettext("the tag %(name)r") % {"name": name[:20]}, None)
             tags.append(Tag.objects.get_or_create(name=name)[0])
         if journal is None:
             journal = Reflection.objects.create(

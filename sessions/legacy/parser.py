@@ -56,7 +56,7 @@ class ParseError(ValueError):
 
     def __str__(self) -> str:
         if self.line:
-            return f"line {self.line}: {self.message}"
+            return gettext("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
         return self.message
 
 
@@ -67,7 +67,7 @@ class ParseWarning:
 
     def __str__(self) -> str:
         if self.line:
-            return f"line {self.line}: {self.message}"
+            return gettext("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
         return self.message
 
 
@@ -173,16 +173,16 @@ def _looks_like_utf16(head: bytes) -> bool:
 def decode(data: bytes) -> str:
     """Bytes of a file to text: UTF-8 (with or without BOM) only."""
     if not data.strip():
-        raise ParseError("the file is empty")
+        raise ParseError(gettext("the file is empty"))
     if _looks_like_utf16(data[:4096]):
         raise ParseError(gettext("saved as UTF-16: save the file as UTF-8 and import it again"))
     if b"\x00" in data[:4096]:
-        raise ParseError("not a text file (binary content)")
+        raise ParseError(gettext("not a text file (binary content)"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ParseError("not UTF-8 text (invalid byte sequence)", line) from None
+        raise ParseError(gettext("not UTF-8 text (invalid byte sequence)"), line) from None
     return text
 
 
@@ -209,7 +209,7 @@ def parse_date(value: str, line: int | None = None) -> datetime.date | None:
     try:
         return datetime.date(y, m, d)
     except ValueError:
-        raise ParseError(f"impossible date {match.group(0).strip()!r}", line) from None
+        raise ParseError(gettext("impossible date %(date)r") % {"date": match.group(0).strip()}, line) from None
 
 
 def _is_name_char(ch: str) -> bool:
@@ -331,7 +331,7 @@ def parse(text: str, filename: str = "", aliases: dict[str, str] | None = None):
     """
     text = _normalise(text)
     if not text.strip():
-        raise ParseError("the file is empty")
+        raise ParseError(gettext("the file is empty"))
     lines = text.split("\n")
     front, body_start = _front_matter(lines)
     if front is not None:
@@ -342,8 +342,10 @@ def parse(text: str, filename: str = "", aliases: dict[str, str] | None = None):
     if _looks_like_session(lines, strict=False):
         return _SessionParser(lines, 0, aliases or {}).parse()
     raise ParseError(
-        "unrecognised layout: neither a session note (a heading such as '# 6주차' and a "
-        "'**발표일**:' line) nor a journal with front matter"
+        gettext(
+            "unrecognised layout: neither a session note (a heading such as '# 6주차' and a "
+            "'**발표일**:' line) nor a journal with front matter"
+        )
     )
 
 
@@ -392,7 +394,7 @@ def _journal_date(value, line: int) -> datetime.date | None:
         pass
     date = parse_date(text, line)
     if date is None:
-        raise ParseError(f"unreadable date {text!r} in the front matter", line)
+        raise ParseError(gettext("unreadable date %(date)r in the front matter") % {"date": text}, line)
     return date
 
 
@@ -404,7 +406,7 @@ def _parse_journal(front, lines: list[str], body_start: int, filename: str) -> P
         try:
             meta = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise ParseError(f"front matter is not valid JSON: {exc.msg}", first_line + exc.lineno) from None
+            raise ParseError(gettext("front matter is not valid JSON: %(problem)s") % {"problem": exc.msg}, first_line + exc.lineno) from None
     else:
         try:
             meta = yaml.safe_load(raw) if raw.strip() else {}
@@ -412,11 +414,11 @@ def _parse_journal(front, lines: list[str], body_start: int, filename: str) -> P
             mark = getattr(exc, "problem_mark", None)
             line = first_line + 1 + mark.line if mark is not None else first_line
             problem = getattr(exc, "problem", None) or "syntax error"
-            raise ParseError(f"front matter is not valid YAML: {problem}", line) from None
+            raise ParseError(gettext("front matter is not valid YAML: %(problem)s") % {"problem": problem}, line) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise ParseError("front matter is not a mapping of keys to values", first_line)
+        raise ParseError(gettext("front matter is not a mapping of keys to values"), first_line)
     meta = {str(k).lower(): v for k, v in meta.items()}
 
     body = "\n".join(line.rstrip() for line in lines[body_start:]).strip("\n")
@@ -437,7 +439,7 @@ def _parse_journal(front, lines: list[str], body_start: int, filename: str) -> P
     if not title:
         title = PurePath(filename).stem if filename else ""
     if not title:
-        raise ParseError("the journal has no title (front matter, heading or file name)", first_line)
+        raise ParseError(gettext("the journal has no title (front matter, heading or file name)"), first_line)
 
     date_key = next((k for k in ("date", "created") if meta.get(k) not in (None, "")), None)
     date = _journal_date(meta.get(date_key), first_line) if date_key else None
@@ -452,9 +454,13 @@ def _parse_journal(front, lines: list[str], body_start: int, filename: str) -> P
         author = ""
     visibility = str(meta.get("visibility") or "").strip().lower()
     if visibility not in ("", "private", "members"):
-        raise ParseError(f"unknown visibility {visibility!r} in the front matter (private or members)", first_line)
+        raise ParseError(
+            gettext("unknown visibility %(visibility)r in the front matter (private or members)")
+            % {"visibility": visibility},
+            first_line,
+        )
     if not body.strip():
-        warnings.append(ParseWarning("the journal body is empty", body_start + 1))
+        warnings.append(ParseWarning(gettext("the journal body is empty"), body_start + 1))
     return ParsedJournal(
         title=title,
         date=date,
@@ -665,7 +671,7 @@ class _SessionParser:
                 if member is None or level <= member[1]:
                     name = self.person(heading)
                     member = (name, level, line)
-                    self.ignore(body, "text under a member heading")
+                    self.ignore(body, gettext("text under a member heading"))
                     continue
                 part = _sub_kind(heading)
                 if part == "questions":
@@ -679,13 +685,13 @@ class _SessionParser:
                 elif part == "reflection":
                     self.add_reflection(member[0], line, body, strip_colon=True)
                 else:
-                    self.ignore(body, f"section '{heading}'")
-                    self.ignore([(line, heading)], "heading")
+                    self.ignore(body, gettext("section '%(heading)s'") % {"heading": heading})
+                    self.ignore([(line, heading)], gettext("heading"))
                 continue
             state, pres, member = None, None, None
             if kind in {"topics", "retro"}:
                 state = (kind, level)
-                self.ignore(body, f"text under '{heading}'")
+                self.ignore(body, gettext("text under '%(heading)s'") % {"heading": heading})
             elif kind == "team":
                 team = _Pres(_strip_emoji(heading), line)
                 self.presentations.append(team)
@@ -697,7 +703,7 @@ class _SessionParser:
             elif kind == "reflections":
                 self.read_reflection_list(line, body)
             else:
-                self.ignore(body, f"section '{heading}'")
+                self.ignore(body, gettext("section '%(heading)s'") % {"heading": heading})
         return self.finish()
 
     def set_number(self, match: re.Match, line: int) -> None:
@@ -705,7 +711,7 @@ class _SessionParser:
         rest = match.group(2) if match.group(1) else match.group(4)
         self.number = int(number)
         if self.number <= 0:
-            raise ParseError(f"impossible session number {self.number}", line)
+            raise ParseError(gettext("impossible session number %(number)d") % {"number": self.number}, line)
         rest = (rest or "").strip()
         rest = re.sub(r"^[\s:：\-–—|·]+", "", rest)
         rest = re.sub(r"[\s\-–—|·]+$", "", rest)
@@ -725,11 +731,11 @@ class _SessionParser:
                 value = match.group(1)
                 date = parse_date(value, number)
                 if date is None:
-                    raise ParseError(f"unreadable date {value.strip()!r}", number)
+                    raise ParseError(gettext("unreadable date %(date)r") % {"date": value.strip()}, number)
                 self.date = date
                 continue
             if text.strip() and not _SEPARATOR_RE.match(text):
-                self.warn(f"ignored text: {text.strip()[:60]!r}", number)
+                self.warn(gettext("ignored text: %(text)r") % {"text": text.strip()[:60]}, number)
 
     def ignore(self, body, what: str) -> None:
         for number, text in body:
@@ -737,7 +743,7 @@ class _SessionParser:
                 if _DATE_LINE_RE.match(text) and self.date is None:
                     self.scan_preamble([(number, text)])
                     return
-                self.warn(f"ignored {what}: {text.strip()[:60]!r}", number)
+                self.warn(gettext("ignored %(what)s: %(text)r") % {"what": what, "text": text.strip()[:60]}, number)
                 return
 
     # -- presentations ------------------------------------------------------
@@ -784,7 +790,7 @@ class _SessionParser:
         elif _section_kind(pres.topic) == "team" and pres.papers:
             pres.topic = pres.papers[0].title
         if not pres.presenters:
-            self.warn(f"no presenters listed for '{pres.topic}'", pres.line)
+            self.warn(gettext("no presenters listed for '%(topic)s'") % {"topic": pres.topic}, pres.line)
 
     def add_papers(self, pres: _Pres, text: str, number: int) -> None:
         links = _LINK_RE.findall(text)
@@ -836,7 +842,7 @@ class _SessionParser:
             if q:
                 who = block_presenter
                 if who is None:
-                    raise ParseError("a question before any presenter's name in this Q&A block", number)
+                    raise ParseError(gettext("a question before any presenter's name in this Q&A block"), number)
                 q_number = q.group(1) if q.re is _Q_RE else ""
                 first = q.group(q.re.groups)
                 current = [who, number, [(number, first)], None, hint, []]
@@ -849,7 +855,7 @@ class _SessionParser:
             if named:
                 target = by_number.get(named.group(1), current)
                 if target is None:
-                    self.warn("an answer with no question before it; ignored", number)
+                    self.warn(gettext("an answer with no question before it; ignored"), number)
                     continue
                 other = [self.person(named.group(2).strip()), number, [(number, named.group(3))]]
                 target[5].append(other)
@@ -861,7 +867,7 @@ class _SessionParser:
                 if a.re is _A_RE and a.group(1) and a.group(1) in by_number:
                     target = by_number[a.group(1)]
                 if target is None:
-                    self.warn("an answer with no question before it; ignored", number)
+                    self.warn(gettext("an answer with no question before it; ignored"), number)
                     continue
                 if target[3] is not None:
                     target[3].append((number, ""))
@@ -872,7 +878,7 @@ class _SessionParser:
                 continue
             if current is None:
                 if stripped and not _is_none(stripped.strip("-*:： ")):
-                    self.warn(f"ignored text in the questions: {stripped[:60]!r}", number)
+                    self.warn(gettext("ignored text in the questions: %(text)r") % {"text": stripped[:60]}, number)
                 continue
             sink.append((number, text))
 
@@ -906,7 +912,7 @@ class _SessionParser:
         if not text or _is_none(text):
             return
         if member in self.reflections:
-            self.warn(f"a second reflection by {member}; appended to the first", line)
+            self.warn(gettext("a second reflection by %(member)s; appended to the first") % {"member": member}, line)
             self.reflections[member][1].append("")
             self.reflections[member][1].append(text)
         else:
@@ -932,7 +938,7 @@ class _SessionParser:
                     continue
             if current is None:
                 if text.strip():
-                    self.warn(f"ignored text in the reflections: {text.strip()[:60]!r}", number)
+                    self.warn(gettext("ignored text in the reflections: %(text)r") % {"text": text.strip()[:60]}, number)
                 continue
             current[2].append((number, text))
         for name, number, lines in entries:
@@ -973,8 +979,8 @@ class _SessionParser:
                     if len(gave[presenter]) > 1 and presenter not in warned:
                         warned.add(presenter)
                         self.warn(
-                            f"{presenter} gave several presentations; their questions go to "
-                            f"'{self.presentations[target].topic}'",
+                            gettext("%(presenter)s gave several presentations; their questions go to '%(topic)s'")
+                            % {"presenter": presenter, "topic": self.presentations[target].topic},
                             number,
                         )
                 elif votes:
@@ -982,9 +988,12 @@ class _SessionParser:
                     if presenter not in warned:
                         warned.add(presenter)
                         self.warn(
-                            f"{presenter} is not a presenter of any topic; their questions go to "
-                            f"'{self.presentations[target].topic}', which most presenters in the "
-                            f"same block gave (use --alias to map the name)",
+                            gettext(
+                                "%(presenter)s is not a presenter of any topic; their questions go to "
+                                "'%(topic)s', which most presenters in the same block gave (use --alias "
+                                "to map the name)"
+                            )
+                            % {"presenter": presenter, "topic": self.presentations[target].topic},
                             number,
                         )
                 elif self.presentations:
@@ -992,12 +1001,15 @@ class _SessionParser:
                     if presenter not in warned:
                         warned.add(presenter)
                         self.warn(
-                            f"{presenter} is not a presenter of any topic; their questions go to "
-                            f"'{self.presentations[0].topic}' (use --alias to map the name)",
+                            gettext(
+                                "%(presenter)s is not a presenter of any topic; their questions go to "
+                                "'%(topic)s' (use --alias to map the name)"
+                            )
+                            % {"presenter": presenter, "topic": self.presentations[0].topic},
                             number,
                         )
                 else:
-                    raise ParseError(f"questions for {presenter} but the session has no topics", number)
+                    raise ParseError(gettext("questions for %(presenter)s but the session has no topics") % {"presenter": presenter}, number)
                 other_answers = tuple(
                     ParsedAnswer(author=author, body=text, line=line)
                     for author, line, lines in others
@@ -1015,17 +1027,21 @@ class _SessionParser:
 
     def finish(self) -> ParsedSession:
         if self.number is None:
-            raise ParseError("no session number: expected a heading such as '# 6주차'", self.offset + 1)
+            raise ParseError(gettext("no session number: expected a heading such as '# 6주차'"), self.offset + 1)
         if self.date is None:
             raise ParseError(
-                "no date: expected a line such as '**발표일**: 2025.07.04'", getattr(self, "number_line", None)
+                gettext("no date: expected a line such as '**발표일**: 2025.07.04'"), getattr(self, "number_line", None)
             )
         self.assign()
         topics: dict[str, int] = {}
         for pres in self.presentations:
             key = _clean_heading(pres.topic)
             if key in topics:
-                raise ParseError(f"topic '{pres.topic}' appears twice (first at line {topics[key]})", pres.line)
+                raise ParseError(
+                    gettext("topic '%(topic)s' appears twice (first at line %(line)d)")
+                    % {"topic": pres.topic, "line": topics[key]},
+                    pres.line,
+                )
             topics[key] = pres.line
         presentations = tuple(
             ParsedPresentation(

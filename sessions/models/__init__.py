@@ -9,7 +9,7 @@ from .reflections import Reflection, Tag
 from .reminders import SentReminder
 from .retros import ActionItem, Card, CardVote, Column, RetroBoard
 from .seasons import Season, SeasonMembership
-from .talks import Answer, Presentation, PresentationPresenter, Question
+from .talks import Answer, Presentation, PresentationPaper, PresentationPresenter, Question
 
 __all__ = [
     "ActionItem",
@@ -32,6 +32,7 @@ __all__ = [
     "Paper",
     "PaperLink",
     "Presentation",
+    "PresentationPaper",
     "PresentationPresenter",
     "Question",
     "RateLimit",

@@ -80,6 +80,8 @@ class Member(RenderedMarkdownModel, AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # When an invitation link was last made for the member (emailed or handed on).
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True, editable=False)
     # Moves on with every full save and every profile edit; the profile form
     # saves only over the version it was opened on (sessions/forms/concurrency.py).
     updated_at = models.DateTimeField(auto_now=True)
@@ -108,8 +110,10 @@ class Member(RenderedMarkdownModel, AbstractUser):
 
     @property
     def label(self):
-        """Display name with the member's emoji, as the notes write it."""
-        return f"{self.display_name}{self.emoji}"
+        """The member's emoji, then their display name: "🐻 최하은". The one rule
+        for a name on a page: the emoji comes first, so a Korean particle
+        always follows the name itself ("🐻 최하은의 소감", never "최하은🐻의")."""
+        return f"{self.emoji} {self.display_name}" if self.emoji else self.display_name
 
     @property
     def is_organizer(self):

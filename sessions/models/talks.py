@@ -23,8 +23,13 @@ class PresentationQuerySet(models.QuerySet):
                 "presenter_links",
                 queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
             ),
-            "papers",
+            paper_links_prefetch(),
         )
+
+
+def paper_links_prefetch():
+    """Prefetch a talk's papers in their order, for `Presentation.ordered_papers()` (one query)."""
+    return Prefetch("paper_links", queryset=PresentationPaper.objects.select_related("paper").order_by("order", "pk"))
 
 
 class Presentation(RenderedMarkdownModel):
@@ -44,7 +49,7 @@ class Presentation(RenderedMarkdownModel):
         verbose_name=_("presenters"),
     )
     papers = models.ManyToManyField(
-        Paper, related_name="presentations", blank=True, verbose_name=_("papers")
+        Paper, through="PresentationPaper", related_name="presentations", blank=True, verbose_name=_("papers")
     )
     summary = MarkdownxField(_("summary"), blank=True)
     summary_html = models.TextField(editable=False, blank=True)
@@ -137,6 +142,19 @@ class Presentation(RenderedMarkdownModel):
             for index, member in enumerate(dict.fromkeys(members))
         )
 
+    def ordered_papers(self):
+        """The papers in the order the presenter listed them; uses the `with_people()` prefetch when present."""
+        return [link.paper for link in self.paper_links.all()]
+
+    @transaction.atomic
+    def set_papers(self, papers):
+        """Replace the papers (a relation) with `papers`, in that order (a repeat counts once)."""
+        self.paper_links.all().delete()
+        PresentationPaper.objects.bulk_create(
+            PresentationPaper(presentation=self, paper=paper, order=index)
+            for index, paper in enumerate(dict.fromkeys(papers))
+        )
+
     @transaction.atomic
     def add_question(self, question):
         """Save `question` as the last of this talk's questions.
@@ -197,6 +215,28 @@ class PresentationPresenter(models.Model):
 
     def __str__(self):
         return f"{self.member} – {self.presentation}"
+
+
+class PresentationPaper(models.Model):
+    """A paper a talk discusses, with its place in the talk's list of papers."""
+
+    presentation = models.ForeignKey(Presentation, on_delete=models.CASCADE, related_name="paper_links")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="talk_links")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        # The table the relation had before it had an order.
+        db_table = "study_presentation_papers"
+        verbose_name = _("paper of a talk")
+        verbose_name_plural = _("papers of talks")
+        ordering = ["presentation", "order", "pk"]
+        constraints = [
+            # A talk lists a paper once; the order says which comes first.
+            models.UniqueConstraint(fields=["presentation", "paper"], name="study_paper_once_per_talk"),
+        ]
+
+    def __str__(self):
+        return f"{self.paper} – {self.presentation}"
 
 
 class QuestionQuerySet(models.QuerySet):

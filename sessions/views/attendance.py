@@ -65,8 +65,15 @@ def attendance_mark(request, season, number):
     if session.date > timezone.localdate():
         messages.error(request, _("Attendance can be marked from the day of the session."))
         return redirect(_attendance_url(session))
-    came = Attendance.objects.filter(session=session, attended=True).values_list("member", flat=True)
-    form = AttendanceMarkForm(request.POST or None, initial={"attended": list(came)})
+    came = list(Attendance.objects.filter(session=session, attended=True).values_list("member", flat=True))
+    if not came:
+        # Nobody marked yet: start from who said they would come.
+        came = list(
+            Attendance.objects.filter(session=session, response=Attendance.Response.GOING).values_list(
+                "member", flat=True
+            )
+        )
+    form = AttendanceMarkForm(request.POST or None, initial={"attended": came})
     if form.is_valid():
         attended = form.cleaned_data["attended"]
         with transaction.atomic():

@@ -24,6 +24,7 @@ from sessions.models import (
     Season,
     StudySession,
 )
+from sessions.models.talks import paper_links_prefetch
 
 from .access import get_session, session_for_organizer
 from .attendance import attendance_controls, attendance_lists
@@ -107,7 +108,7 @@ def session_talks(session):
                 "presenter_links",
                 queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
             ),
-            "papers",
+            paper_links_prefetch(),
             Prefetch("questions", queryset=questions, to_attr="first_questions"),
         )
     )

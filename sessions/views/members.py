@@ -136,7 +136,7 @@ def member_profile(pk, viewer):
     yet, and the HTML of their sections (eight queries)."""
     member = get_object_or_404(
         Member.objects.filter(is_active=True)
-        .only("display_name", "emoji", "role", "is_superuser", "email", "bio_html")
+        .only("display_name", "emoji", "role", "is_superuser", "email", "bio_html", "invited_at")
         .with_can_log_in(),
         pk=pk,
     )

@@ -28,15 +28,23 @@ from sessions.models.base import count_of
 MEMBERS_PER_PAGE = 20
 
 
-def member_totals(season=None):
-    """Active members with their counts (of `season`'s sessions when given;
-    journal entries belong to no season), in one query. Private journal
-    entries are not counted: the page is the group's shared record, the same
-    for every viewer, the entries' author included."""
-    where = {} if season is None else {"session__season": season}
-    talks = {} if season is None else {"presentation__session__season": season}
-    questions = {} if season is None else {"presentation__session__season": season}
-    answers = {} if season is None else {"question__presentation__session__season": season}
+def member_totals(season=None, year=None):
+    """Active members with their counts (of `season`'s sessions, or of the
+    sessions and journal entries of `year`, when given; else of all time), in
+    one query. A season's counts leave journal entries of every date in (they
+    belong to no season). Private journal entries are not counted: the page
+    is the group's shared record, the same for every viewer, the entries'
+    author included."""
+    if season is not None:
+        at = {"season": season}
+    elif year is not None:
+        at = {"date__year": year}
+    else:
+        at = {}
+    where = {f"session__{k}": v for k, v in at.items()}
+    talks = questions = {f"presentation__session__{k}": v for k, v in at.items()}
+    answers = {f"question__presentation__session__{k}": v for k, v in at.items()}
+    journals = {} if year is None or season is not None else {"date__year": year}
     return Member.objects.filter(is_active=True).annotate(
         talk_count=count_of(PresentationPresenter.objects.filter(**talks), "member"),
         asked_count=count_of(Question.objects.filter(**questions), "asked_by"),
@@ -53,7 +61,7 @@ def member_totals(season=None):
             0,
         ),
         reflection_count=count_of(Reflection.objects.on_sessions().filter(**where), "author"),
-        journal_count=count_of(Reflection.objects.journals().shared(), "author"),
+        journal_count=count_of(Reflection.objects.journals().shared().filter(**journals), "author"),
         attended_count=count_of(Attendance.objects.filter(attended=True, **where), "member"),
     )
 
@@ -120,11 +128,11 @@ def sessions_attendance(year=None):
 
 def participation_page(year, page):
     """The context of one page of the participation fragment: `page`'s
-    members with their totals and `year`'s heatmaps, and the attendance of
+    members with their totals and heatmaps of `year`, and the attendance of
     `year`'s sessions (nine queries)."""
     first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     start = (page.number - 1) * MEMBERS_PER_PAGE
-    members = list(member_totals().order_by("display_name", "pk")[start : start + MEMBERS_PER_PAGE])
+    members = list(member_totals(year=year).order_by("display_name", "pk")[start : start + MEMBERS_PER_PAGE])
     activity = activity_by_member(first_day, last_day, [member.pk for member in members])
     for member in members:
         counts = activity.get(member.pk, Counter())
@@ -144,6 +152,7 @@ def participation_page(year, page):
         "year": year,
         "members": members,
         "attendance_rows": rows,
+        "attendance_recorded": any(came or going for _number, _date, came, going in rows),
         "attendance_chart": charts.attendance_chart(
             rows, label=_("Attendance per session over time")
         ),

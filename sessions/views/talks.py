@@ -25,6 +25,7 @@ from sessions.models import (
     TalkSlot,
 )
 from sessions.notifications import notify
+from sessions.models.talks import paper_links_prefetch
 
 from .access import answer_for_author, get_session, question_for_author, talk_for_editing
 
@@ -46,7 +47,7 @@ def talk_summary(pk):
         Presentation.objects.select_related("session__season")
         .defer("summary", "session__notes", "session__notes_html")
         .annotate(question_count=Count("questions"))
-        .prefetch_related(presenters, "papers"),
+        .prefetch_related(presenters, paper_links_prefetch()),
         pk=pk,
     )
     return {

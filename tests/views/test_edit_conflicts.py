@@ -108,7 +108,7 @@ def test_talk_edit_conflict_shows_presenters_and_papers_by_name(
     response = organizer_client.post(url, {**second, "topic": "셀프 어텐션 2"})
     assert [(value.label, value.text) for value in response.context["form"].conflict.values] == [
         ("Topic", "셀프 어텐션"),
-        ("Presenters", "강발표🐼, 조회원🐱"),
+        ("Presenters", "🐼 강발표, 🐱 조회원"),
         ("Papers", "MHA | https://example.org/mha"),
     ]
 

@@ -32,7 +32,7 @@ def test_home_shows_the_next_session_and_its_talks(member_client, presenter):
     assert '<a href="/seasons/2025/2/">2025 논문 스터디, session 2 · 다음 모임</a>' in content
     assert "/seasons/2025/3/" not in content
     assert f'<a href="/talks/{talk.pk}/">비전 트랜스포머</a>' in content
-    assert '<span class="person">강발표🐼</span>' in content
+    assert '<span class="person">🐼 강발표</span>' in content
     assert 'href="/seasons/2025/2/talks/new/"' in content
 
 
@@ -53,7 +53,7 @@ def test_home_lists_unanswered_questions_addressed_to_me(presenter_client, prese
     response = presenter_client.get(reverse("study:home"))
     content = response.content.decode()
     assert content.count("asked you about") == 1
-    assert "조회원🐱 asked you about “셀프 어텐션”" in content
+    assert "🐱 조회원 asked you about “셀프 어텐션”" in content
     assert f'href="/questions/{open_question.pk}/answers/new/"' in content
 
 
@@ -94,8 +94,8 @@ def test_home_recent_activity_is_newest_first_and_bounded(member_client, talk, p
     assert kinds == [("reflection", reflection), ("answer", answer), ("question", question), ("talk", talk)]
     response = member_client.get(reverse("study:home"))
     content = response.content.decode()
-    assert "강발표🐼 wrote a reflection on" in content
-    assert "조회원🐱 asked a question on" in content
+    assert "🐼 강발표 wrote a reflection on" in content
+    assert "🐱 조회원 asked a question on" in content
 
     for _ in range(12):
         factories.ReflectionFactory(session=factories.StudySessionFactory())
@@ -135,7 +135,7 @@ def test_home_shows_what_changed_after_it_was_cached(presenter_client, presenter
     question = factories.QuestionFactory(presentation=talk, addressed_to=presenter, asked_by=member)
     content = presenter_client.get(reverse("study:home")).content.decode()
     assert f'href="/questions/{question.pk}/answers/new/"' in content
-    assert "조회원🐱 asked a question on" in content
+    assert "🐱 조회원 asked a question on" in content
     factories.AnswerFactory(question=question)
     content = presenter_client.get(reverse("study:home")).content.decode()
     assert f'href="/questions/{question.pk}/answers/new/"' not in content
@@ -149,3 +149,10 @@ def test_home_keeps_what_waits_for_each_member_to_that_member(
     member_page = member_client.get(reverse("study:home")).content.decode()
     assert (presenter_page.count("asked you about"), member_page.count("asked you about")) == (1, 0)
     assert "Nothing is waiting for you." in member_page
+
+
+def test_home_waiting_question_shows_rendered_text_not_markdown(presenter_client, presenter, talk):
+    factories.QuestionFactory(presentation=talk, addressed_to=presenter, body="$\\epsilon$ 는 **얼마**인가요?")
+    content = presenter_client.get(reverse("study:home")).content.decode()
+    assert '<div class="excerpt">ϵ 는 얼마인가요?</div>' in content
+    assert "$\\epsilon$" not in content and "**" not in content

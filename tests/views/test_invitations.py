@@ -8,6 +8,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -51,6 +52,13 @@ def test_make_invitation_link_with_base_url(imported):
     uid = urlsafe_base64_encode(force_bytes(imported.pk))
     assert link.startswith(f"https://study.example.org/invite/{uid}/")
     assert member_for_invitation(uid, link.rstrip("/").rsplit("/", 1)[1]) == imported
+
+
+def test_make_invitation_link_records_when_the_member_was_invited(imported):
+    assert imported.invited_at is None
+    make_invitation_link(imported, "https://study.example.org/")
+    stored = Member.objects.get(pk=imported.pk).invited_at
+    assert stored == imported.invited_at and stored is not None
 
 
 def test_make_invitation_link_refuses_members_who_can_log_in(member):
@@ -260,3 +268,26 @@ def test_member_create_taken_display_name_is_a_form_error(organizer_client, memb
     assert list(response.context["form"].errors) == ["display_name"]
     assert Member.objects.filter(display_name="조회원").count() == 1
     assert mail.outbox == []
+
+
+def test_member_profile_after_an_invitation_says_when_and_offers_send_again(organizer_client, imported):
+    before = organizer_client.get(f"/members/{imported.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "초대 전" in before
+    assert "다시 보내기" not in before and "초대함" not in before
+    organizer_client.post(invite_url(imported))
+    imported.refresh_from_db()
+    assert imported.invited_at is not None
+    page = organizer_client.get(f"/members/{imported.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    with translation.override("ko"):
+        day = formats.date_format(timezone.localdate(imported.invited_at), "DATE_FORMAT")
+    assert f"초대함 ({day})" in page
+    assert ">다시 보내기</button>" in page
+    organizer_client.post(invite_url(imported))
+    assert len(mail.outbox) == 2
+
+
+def test_member_profile_without_email_after_an_invitation_offers_a_new_link(organizer_client, imported_without_email):
+    organizer_client.post(invite_url(imported_without_email))
+    page = organizer_client.get(f"/members/{imported_without_email.pk}/").content.decode()
+    assert "Invited (" in page and ">Make a new link</button>" in page
+    assert "Not invited yet" not in page

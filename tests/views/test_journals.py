@@ -66,7 +66,7 @@ def test_journal_list_shows_another_members_journal(member_client, presenter, en
     factories.JournalEntryFactory(author=factories.MemberFactory(), title="남의 일지")
     factories.ReflectionFactory(author=presenter)  # a session reflection is not a journal entry
     content = member_client.get(f"{LIST_URL}?author={presenter.pk}").content.decode()
-    assert "<h1>강발표🐼’s journal</h1>" in content
+    assert "<h1>🐼 강발표’s journal</h1>" in content
     assert f'<a href="/members/{presenter.pk}/">Profile</a>' in content
     assert entry_titles(content) == [(entry.pk, "역전파 복습")]
     assert 'href="/journal/new/"' not in content
@@ -161,11 +161,11 @@ def test_journal_lists_are_cached_each_for_their_own_author(entry, presenter, or
     for _ in range(2):
         presenters = journal_page(member_client, f"?author={presenter.pk}")
         organizers = journal_page(member_client, f"?author={organizer.pk}")
-        assert ("<h1>강발표🐼’s journal</h1>" in presenters, entry_titles(presenters)) == (
+        assert ("<h1>🐼 강발표’s journal</h1>" in presenters, entry_titles(presenters)) == (
             True,
             [(entry.pk, "역전파 복습")],
         )
-        assert ("<h1>정운영🦉’s journal</h1>" in organizers, entry_titles(organizers)) == (
+        assert ("<h1>🦉 정운영’s journal</h1>" in organizers, entry_titles(organizers)) == (
             True,
             [(theirs.pk, "운영 일지")],
         )
@@ -196,7 +196,7 @@ def test_journal_list_shows_an_author_renamed_after_it_was_cached(entry, present
     journal_page(member_client, f"?author={presenter.pk}")
     presenter.display_name = "새이름"
     presenter.save(update_fields=["display_name"])
-    assert "<h1>새이름🐼’s journal</h1>" in journal_page(member_client, f"?author={presenter.pk}")
+    assert "<h1>🐼 새이름’s journal</h1>" in journal_page(member_client, f"?author={presenter.pk}")
 
 
 def test_journal_list_of_an_author_deactivated_after_it_was_cached_is_404(entry, presenter, member_client):

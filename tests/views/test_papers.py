@@ -185,7 +185,7 @@ def test_paper_detail_shows_every_talk_and_session_that_covered_it(member_client
     assert '<a href="https://arxiv.org/abs/2006.11239" rel="noopener noreferrer">2006.11239</a>' in content
     assert list(response.context["talks"]) == [other, talk]
     assert f'<a href="/talks/{talk.pk}/">셀프 어텐션</a>' in content
-    assert '<span class="person">강발표🐼</span>' in content
+    assert '<span class="person">🐼 강발표</span>' in content
     assert '<a href="/seasons/2025/8/">2025 논문 스터디, session 8</a>' in content
 
 

@@ -202,7 +202,7 @@ def test_question_edited_after_the_talk_page_was_cached_shows_the_new_text(membe
 def test_answer_page_shows_the_question(presenter_client, question):
     content = presenter_client.get(reverse("study:answer-create", args=[question.pk])).content.decode()
     assert question.body_html in content
-    assert "조회원🐱 asked 강발표🐼:" in content
+    assert "🐱 조회원 asked 🐼 강발표:" in content
 
 
 def test_answer_create_anonymous_redirects_to_login(outsider_client, question):

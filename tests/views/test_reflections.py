@@ -138,6 +138,29 @@ def test_reflection_edit_empty_body_is_a_form_error(member_client, study_session
     assert Reflection.objects.count() == 0
 
 
+@pytest.mark.parametrize("template", ["kpt", "4l"])
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_reflection_edit_template_headings_alone_are_a_form_error(member_client, study_session, template, language):
+    body = member_client.get(edit_url(study_session) + f"?template={template}", HTTP_ACCEPT_LANGUAGE=language).context[
+        "form"
+    ]["body"].value()
+    response = member_client.post(edit_url(study_session), {"body": body}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert response.context["form"].errors["body"] == [
+        {
+            "en": "Write something under the headings: the template's headings alone are not a reflection.",
+            "ko": "제목 아래에 내용을 적어 주세요. 템플릿의 제목만으로는 소감이 되지 않습니다.",
+        }[language]
+    ]
+    assert Reflection.objects.count() == 0
+
+
+def test_reflection_edit_template_with_text_under_a_heading_is_saved(member_client, study_session):
+    response = member_client.post(edit_url(study_session), {"body": "## Keep\n\n매주 읽기\n\n## Problem\n\n"})
+    assert response.status_code == 302
+    assert Reflection.objects.get().body.startswith("## Keep")
+
+
 def test_reflection_hostile_markdown_renders_nothing_executable(member_client, member, study_session):
     member_client.post(edit_url(study_session), {"body": HOSTILE_MARKDOWN})
     reflection = Reflection.objects.get()

@@ -58,8 +58,8 @@ def test_session_list_shows_sessions_talks_and_presenters_with_emoji(member_clie
     assert '<a class="session-number" href="/seasons/2025/6/">Session 6</a>' in content
     assert "트랜스포머 다시 읽기" in content
     assert f'<a href="/talks/{talk.pk}/">셀프 어텐션</a>' in content
-    assert '<span class="person">강발표🐼</span>' in content
-    assert '<span class="person">김공동🦝</span>, <span class="person">강발표🐼</span>' in content
+    assert '<span class="person">🐼 강발표</span>' in content
+    assert '<span class="person">🦝 김공동</span>, <span class="person">🐼 강발표</span>' in content
 
 
 def test_session_list_groups_by_season_current_first_and_filters_with_season(member_client):

@@ -66,7 +66,7 @@ def test_talk_detail_shows_talk_papers_and_qa(member_client, talk):
     content = response.content.decode()
     assert "<h1>셀프 어텐션</h1>" in content
     assert '<a href="/seasons/2025/6/">2025 논문 스터디, session 6 · 트랜스포머 다시 읽기</a>' in content
-    assert '<span class="person">강발표🐼</span>' in content
+    assert '<span class="person">🐼 강발표</span>' in content
     assert f'<a href="/papers/{paper.pk}/">DDPM</a>' in content
     assert "arXiv:2006.11239" in content
     assert talk.summary_html in content
@@ -230,9 +230,9 @@ def test_talk_page_shows_a_member_renamed_after_it_was_cached(discussed_talk, pr
     presenter.display_name = "새이름"
     presenter.save(update_fields=["display_name"])
     page = talk_page(member_client, discussed_talk)
-    assert '<span class="person">새이름🐼</span>' in page
+    assert '<span class="person">🐼 새이름</span>' in page
     # The presenters, both questions' addressee, the answer's author and the choice to ask.
-    assert page.count("새이름🐼") == 5
+    assert page.count("🐼 새이름") == 5
 
 
 def test_talk_page_offers_the_presenters_added_after_it_was_cached(talk, presenter, member_client):
@@ -241,7 +241,7 @@ def test_talk_page_offers_the_presenters_added_after_it_was_cached(talk, present
     talk.set_presenters([presenter, co_presenter])
     page = talk_page(member_client, talk)
     assert f'value="{co_presenter.pk}"' in page
-    assert '<span class="person">강발표🐼</span>, <span class="person">김공동🦝</span>' in page
+    assert '<span class="person">🐼 강발표</span>, <span class="person">🦝 김공동</span>' in page
 
 
 # Posting a talk
@@ -536,3 +536,50 @@ def test_deleting_a_talk_removes_its_slides(
         else:
             organizer_client.post(reverse("study:session-delete", args=[SEASON, 6]))
     assert (Presentation.objects.count(), storage.exists(name)) == (0, False)
+
+
+def test_talk_papers_keep_the_order_they_were_entered_in(member_client, member, study_session):
+    url = reverse("study:talk-create", args=[SEASON, 6])
+    lines = "Zeta | https://example.org/zeta\nAlpha | https://example.org/alpha\nMu | https://example.org/mu"
+    member_client.post(url, talk_data(member, paper_links=lines))
+    talk = Presentation.objects.get()
+    assert [p.title for p in talk.ordered_papers()] == ["Zeta", "Alpha", "Mu"]
+    page = member_client.get(talk.get_absolute_url()).content.decode()
+    assert page.index(">Zeta</a>") < page.index(">Alpha</a>") < page.index(">Mu</a>")
+    edit = reverse("study:talk-edit", args=[talk.pk])
+    form = member_client.get(edit).context["form"]
+    assert form["paper_links"].value() == (
+        "Zeta | https://example.org/zeta\nAlpha | https://example.org/alpha\nMu | https://example.org/mu"
+    )
+    reordered = "Mu | https://example.org/mu\nZeta | https://example.org/zeta\nAlpha | https://example.org/alpha"
+    member_client.post(edit, {**opened_form(member_client, edit), **talk_data(member, paper_links=reordered)})
+    assert [p.title for p in talk.ordered_papers()] == ["Mu", "Zeta", "Alpha"]
+
+
+def test_talk_page_labels_a_doi_paper_doi(member_client, talk):
+    talk.set_papers([
+        factories.PaperFactory(title="DOI paper", url="https://doi.org/10.1000/xyz", doi="10.1000/xyz", arxiv_id=""),
+        factories.PaperFactory(title="Plain", url="https://example.org/plain", doi="", arxiv_id=""),
+    ])
+    page = member_client.get(talk.get_absolute_url()).content.decode()
+    assert 'href="https://doi.org/10.1000/xyz" rel="noopener noreferrer">DOI</a>' in page
+    assert 'href="https://example.org/plain" rel="noopener noreferrer">link</a>' in page
+
+
+def _answer_links(client, talk):
+    page = client.get(talk.get_absolute_url()).content.decode()
+    return re.findall(r'<div class="item-actions answer-action">\s*<a class="button" href="(/questions/\d+/answers/new/)"', page), page
+
+
+def test_talk_answer_action_follows_the_answers_and_is_gone_once_answered(presenter_client, member_client, talk, presenter):
+    question = factories.QuestionFactory(presentation=talk, addressed_to=presenter, body="왜요?")
+    add = f"/questions/{question.pk}/answers/new/"
+    links, page = _answer_links(presenter_client, talk)
+    assert links == [add]
+    factories.AnswerFactory(question=question, author=presenter, body="그래서요.")
+    links, page = _answer_links(presenter_client, talk)
+    assert links == []
+    assert page.index("그래서요.") < page.index("/answers/") and "Edit" in page
+    links, page = _answer_links(member_client, talk)
+    assert links == [add]
+    assert page.index("그래서요.") < page.index(add)
