@@ -37,7 +37,7 @@ def reflection_edit(request, season, number):
     initial = {}
     if not reflection.body:
         # A retrospective template prefills the empty editor.
-        initial = {"body": text for key, _label, text in templates if key == chosen}
+        initial = next(({"body": text} for key, _label, text in templates if key == chosen), {})
     form = ReflectionForm(request.POST or None, instance=reflection, initial=initial)
     if save_or_form_error(form) is not None:
         if is_new:
