@@ -10,7 +10,7 @@ PORT ?= 8000
 LOCK := requirements/dev-lock.txt
 PIP_COMPILE := $(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test setup messages migrate demo clean bench bench-throughput lock
+.PHONY: run test lint setup messages migrate demo clean bench bench-throughput lock
 
 $(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ run: demo
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
 
 # Queries and server time of every main page at small and large scale, in
 # databases of their own (SQLite under /tmp; PostgreSQL when DATABASE_URL is set).
