@@ -5,13 +5,27 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup messages migrate demo clean bench bench-throughput
+# Exact versions: requirements/lock.txt (the app) and requirements/dev-lock.txt
+# (the app and its test tools), both from pyproject.toml by `make lock`.
+LOCK := requirements/dev-lock.txt
+PIP_COMPILE := $(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 
-$(VENV)/.installed: pyproject.toml
+.PHONY: run test lint setup messages migrate demo clean bench bench-throughput lock
+
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# After changing the dependencies in pyproject.toml (or to take newer
+# versions: `make lock LOCK_ARGS=--upgrade`); commit both files.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet "pip-tools>=7.5,<8"
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) $(LOCK_ARGS) --output-file requirements/lock.txt pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) $(LOCK_ARGS) --extra dev --output-file requirements/dev-lock.txt pyproject.toml
 
 setup: $(VENV)/.installed messages
 
@@ -34,6 +48,9 @@ run: demo
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
 
 # Queries and server time of every main page at small and large scale, in
 # databases of their own (SQLite under /tmp; PostgreSQL when DATABASE_URL is set).

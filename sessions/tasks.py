@@ -7,7 +7,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from sessions import notifications
-from sessions.models import Notification
+from sessions.invitations import send_invitation
+from sessions.models import Member, Notification
 
 
 @task()
@@ -30,3 +31,13 @@ def send_digests():
     """The daily digest emails, and the at-once emails whose task was lost."""
     requeued = notifications.requeue_lost_emails()
     return {"digests": notifications.send_digests(), "requeued": requeued}
+
+
+
+@task()
+def email_invitation(member_pk, link):
+    """Email the invitation `link` to the member, so that the organizer's
+    page does not wait for the mail server. Returns whether a mail was sent
+    (not when the member has no address, or is gone, by then)."""
+    member = Member.objects.filter(pk=member_pk).first()
+    return member is not None and send_invitation(member, link)

@@ -8,6 +8,7 @@ DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 
 import os
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request carries its id.
+    "sessions.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the others, so it sees their responses too (redirects, 403s).
@@ -154,17 +157,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Test databases get a UTF-8 ctype: pg_trgm sees no Hangul under "C".
     DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
 
-# Rendered page fragments (sessions/fragments.py). Each process keeps its
-# own; keys carry the content version, so processes never disagree about
-# what is current. DJANGO_CACHE_ENTRIES bounds the memory (fragments are
-# 2-120 KB).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "studygroup-fragments",
-        "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_CACHE_ENTRIES", 1000)},
+# Rendered page fragments (sessions/fragments.py). By default each process
+# keeps its own; keys carry the content version, so processes never disagree
+# about what is current. DJANGO_CACHE_ENTRIES bounds the memory (fragments
+# are 2-120 KB). DJANGO_CACHE_URL=redis://host:6379/0 (or rediss://) makes
+# one cache that every app server shares: a fragment is rendered once for all.
+CACHE_URL = env_str("DJANGO_CACHE_URL")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("DJANGO_CACHE_KEY_PREFIX", "studygroup"),
+            # An unreachable Redis fails a request in seconds, not minutes.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
-}
+elif CACHE_URL in ("", "locmem://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "studygroup-fragments",
+            "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_CACHE_ENTRIES", 1000)},
+        }
+    }
+else:
+    raise ImproperlyConfigured(f"DJANGO_CACHE_URL must be redis://…, rediss://… or locmem://, not {CACHE_URL!r}")
 
 AUTH_USER_MODEL = "study.Member"
 AUTHENTICATION_BACKENDS = [
@@ -208,9 +226,45 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
+
+
+def s3_media_storage():
+    """The storage of uploads in the bucket the DJANGO_S3_* variables name."""
+    return {
+        "BACKEND": "sessions.media_storage.MembersS3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("DJANGO_S3_BUCKET"),
+            # Empty: Amazon S3 itself; else e.g. https://s3.example.org (MinIO, Ceph, Garage…).
+            "endpoint_url": env_str("DJANGO_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("DJANGO_S3_REGION") or None,
+            # Empty: boto3 finds credentials itself (instance role, ~/.aws).
+            "access_key": env_str("DJANGO_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("DJANGO_S3_SECRET_ACCESS_KEY") or None,
+            # A folder inside the bucket, e.g. when groups share one bucket.
+            "location": env_str("DJANGO_S3_PREFIX").strip("/"),
+            # "path" for most self-hosted servers; empty lets boto3 choose.
+            "addressing_style": env_str("DJANGO_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            # Objects stay private (the bucket's own policy); names are
+            # never reused, as on local disk.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+
+# Uploads: on local disk (MEDIA_ROOT) unless DJANGO_S3_BUCKET names an
+# S3-compatible bucket, which several app servers can share. Either way the
+# files' URLs are /media/<name>, served to members only (sessions/views/media.py).
+S3_BUCKET = env_str("DJANGO_S3_BUCKET")
+# On local disk, uploads are written under a temporary name and renamed
+# when complete (sessions/storage.py).
+MEDIA_STORAGE = (
+    s3_media_storage() if S3_BUCKET else {"BACKEND": "sessions.storage.AtomicFileSystemStorage"}
+)
 STORAGES = {
-    # Uploads: written under a temporary name, renamed when complete.
-    "default": {"BACKEND": "sessions.storage.AtomicFileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -219,6 +273,19 @@ STORAGES = {
         )
     },
 }
+# How /media/ sends a file once it has checked the login: "stream" (the app
+# sends it), "redirect" (S3 only: to a presigned URL valid MEDIA_URL_EXPIRY
+# seconds) or "accel" (local disk behind nginx: X-Accel-Redirect to the
+# internal location MEDIA_ACCEL_PREFIX, see deploy/nginx/).
+MEDIA_SERVE = env_str("DJANGO_MEDIA_SERVE", "redirect" if S3_BUCKET else "stream")
+if MEDIA_SERVE not in {"stream", "redirect", "accel"}:
+    raise ImproperlyConfigured(f"DJANGO_MEDIA_SERVE must be stream, redirect or accel, not {MEDIA_SERVE!r}")
+if MEDIA_SERVE == "redirect" and not S3_BUCKET:
+    raise ImproperlyConfigured("DJANGO_MEDIA_SERVE=redirect needs S3 storage (DJANGO_S3_BUCKET)")
+if MEDIA_SERVE == "accel" and S3_BUCKET:
+    raise ImproperlyConfigured("DJANGO_MEDIA_SERVE=accel serves local disk; with DJANGO_S3_BUCKET use stream or redirect")
+MEDIA_URL_EXPIRY = env_int("DJANGO_MEDIA_URL_EXPIRY", 300)
+MEDIA_ACCEL_PREFIX = "/" + env_str("DJANGO_MEDIA_ACCEL_PREFIX", "/protected-media/").strip("/") + "/"
 # Uploads above this size are streamed to a temporary file, not memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -257,8 +324,13 @@ EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+# For django.core.mail.backends.filebased.EmailBackend: the folder it writes mails to.
+EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH") or None
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "studygroup@localhost")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SERVER_EMAIL = env_str("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Who gets an email with the traceback of every server error (500) when
+# DEBUG is off: "Name <address>, address, …".
+ADMINS = [(name or address, address) for name, address in getaddresses(env_list("DJANGO_ADMINS", []))]
 
 # markdownx: one renderer (markdown, math, then sanitizing) and a guarded
 # image upload. markdownx reads these once, at import.
@@ -303,9 +375,46 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
+# Logs go to standard error (journald, docker logs…): plain lines, or one
+# JSON object a line with DJANGO_LOG_FORMAT=json for a log collector. Each
+# line carries the id of its request (sessions/request_id.py). Server
+# errors also go to ADMINS by email (Django's own handler, DEBUG off).
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "sessions.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "sessions.request_id.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Error reports to Sentry (or a Sentry-compatible service such as GlitchTip)
+# when DJANGO_SENTRY_DSN is set; needs the extra: pip install -e ".[sentry]".
+SENTRY_DSN = env_str("DJANGO_SENTRY_DSN")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError:
+        raise ImproperlyConfigured(
+            'DJANGO_SENTRY_DSN is set but sentry-sdk is not installed: pip install -e ".[sentry]"'
+        ) from None
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("DJANGO_SENTRY_ENVIRONMENT", "production"),
+        # Performance traces are off unless asked for (a fraction, e.g. 0.1).
+        traces_sample_rate=float(env_str("DJANGO_SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+        # No member's name, address or cookies leave the server.
+        send_default_pii=False,
+    )

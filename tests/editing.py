@@ -11,7 +11,7 @@ and two people (or one person in two windows) who may edit its text.
 
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Callable
+from collections.abc import Callable
 
 from django.test import Client
 from django.urls import reverse

@@ -135,7 +135,7 @@ def test_content_version_rolls_back_with_the_write(version, study_session):
     before = version()
     with pytest.raises(ZeroDivisionError), transaction.atomic():
         StudySession.objects.filter(pk=study_session.pk).update(title="취소될 제목")
-        1 / 0
+        raise ZeroDivisionError
     assert version() == before
 
 
@@ -227,10 +227,10 @@ def test_content_version_lets_concurrent_writers_cross_without_deadlock():
             for round_ in range(rounds):
                 with transaction.atomic():
                     steps = [
-                        lambda: StudySession.objects.filter(pk=sessions[round_ % 2].pk).update(
+                        lambda round_=round_: StudySession.objects.filter(pk=sessions[round_ % 2].pk).update(
                             place=f"{seed}-{round_}"
                         ),
-                        lambda: Question.objects.filter(pk=questions[round_ % 2].pk).update(
+                        lambda round_=round_: Question.objects.filter(pk=questions[round_ % 2].pk).update(
                             position=round_
                         ),
                     ]

@@ -13,7 +13,7 @@ Each answer becomes a `Metadata`; anything else raises `FetchError` (with
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
@@ -87,8 +87,8 @@ def retry_after_seconds(value, now=None):
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0, int((when - (now or datetime.now(timezone.utc))).total_seconds()))
+        when = when.replace(tzinfo=UTC)
+    return max(0, int((when - (now or datetime.now(UTC))).total_seconds()))
 
 
 def _get(client, service, url, params=None):

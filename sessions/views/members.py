@@ -1,7 +1,10 @@
 """The member directory, profiles, profile editing and invitations."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,7 +19,6 @@ from sessions.invitations import (
     InvitationError,
     create_invited_member,
     make_invitation_link,
-    send_invitation,
 )
 from sessions.models import (
     Answer,
@@ -27,6 +29,7 @@ from sessions.models import (
     Reflection,
     TalkSlot,
 )
+from sessions.tasks import email_invitation
 
 from .access import member_for_organizer, organizer_only
 from .feeds import feed_urls
@@ -192,10 +195,11 @@ def profile_edit(request):
 def _invite(request, member):
     """Make a link for `member`, email it when possible, and say what happened."""
     link = make_invitation_link(member, request)
-    if send_invitation(member, link):
+    if member.email:
+        transaction.on_commit(partial(email_invitation.enqueue, member.pk, link))
         messages.success(
             request,
-            _("An invitation was emailed to %(name)s at %(email)s.")
+            _("An invitation is on its way to %(name)s at %(email)s.")
             % {"name": member.display_name, "email": member.email},
         )
     else:

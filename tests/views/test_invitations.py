@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from functools import partial
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_tasks_db.models import DBTaskResult
 
 from sessions.invitations import (
     InvitationError,
@@ -22,6 +24,7 @@ from sessions.invitations import (
     send_invitation,
 )
 from sessions.models import Member
+from sessions.tasks import email_invitation
 from tests import factories
 
 
@@ -165,9 +168,29 @@ def test_member_invite_who_can_log_in_is_refused_with_message(organizer_client, 
     assert mail.outbox == []
 
 
-def test_invitation_end_to_end(organizer_client, client, imported):
+@pytest.fixture
+def committing(settings, django_capture_on_commit_callbacks):
+    """`with committing():` runs what the block enqueues at its commit
+    right away, instead of in the task worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    return partial(django_capture_on_commit_callbacks, execute=True)
+
+
+def test_member_invite_emails_from_the_task_worker(organizer_client, imported, django_capture_on_commit_callbacks):
+    """The page does not send the mail: it enqueues it when its transaction commits."""
+    with django_capture_on_commit_callbacks() as callbacks:
+        organizer_client.post(invite_url(imported))
+    assert (len(callbacks), mail.outbox) == (1, [])
+    callbacks[0]()
+    result = DBTaskResult.objects.get()
+    assert (result.task_path, result.args_kwargs["args"][0]) == ("sessions.tasks.email_invitation", imported.pk)
+    assert result.status == "READY"
+
+
+def test_invitation_end_to_end(organizer_client, client, imported, committing):
     """Organizer invites an imported member; they set a password and are logged in; the link dies."""
-    response = organizer_client.post(invite_url(imported))
+    with committing():
+        response = organizer_client.post(invite_url(imported))
     assert response.status_code == 302
     assert response["Location"] == f"/members/{imported.pk}/"
     assert len(mail.outbox) == 1
@@ -241,12 +264,13 @@ def test_member_create_by_member_is_forbidden(member_client, member):
     assert not Member.objects.filter(display_name="새사람").exists()
 
 
-def test_member_create_adds_and_emails_invitation(organizer_client, organizer):
+def test_member_create_adds_and_emails_invitation(organizer_client, organizer, committing):
     assert organizer_client.get("/members/new/").status_code == 200
-    response = organizer_client.post(
-        "/members/new/",
-        {"display_name": "박지우", "email": "jiwoo@example.org", "emoji": "🐻", "role": "member"},
-    )
+    with committing():
+        response = organizer_client.post(
+            "/members/new/",
+            {"display_name": "박지우", "email": "jiwoo@example.org", "emoji": "🐻", "role": "member"},
+        )
     new = Member.objects.get(display_name="박지우")
     assert response.status_code == 302
     assert response["Location"] == f"/members/{new.pk}/"
@@ -256,7 +280,7 @@ def test_member_create_adds_and_emails_invitation(organizer_client, organizer):
     assert f"/invite/{urlsafe_base64_encode(force_bytes(new.pk))}/" in mail.outbox[0].body
     page = organizer_client.get(response["Location"])
     assert [str(m) for m in page.context["messages"]] == [
-        "An invitation was emailed to 박지우 at jiwoo@example.org."
+        "An invitation is on its way to 박지우 at jiwoo@example.org."
     ]
 
 
@@ -270,11 +294,12 @@ def test_member_create_taken_display_name_is_a_form_error(organizer_client, memb
     assert mail.outbox == []
 
 
-def test_member_profile_after_an_invitation_says_when_and_offers_send_again(organizer_client, imported):
+def test_member_profile_after_an_invitation_says_when_and_offers_send_again(organizer_client, imported, committing):
     before = organizer_client.get(f"/members/{imported.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "초대 전" in before
     assert "다시 보내기" not in before and "초대함" not in before
-    organizer_client.post(invite_url(imported))
+    with committing():
+        organizer_client.post(invite_url(imported))
     imported.refresh_from_db()
     assert imported.invited_at is not None
     page = organizer_client.get(f"/members/{imported.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
@@ -282,7 +307,8 @@ def test_member_profile_after_an_invitation_says_when_and_offers_send_again(orga
         day = formats.date_format(timezone.localdate(imported.invited_at), "DATE_FORMAT")
     assert f"초대함 ({day})" in page
     assert ">다시 보내기</button>" in page
-    organizer_client.post(invite_url(imported))
+    with committing():
+        organizer_client.post(invite_url(imported))
     assert len(mail.outbox) == 2
 
 
@@ -291,3 +317,16 @@ def test_member_profile_without_email_after_an_invitation_offers_a_new_link(orga
     page = organizer_client.get(f"/members/{imported_without_email.pk}/").content.decode()
     assert "Invited (" in page and ">Make a new link</button>" in page
     assert "Not invited yet" not in page
+
+
+def test_email_invitation_task_sends_the_link(imported):
+    assert email_invitation.call(imported.pk, "https://study.example.org/invite/x/y/") is True
+    assert [(m.to, "https://study.example.org/invite/x/y/" in m.body) for m in mail.outbox] == [
+        (["minji@example.org"], True)
+    ]
+
+
+def test_email_invitation_task_for_a_member_gone_meanwhile_sends_nothing(imported):
+    pk = imported.pk
+    imported.delete()
+    assert (email_invitation.call(pk, "https://x/invite/a/b/"), mail.outbox) == (False, [])
