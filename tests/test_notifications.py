@@ -92,7 +92,7 @@ def test_notify_skips_the_actor_inactive_members_and_events_told_before(member, 
 
 def test_notify_rejects_an_unknown_kind(member, presenter, question):
     with pytest.raises(ValueError):
-        notify("slot_assigned", [presenter], actor=member, target=question)
+        notify("slot_eaten", [presenter], actor=member, target=question)
 
 
 # Preferences ----------------------------------------------------------------
@@ -120,6 +120,11 @@ def test_preference_of_one_kind_leaves_the_others_at_their_default(presenter):
         NotificationKind.QUESTION: Delivery.AT_ONCE,
         NotificationKind.ANSWER: Delivery.NEVER,
         NotificationKind.SESSION_REMINDER: Delivery.AT_ONCE,
+        NotificationKind.SLOT_OPENED: Delivery.DIGEST,
+        NotificationKind.SLOT_ASSIGNED: Delivery.AT_ONCE,
+        NotificationKind.SLOT_GIVEN_BACK: Delivery.AT_ONCE,
+        NotificationKind.NOMINATION_SCHEDULED: Delivery.DIGEST,
+        NotificationKind.ACTION_ITEM: Delivery.AT_ONCE,
     }
 
 
@@ -135,13 +140,27 @@ def test_preferences_page_saves_the_radio_choices(presenter_client, presenter):
     assert 'type="radio" name="question" value="at_once"' in response.content.decode()
     response = presenter_client.post(
         reverse("study:notification-preferences"),
-        {"question": "digest", "answer": "never", "session_reminder": "at_once"},
+        {
+            "question": "digest",
+            "answer": "never",
+            "session_reminder": "at_once",
+            "slot_opened": "digest",
+            "slot_assigned": "at_once",
+            "slot_given_back": "at_once",
+            "nomination_scheduled": "digest",
+            "action_item": "at_once",
+        },
     )
     assert response.status_code == 302
     assert NotificationPreference.of_member(presenter) == {
         NotificationKind.QUESTION: Delivery.DIGEST,
         NotificationKind.ANSWER: Delivery.NEVER,
         NotificationKind.SESSION_REMINDER: Delivery.AT_ONCE,
+        NotificationKind.SLOT_OPENED: Delivery.DIGEST,
+        NotificationKind.SLOT_ASSIGNED: Delivery.AT_ONCE,
+        NotificationKind.SLOT_GIVEN_BACK: Delivery.AT_ONCE,
+        NotificationKind.NOMINATION_SCHEDULED: Delivery.DIGEST,
+        NotificationKind.ACTION_ITEM: Delivery.AT_ONCE,
     }
     # A choice equal to the default stores no row.
     assert NotificationPreference.objects.filter(member=presenter).count() == 2

@@ -22,6 +22,11 @@ class NotificationKind(models.TextChoices):
     QUESTION = "question", _("A question addressed to you")
     ANSWER = "answer", _("An answer to your question")
     SESSION_REMINDER = "session_reminder", _("The session reminder the day before")
+    SLOT_OPENED = "slot_opened", _("A new open talk slot in your season")
+    SLOT_ASSIGNED = "slot_assigned", _("A talk slot assigned to you")
+    SLOT_GIVEN_BACK = "slot_given_back", _("A talk slot given back (for organizers)")
+    NOMINATION_SCHEDULED = "nomination_scheduled", _("Your nominated paper scheduled for a talk")
+    ACTION_ITEM = "action_item", _("A retrospective action item assigned to you")
 
 
 class Delivery(models.TextChoices):
@@ -37,6 +42,11 @@ DEFAULT_DELIVERY = {
     NotificationKind.QUESTION: Delivery.AT_ONCE,
     NotificationKind.ANSWER: Delivery.AT_ONCE,
     NotificationKind.SESSION_REMINDER: Delivery.AT_ONCE,
+    NotificationKind.SLOT_OPENED: Delivery.DIGEST,
+    NotificationKind.SLOT_ASSIGNED: Delivery.AT_ONCE,
+    NotificationKind.SLOT_GIVEN_BACK: Delivery.AT_ONCE,
+    NotificationKind.NOMINATION_SCHEDULED: Delivery.DIGEST,
+    NotificationKind.ACTION_ITEM: Delivery.AT_ONCE,
 }
 
 # The line that says what happened, in the inbox and as the email's subject.
@@ -44,6 +54,11 @@ SENTENCES = {
     NotificationKind.QUESTION: _("%(actor)s asked you a question about “%(label)s”"),
     NotificationKind.ANSWER: _("%(actor)s answered your question about “%(label)s”"),
     NotificationKind.SESSION_REMINDER: _("Tomorrow: %(label)s"),
+    NotificationKind.SLOT_OPENED: _("%(actor)s opened talk slots: %(label)s"),
+    NotificationKind.SLOT_ASSIGNED: _("%(actor)s gave you a talk slot: %(label)s"),
+    NotificationKind.SLOT_GIVEN_BACK: _("%(actor)s gave a talk slot back: %(label)s"),
+    NotificationKind.NOMINATION_SCHEDULED: _("%(actor)s scheduled the paper you nominated: %(label)s"),
+    NotificationKind.ACTION_ITEM: _("%(actor)s gave you an action item: %(label)s"),
 }
 
 

@@ -4,6 +4,7 @@ action items that follow the group to a later session."""
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -256,6 +257,11 @@ class ActionItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        """The item's card on its board."""
+        session = self.card.board.session
+        return f"{reverse('study:retro-board', args=session.url_args)}#card-{self.card_id}"
 
     def can_resolve(self, user):
         return user.pk == self.owner_id or self.card.board.session.season.can_manage(user)

@@ -109,6 +109,15 @@ class Season(RenderedMarkdownModel):
             )
         )
 
+    def managers(self):
+        """The members who manage this season: the group's organizers and
+        the season's own (active ones)."""
+        from .members import Member
+
+        return Member.objects.filter(is_active=True).filter(
+            models.Q(pk__in=self.organizer_ids()) | models.Q(pk__in=Member.objects.organizers())
+        )
+
     def can_manage(self, user):
         """Organizers of the group, and organizers of this season, manage its
         sessions and roster."""

@@ -28,7 +28,16 @@ from sessions.forms.planning import (
     roster_members,
     slot_label,
 )
-from sessions.models import ClaimResult, Nomination, NominationVote, Season, TalkSlot
+from sessions.models import (
+    ClaimResult,
+    Member,
+    Nomination,
+    NominationVote,
+    NotificationKind,
+    Season,
+    TalkSlot,
+)
+from sessions.notifications import notify
 from sessions.rotation import proposal, rotation
 
 from .access import (
@@ -105,6 +114,15 @@ def slot_open(request, season, number):
     form = SlotOpenForm(request.POST or None, session=session)
     if request.method == "POST" and form.is_valid():
         slots = form.save()
+        notify(
+            NotificationKind.SLOT_OPENED,
+            Member.objects.filter(
+                is_active=True, season_memberships__season=session.season, season_memberships__away=False
+            ),
+            actor=request.user,
+            target=session,
+            label=session.full_name,
+        )
         messages.success(
             request,
             ngettext(
@@ -141,8 +159,18 @@ def slot_assign(request, pk):
         messages.error(request, _("Choose a member of the season's roster."))
     elif slot_session_upcoming(request, slot):
         member = form.cleaned_data["member"]
-        claim_message(request, slot, slot.claim(member), member)
+        result = slot.claim(member)
+        if result == ClaimResult.CLAIMED:
+            tell_assigned(slot, member, request.user)
+        claim_message(request, slot, result, member)
     return redirect(slot)
+
+
+def tell_assigned(slot, member, organizer):
+    """Tell `member` that `organizer` gave them `slot`."""
+    notify(
+        NotificationKind.SLOT_ASSIGNED, [member], actor=organizer, target=slot, label=slot.session.full_name
+    )
 
 
 @require_POST
@@ -163,6 +191,13 @@ def slot_release(request, pk):
             % {"topic": slot.talk.topic},
         )
     elif slot.give_back(request.user):
+        notify(
+            NotificationKind.SLOT_GIVEN_BACK,
+            slot.session.season.managers(),
+            actor=request.user,
+            target=slot,
+            label=slot.session.full_name,
+        )
         messages.success(
             request, _("The slot on %(session)s is open again.") % {"session": slot.session.full_name}
         )
@@ -235,6 +270,7 @@ def rotation_fill(request, season):
         filled, missed = 0, []
         for slot, member in form.assignments():
             if slot.claim(member) == ClaimResult.CLAIMED:
+                tell_assigned(slot, member, request.user)
                 filled += 1
             else:
                 missed.append(f"{slot.session.full_name} · {member.display_name}")
@@ -363,6 +399,13 @@ def nomination_take(request, pk):
         return redirect(nomination)
     slot = form.cleaned_data["slot"]
     if nomination.take_into(slot):
+        notify(
+            NotificationKind.NOMINATION_SCHEDULED,
+            [nomination.author],
+            actor=request.user,
+            target=nomination,
+            label=f"{nomination.paper.title} · {slot.session.full_name}",
+        )
         messages.success(
             request,
             _("“%(paper)s” is scheduled for %(session)s.")

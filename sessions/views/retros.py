@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sessions.notifications import notify
 from sessions.forms.concurrency import save_or_form_error
 from sessions.forms.retros import (
     ActionItemForm,
@@ -24,6 +25,7 @@ from sessions.models import (
     Answer,
     Card,
     CardVote,
+    NotificationKind,
     Question,
     RetroBoard,
     SeasonMembership,
@@ -254,8 +256,11 @@ def action_item_edit(request, pk):
     is_new = item is None
     if is_new:
         item = ActionItem(card=card, created_by=request.user)
+    owner_before = item.owner_id
     form = ActionItemForm(request.POST or None, card=card, instance=item)
     if request.method == "POST" and save_or_form_error(form) is not None:
+        if is_new or item.owner_id != owner_before:
+            notify(NotificationKind.ACTION_ITEM, [item.owner], actor=request.user, target=item, label=item.title)
         if is_new:
             messages.success(request, _("The card is now an action item."))
         else:
