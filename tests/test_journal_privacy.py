@@ -194,7 +194,7 @@ def test_search_results_are_one_copy_for_members_without_private_entries(
     # Session and member, the content version: the results come from the
     # copy the first member's search left, who has no private entry either;
     # plus the bell's unread count.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         organizer_client.get(reverse("study:search"), {"q": SECRET_WORD})
 
 

@@ -158,12 +158,12 @@ def test_participation_page_query_count(member_client, django_assert_num_queries
     # Session and member; content version; the years that have sessions;
     # the number of members; totals; five activity sources; attendance per
     # session; plus the bell's unread count.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = member_client.get(reverse("study:participation"), {"year": 2025})
     assert response.content.decode().count('class="chart heatmap"') == 1 + 3 * count
     # Again: everything but the session, the member and the version is cached;
     # plus the bell's unread count.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         again = member_client.get(reverse("study:participation"), {"year": 2025})
     assert again.content.decode().count('class="chart heatmap"') == 1 + 3 * count
 

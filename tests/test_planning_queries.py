@@ -29,7 +29,7 @@ def test_rotation_queries(season, count, django_assert_num_queries):
         factories.PresentationFactory(session=factories.StudySessionFactory(season=season), presenters=[member])
     client = viewer(season)
     # Session, user, season, roster, talks, held slots, organizers, open slots.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("study:rotation", args=[season.slug]))
     assert len(response.context["order"]) == count + 1
 
@@ -45,7 +45,7 @@ def test_backlog_queries(season, count, django_assert_num_queries):
     client.force_login(holder)
     # Session, user, season, organizers, roster check, count, page, my
     # votes, my slots to take papers into.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("study:backlog", args=[season.slug]))
     assert response.content.decode().count('class="card nomination"') == count
 
@@ -63,10 +63,10 @@ def test_session_page_with_slots_queries(season, count, django_assert_num_querie
     # presenters and papers), attendance, reflections, slots, their
     # backlog papers, the roster, the questions carried over, the action
     # items due, the bell's unread count.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(session.get_absolute_url())
     assert response.content.decode().count('class="card slot"') == count
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(session.get_absolute_url())
 
 
@@ -75,7 +75,7 @@ def test_home_with_slots_queries(season, count, django_assert_num_queries):
     for _ in range(count):
         factories.TalkSlotFactory(session=factories.upcoming_session(season=season), holder=factories.MemberFactory())
     client = viewer(season)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(reverse("study:home"))
     assert response.content.decode().count("In preparation") == count
 
@@ -89,6 +89,6 @@ def test_rotation_fill_queries(season, count, django_assert_num_queries):
     client = viewer(season, organizer=True)
     # Session, user, season, open slots, roster, talks, held slots, slots
     # held on those sessions, the roster for the choices (once for all).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("study:rotation-fill", args=[season.slug]))
     assert len(response.context["form"].fields) == count

@@ -82,14 +82,14 @@ def test_season_page_query_count_does_not_grow(member_client, count, django_asse
     # session + user, content version, season, sessions, roster roles, roster
     # count, roster page with counts, current season, the viewer's season role;
     # plus the bell's unread count
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = member_client.get(season.get_absolute_url())
     content = response.content.decode()
     assert content.count('class="session-number"') == count
     assert content.count('<th scope="row">') == count
     # Again: everything but the viewer's season role comes from the cache;
     # plus the bell's unread count.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         member_client.get(season.get_absolute_url())
 
 

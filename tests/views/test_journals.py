@@ -108,12 +108,12 @@ def test_journal_list_query_count(member_client, member, django_assert_num_queri
         factories.JournalEntryFactory(author=member, tags=[factories.TagFactory(), factories.TagFactory()])
     # session, user, content version, count, the author's tags, entries, their tags;
     # plus the bell's unread count
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = member_client.get(LIST_URL)
     content = response.content.decode()
     assert len(entry_titles(content)) == count
     # From the cache: session, user, content version; plus the bell's unread count
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         again = member_client.get(LIST_URL)
     assert without_csrf(again.content.decode()) == without_csrf(content)
 
@@ -122,10 +122,10 @@ def test_journal_list_of_another_member_query_count(member_client, presenter, en
     url = f"{LIST_URL}?author={presenter.pk}"
     # session, user, content version, author, count, the author's tags, entries, their tags;
     # plus the bell's unread count
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         member_client.get(url)
     # From the cache: session, user, content version; plus the bell's unread count
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         member_client.get(url)
 
 
@@ -243,7 +243,7 @@ def test_journal_detail_query_count(member_client, presenter, django_assert_num_
         author=presenter, tags=factories.TagFactory.create_batch(count)
     )
     # session, user, entry with author, tags; plus the bell's unread count
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = member_client.get(detail_url(entry))
     assert len(response.context["entry"].tags.all()) == count
 

@@ -116,7 +116,7 @@ def test_member_list_query_count(member_client, member, django_assert_num_querie
     for other in others[::2]:
         other.set_unusable_password()
         other.save(update_fields=["password"])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = member_client.get(reverse("study:member-list"))
     assert len(response.context["members"]) == count + 1
 
@@ -216,12 +216,12 @@ def test_member_detail_query_count(member_client, presenter, member, django_asse
         )
     # session, user, content version, member, talks + presenters, questions received,
     # questions asked, reflections, journal entries + tags, next talk slot; plus the bell's unread count
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = member_client.get(profile_url(presenter))
     content = response.content.decode()
     assert content.count('<span class="muted">· <a href="/seasons/') == count
     # From the cache: session, user, content version; plus the bell's unread count
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         again = member_client.get(profile_url(presenter))
     assert without_csrf(again.content.decode()) == without_csrf(content)
 

@@ -63,11 +63,11 @@ def test_paper_list_query_count_does_not_grow(member_client, count, django_asser
         factories.PresentationFactory(session=session, papers=[paper], presenters=[presenter])
     # session + user, content version, years for the filter, count, papers,
     # talks with their sessions; plus the bell's unread count
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = member_client.get(reverse("study:paper-list"))
     # session + user, content version: the rest comes from the fragment cache;
     # plus the bell's unread count
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         again = member_client.get(reverse("study:paper-list"))
     assert len(library_titles(response)) == count
     assert library_list(again) == library_list(response)
@@ -162,7 +162,7 @@ def test_paper_list_is_the_same_for_every_persona(
     talk.papers.add(paper)
     first = organizer_client.get(reverse("study:paper-list"), {"sort": "newest"})
     for client in [presenter_client, member_client]:
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(3):
             response = client.get(reverse("study:paper-list"), {"sort": "newest"})
         assert library_list(response) == library_list(first)
     assert library_titles(first) == ["Adam"]
@@ -199,7 +199,7 @@ def test_paper_detail_query_count_does_not_grow(member_client, count, django_ass
     for _ in range(count):
         factories.PresentationFactory(papers=[paper], presenters=[factories.MemberFactory(), factories.MemberFactory()])
     # session + user, paper, talks with their sessions, presenters; plus the bell's unread count
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = member_client.get(reverse("study:paper-detail", args=[paper.pk]))
     assert len(response.context["talks"]) == count
 

@@ -128,12 +128,12 @@ def test_session_list_query_count_does_not_grow(member_client, count, django_ass
     # session + user, content version, seasons, current season (switcher),
     # current season (order), count, sessions with their seasons, talks, presenters;
     # plus the bell's unread count
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = member_client.get(reverse("study:session-list"))
     assert response.content.decode().count('class="session-number"') == count
     # Again: the season links and the page of sessions come from the fragment cache;
     # plus the bell's unread count.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         again = member_client.get(reverse("study:session-list"))
     assert again.content.decode().count('class="session-number"') == count
 
@@ -217,12 +217,12 @@ def test_session_detail_query_count_does_not_grow(
     # organizers, talks, presenters, papers, questions, answers, attendance,
     # reflections, talk slots (none: no roster or backlog query), questions
     # carried over, action items due; plus the bell's unread count
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = member_client.get(url)
     assert response.content.decode().count('class="card talk"') == talks
     # Again: the session, talks, attendance and reflections come from the
     # fragment cache; plus the bell's unread count.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         cached = member_client.get(url)
     assert cached.content.decode().count('class="card talk"') == talks
     assert response.content.decode().count('class="question"') == talks * questions_each
