@@ -51,6 +51,7 @@ test: setup
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # Queries and server time of every main page at small and large scale, in
 # databases of their own (SQLite under /tmp; PostgreSQL when DATABASE_URL is set).

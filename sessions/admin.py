@@ -5,7 +5,6 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import IntegrityError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-
 from markdownx.admin import MarkdownxModelAdmin
 
 from .models import (
@@ -16,10 +15,10 @@ from .models import (
     CardVote,
     ImportedFile,
     Member,
-    Notification,
-    NotificationPreference,
     Nomination,
     NominationVote,
+    Notification,
+    NotificationPreference,
     Paper,
     Presentation,
     PresentationPaper,
@@ -45,7 +44,9 @@ class MergeMembersForm(forms.Form):
         queryset=Member.objects.none(),
         widget=forms.RadioSelect,
         label=_("Member to keep"),
-        help_text=_("Every talk, question, answer, reflection and attendance of the other member moves to this one."),
+        help_text=_(
+            "Every talk, question, answer, reflection and attendance of the other member moves to this one."
+        ),
     )
 
     def __init__(self, *args, members, **kwargs):
@@ -174,7 +175,15 @@ class MemberAdmin(MarkdownxInlineMixin, UserAdmin):
             None,
             {
                 "classes": ["wide"],
-                "fields": ["username", "display_name", "email", "role", "usable_password", "password1", "password2"],
+                "fields": [
+                    "username",
+                    "display_name",
+                    "email",
+                    "role",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ],
             },
         ),
     ]
@@ -218,8 +227,10 @@ class SeasonAdmin(MarkdownxModelAdmin):
     inlines = [SessionInline, SeasonMembershipInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            session_count=count_of(StudySession.objects, "season")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(session_count=count_of(StudySession.objects, "season"))
         )
 
     @admin.display(description=_("sessions"), ordering="session_count")
@@ -238,8 +249,10 @@ class StudySessionAdmin(MarkdownxModelAdmin):
     inlines = [PresentationInline, AttendanceInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            talk_count=count_of(Presentation.objects, "session")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(talk_count=count_of(Presentation.objects, "session"))
         )
 
     @admin.display(description=_("talks"), ordering="talk_count")
@@ -261,8 +274,8 @@ class MergePapersForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["keep"].queryset = papers
         # Duplicates share a title: the link and number tell them apart.
-        self.fields["keep"].label_from_instance = (
-            lambda paper: f"{paper.title} — {paper.url or '—'} (#{paper.pk})"
+        self.fields["keep"].label_from_instance = lambda paper: (
+            f"{paper.title} — {paper.url or '—'} (#{paper.pk})"
         )
 
 
@@ -351,7 +364,9 @@ class PaperAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Edited by a person (kept when fetching)"))
     def edited(self, paper):
-        return ", ".join(str(Paper._meta.get_field(name).verbose_name) for name in paper.edited_fields)
+        return ", ".join(
+            str(Paper._meta.get_field(name).verbose_name) for name in paper.edited_fields
+        )
 
     def save_model(self, request, obj, form, change):
         """What a person typed here is theirs: a later fetch leaves it. A new
@@ -359,7 +374,9 @@ class PaperAdmin(admin.ModelAdmin):
         adding = not change
         identifiers = None if adding else (obj.arxiv_id, obj.doi)
         if adding:
-            typed = [name for name in form.changed_data if form.cleaned_data.get(name) not in ("", None)]
+            typed = [
+                name for name in form.changed_data if form.cleaned_data.get(name) not in ("", None)
+            ]
             obj.mark_edited(typed)
         else:
             obj.mark_edited(form.changed_data)
@@ -427,8 +444,10 @@ class QuestionAdmin(MarkdownxModelAdmin):
     def get_queryset(self, request):
         """Questions with `answer_count`, counted per question shown (a
         subquery), not by grouping every question with its answers."""
-        return super().get_queryset(request).annotate(
-            answer_count=count_of(Answer.objects, "question")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(answer_count=count_of(Answer.objects, "question"))
         )
 
     @admin.display(description=_("answers"), ordering="answer_count")
@@ -472,7 +491,16 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "recipient", "actor", "target_label", "read_at", "email", "emailed_at"]
+    list_display = [
+        "created_at",
+        "kind",
+        "recipient",
+        "actor",
+        "target_label",
+        "read_at",
+        "email",
+        "emailed_at",
+    ]
     list_filter = ["kind", "email"]
     search_fields = ["recipient__display_name", "target_label"]
     ordering = ["-created_at", "-pk"]
@@ -494,7 +522,15 @@ class ImportedFileAdmin(admin.ModelAdmin):
     list_display = ["path", "imported_at", "imported_by", "session", "journal"]
     list_select_related = ["imported_by", "session", "journal"]
     search_fields = ["path", "checksum"]
-    readonly_fields = ["path", "checksum", "imported_at", "imported_by", "session", "journal", "created"]
+    readonly_fields = [
+        "path",
+        "checksum",
+        "imported_at",
+        "imported_by",
+        "session",
+        "journal",
+        "created",
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -518,11 +554,17 @@ admin.site.site_header = _("Study group administration")
 admin.site.site_title = _("Study group")
 
 
-
-
 @admin.register(TalkSlot)
 class TalkSlotAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "theme", "holder", "claimed_at", "talk", "given_back_by", "given_back_at"]
+    list_display = [
+        "__str__",
+        "theme",
+        "holder",
+        "claimed_at",
+        "talk",
+        "given_back_by",
+        "given_back_at",
+    ]
     list_filter = ["session__season"]
     list_select_related = ["session__season", "holder", "talk", "given_back_by"]
     autocomplete_fields = ["session", "holder", "talk", "given_back_by"]
@@ -587,7 +629,6 @@ class NominationVoteAdmin(admin.ModelAdmin):
     list_select_related = ["nomination__paper", "member"]
     autocomplete_fields = ["nomination", "member"]
     search_fields = ["nomination__paper__title", "member__display_name"]
-
 
 
 @admin.register(Card)

@@ -39,9 +39,7 @@ def escape_tex(value):
 
 def escape_verbatim(value):
     """A URL or DOI for a verbatim field: braces and backslashes encoded."""
-    return (
-        str(value).strip().replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
-    )
+    return str(value).strip().replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
 
 
 def split_authors(authors):

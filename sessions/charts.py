@@ -53,8 +53,13 @@ def heatmap(counts, first_day, last_day, *, label):
         x, y = left + column * STEP, top + day.weekday() * STEP
         count = counts.get(day, 0)
         if count > 0:
-            tip = _("%(date)s: %(count)d") % {"date": date_format(day, "DATE_FORMAT"), "count": count}
-            cells.append((x, y, CELL, CELL, heat_level(count, highest), day.isoformat(), count, tip))
+            tip = _("%(date)s: %(count)d") % {
+                "date": date_format(day, "DATE_FORMAT"),
+                "count": count,
+            }
+            cells.append(
+                (x, y, CELL, CELL, heat_level(count, highest), day.isoformat(), count, tip)
+            )
         else:
             empty.append(f"M{x} {y}h{CELL}v{CELL}h-{CELL}z")
         if day.day == 1 or day == first_day:
@@ -70,9 +75,7 @@ def heatmap(counts, first_day, last_day, *, label):
         w=width,
         h=height,
         label=label,
-        months=format_html_join(
-            "", '<text class="chart-label" x="{}" y="{}">{}</text>', months
-        ),
+        months=format_html_join("", '<text class="chart-label" x="{}" y="{}">{}</text>', months),
         weekdays=format_html_join(
             "",
             '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>',

@@ -12,9 +12,9 @@ from .models import (
     Card,
     CardVote,
     Member,
-    NotificationKind,
     Nomination,
     NominationVote,
+    NotificationKind,
     Paper,
     Presentation,
     Question,
@@ -47,67 +47,188 @@ SEASONS = [
 
 # season, number, days from today, title, place, talks
 SESSIONS = [
-    ("season-1", 1, -190, "딥러닝 첫걸음", "강남 스터디룸 3", [
-        ("퍼셉트론에서 다층 신경망까지", ["seojun"], [], "선형 분리 가능성과 XOR 문제."),
-    ]),
-    ("season-1", 2, -176, "합성곱 신경망", "온라인 (Zoom)", [
-        ("LeNet과 AlexNet", ["jiwoo", "minji"], [], "합성곱과 풀링, ReLU와 드롭아웃."),
-    ]),
-    ("season-2", 1, -56, "오리엔테이션과 역전파", "강남 스터디룸 3", [
-        ("역전파 다시 보기", ["minji", "seojun"], [
-            ("Learning representations by back-propagating errors", "https://www.nature.com/articles/323533a0"),
-        ], "연쇄 법칙으로 오차를 거꾸로 전달한다.\n\n$$\\frac{\\partial L}{\\partial w} = \\frac{\\partial L}{\\partial y}\\frac{\\partial y}{\\partial w}$$"),
-    ]),
-    ("season-2", 2, -42, "트랜스포머", "강남 스터디룸 3", [
-        ("셀프 어텐션과 트랜스포머", ["jiwoo"], [
-            ("Attention Is All You Need", "https://arxiv.org/abs/1706.03762"),
-        ], "셀프 어텐션은 $\\text{softmax}(QK^T/\\sqrt{d_k})V$ 로 계산한다.\n\n| 모델 | BLEU |\n|---|---|\n| Base | 27.3 |\n| Big | 28.4 |"),
-        ("BERT 변형 모델들", ["haeun", "minji"], [
-            ("ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators", "https://arxiv.org/abs/2003.10555"),
-        ], "RoBERTa, ALBERT, ELECTRA를 비교했다."),
-    ]),
-    ("season-2", 3, -28, "비전 트랜스포머", "온라인 (Zoom)", [
-        ("ViT: 이미지를 16x16 단어로", ["seojun"], [
-            ("An Image is Worth 16x16 Words", "https://arxiv.org/abs/2010.11929"),
-        ], "패치 임베딩과 위치 임베딩.\n\n```python\npatches = image.unfold(2, 16, 16).unfold(3, 16, 16)\n```"),
-    ]),
-    ("season-2", 4, -14, "멀티모달", "강남 스터디룸 3", [
-        ("멀티모달 LMM (LLaVA)", ["jiwoo", "haeun"], [
-            ("Visual Instruction Tuning", "https://arxiv.org/pdf/2304.08485"),
-        ], "비전 인코더와 언어 모델을 projection으로 잇는다."),
-    ]),
-    ("season-2", 5, 5, "확산 모델", "강남 스터디룸 3", [
-        ("DDPM 읽기", ["minji"], [
-            ("Denoising Diffusion Probabilistic Models", "https://arxiv.org/abs/2006.11239"),
-        ], "노이즈를 조금씩 더하고, 거꾸로 지운다."),
-    ]),
+    (
+        "season-1",
+        1,
+        -190,
+        "딥러닝 첫걸음",
+        "강남 스터디룸 3",
+        [
+            ("퍼셉트론에서 다층 신경망까지", ["seojun"], [], "선형 분리 가능성과 XOR 문제."),
+        ],
+    ),
+    (
+        "season-1",
+        2,
+        -176,
+        "합성곱 신경망",
+        "온라인 (Zoom)",
+        [
+            ("LeNet과 AlexNet", ["jiwoo", "minji"], [], "합성곱과 풀링, ReLU와 드롭아웃."),
+        ],
+    ),
+    (
+        "season-2",
+        1,
+        -56,
+        "오리엔테이션과 역전파",
+        "강남 스터디룸 3",
+        [
+            (
+                "역전파 다시 보기",
+                ["minji", "seojun"],
+                [
+                    (
+                        "Learning representations by back-propagating errors",
+                        "https://www.nature.com/articles/323533a0",
+                    ),
+                ],
+                "연쇄 법칙으로 오차를 거꾸로 전달한다.\n\n$$\\frac{\\partial L}{\\partial w} = \\frac{\\partial L}{\\partial y}\\frac{\\partial y}{\\partial w}$$",
+            ),
+        ],
+    ),
+    (
+        "season-2",
+        2,
+        -42,
+        "트랜스포머",
+        "강남 스터디룸 3",
+        [
+            (
+                "셀프 어텐션과 트랜스포머",
+                ["jiwoo"],
+                [
+                    ("Attention Is All You Need", "https://arxiv.org/abs/1706.03762"),
+                ],
+                "셀프 어텐션은 $\\text{softmax}(QK^T/\\sqrt{d_k})V$ 로 계산한다.\n\n| 모델 | BLEU |\n|---|---|\n| Base | 27.3 |\n| Big | 28.4 |",
+            ),
+            (
+                "BERT 변형 모델들",
+                ["haeun", "minji"],
+                [
+                    (
+                        "ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators",
+                        "https://arxiv.org/abs/2003.10555",
+                    ),
+                ],
+                "RoBERTa, ALBERT, ELECTRA를 비교했다.",
+            ),
+        ],
+    ),
+    (
+        "season-2",
+        3,
+        -28,
+        "비전 트랜스포머",
+        "온라인 (Zoom)",
+        [
+            (
+                "ViT: 이미지를 16x16 단어로",
+                ["seojun"],
+                [
+                    ("An Image is Worth 16x16 Words", "https://arxiv.org/abs/2010.11929"),
+                ],
+                "패치 임베딩과 위치 임베딩.\n\n```python\npatches = image.unfold(2, 16, 16).unfold(3, 16, 16)\n```",
+            ),
+        ],
+    ),
+    (
+        "season-2",
+        4,
+        -14,
+        "멀티모달",
+        "강남 스터디룸 3",
+        [
+            (
+                "멀티모달 LMM (LLaVA)",
+                ["jiwoo", "haeun"],
+                [
+                    ("Visual Instruction Tuning", "https://arxiv.org/pdf/2304.08485"),
+                ],
+                "비전 인코더와 언어 모델을 projection으로 잇는다.",
+            ),
+        ],
+    ),
+    (
+        "season-2",
+        5,
+        5,
+        "확산 모델",
+        "강남 스터디룸 3",
+        [
+            (
+                "DDPM 읽기",
+                ["minji"],
+                [
+                    (
+                        "Denoising Diffusion Probabilistic Models",
+                        "https://arxiv.org/abs/2006.11239",
+                    ),
+                ],
+                "노이즈를 조금씩 더하고, 거꾸로 지운다.",
+            ),
+        ],
+    ),
 ]
 
 QUESTIONS = [
     # session number (of the second season), topic, asker, addressed to,
     # question, answer (or None)
-    (1, "역전파 다시 보기", "jiwoo", "minji", "sigmoid 대신 ReLU를 쓰면 역전파가 어떻게 달라지나요?",
-     "기울기가 0 또는 1이라 깊은 층에서도 기울기가 덜 사라진다."),
+    (
+        1,
+        "역전파 다시 보기",
+        "jiwoo",
+        "minji",
+        "sigmoid 대신 ReLU를 쓰면 역전파가 어떻게 달라지나요?",
+        "기울기가 0 또는 1이라 깊은 층에서도 기울기가 덜 사라진다.",
+    ),
     (1, "역전파 다시 보기", "haeun", "seojun", "가중치 감쇠는 성능도 올려주나요?", None),
-    (2, "셀프 어텐션과 트랜스포머", "minji", "jiwoo", "warmup이 학습을 어떻게 안정시키나요?",
-     "초반 학습률을 서서히 올려 큰 갱신으로 발산하는 것을 막는다."),
-    (2, "BERT 변형 모델들", "seojun", "haeun", "ELECTRA의 생성기는 왜 작게 만드나요?",
-     "판별기가 너무 어려운 문제를 받지 않도록 생성기를 판별기보다 작게 둔다."),
-    (4, "멀티모달 LMM (LLaVA)", "minji", "jiwoo", "zero-shot과 few-shot의 차이는?",
-     "예시 없이 푸는지, 몇 개 예시를 보고 푸는지의 차이다."),
+    (
+        2,
+        "셀프 어텐션과 트랜스포머",
+        "minji",
+        "jiwoo",
+        "warmup이 학습을 어떻게 안정시키나요?",
+        "초반 학습률을 서서히 올려 큰 갱신으로 발산하는 것을 막는다.",
+    ),
+    (
+        2,
+        "BERT 변형 모델들",
+        "seojun",
+        "haeun",
+        "ELECTRA의 생성기는 왜 작게 만드나요?",
+        "판별기가 너무 어려운 문제를 받지 않도록 생성기를 판별기보다 작게 둔다.",
+    ),
+    (
+        4,
+        "멀티모달 LMM (LLaVA)",
+        "minji",
+        "jiwoo",
+        "zero-shot과 few-shot의 차이는?",
+        "예시 없이 푸는지, 몇 개 예시를 보고 푸는지의 차이다.",
+    ),
 ]
 
 # session number (of the second season), author, reflection
 REFLECTIONS = [
     (1, "minji", "수식을 직접 따라가 보니 역전파가 생각보다 어렵지 않았다."),
-    (1, "seojun", "## Keep\n- 발표 전에 논문을 두 번 읽은 것\n\n## Problem\n- 시간 배분\n\n## Try\n- 예제 코드 준비"),
+    (
+        1,
+        "seojun",
+        "## Keep\n- 발표 전에 논문을 두 번 읽은 것\n\n## Problem\n- 시간 배분\n\n## Try\n- 예제 코드 준비",
+    ),
     (2, "jiwoo", "트랜스포머 원리를 조금 더 이해할 수 있게 돼 뿌듯하다."),
     (4, "haeun", "LLaVA의 데이터 생성 방식이 인상적이었다."),
 ]
 
 JOURNAL = [
-    ("minji", "공부 일지: 역전파", -50, ["딥러닝", "복습"],
-     "## 오늘 한 일\n- 역전파 유도\n- $\\sigma'(x) = \\sigma(x)(1-\\sigma(x))$ 확인"),
+    (
+        "minji",
+        "공부 일지: 역전파",
+        -50,
+        ["딥러닝", "복습"],
+        "## 오늘 한 일\n- 역전파 유도\n- $\\sigma'(x) = \\sigma(x)(1-\\sigma(x))$ 확인",
+    ),
     ("seojun", "ViT 구현 메모", -25, ["비전"], "패치 크기를 바꿔 가며 실험해 보았다."),
 ]
 
@@ -126,10 +247,20 @@ BOARD_ACTION = ("try", "자료 미리 올리기", "minji", 5)
 # title, link, why, voters).
 SLOTS = [("minji", "", "DDPM 읽기"), ("seojun", "확산 모델 응용", None), (None, "", None)]
 NOMINATIONS = [
-    ("jiwoo", "Score-Based Generative Modeling through Stochastic Differential Equations",
-     "https://arxiv.org/abs/2011.13456", "확산 모델을 SDE로 보면 DDPM이 더 잘 이해됩니다.", ["minji", "haeun"]),
-    ("haeun", "Learning Transferable Visual Models From Natural Language Supervision",
-     "https://arxiv.org/abs/2103.00020", "멀티모달 회차에서 못 다룬 CLIP.", ["seojun"]),
+    (
+        "jiwoo",
+        "Score-Based Generative Modeling through Stochastic Differential Equations",
+        "https://arxiv.org/abs/2011.13456",
+        "확산 모델을 SDE로 보면 DDPM이 더 잘 이해됩니다.",
+        ["minji", "haeun"],
+    ),
+    (
+        "haeun",
+        "Learning Transferable Visual Models From Natural Language Supervision",
+        "https://arxiv.org/abs/2103.00020",
+        "멀티모달 회차에서 못 다룬 CLIP.",
+        ["seojun"],
+    ),
 ]
 
 
@@ -201,7 +332,10 @@ def load_demo():
             if created:
                 talk.set_presenters([members[name] for name in presenters])
                 talk.set_papers(
-                    [Paper.objects.resolve(url, title=paper_title)[0] for paper_title, url in papers]
+                    [
+                        Paper.objects.resolve(url, title=paper_title)[0]
+                        for paper_title, url in papers
+                    ]
                 )
             talks[slug, number, topic] = talk
 
@@ -262,16 +396,24 @@ def load_demo():
     cards = {}
     for column, author, anonymous, body, voters in BOARD:
         card, created = Card.objects.get_or_create(
-            board=board, column=column, body=body,
+            board=board,
+            column=column,
+            body=body,
             defaults={"author": members[author], "anonymous": anonymous},
         )
         if created:
-            CardVote.objects.bulk_create(CardVote(card=card, member=members[name]) for name in voters)
+            CardVote.objects.bulk_create(
+                CardVote(card=card, member=members[name]) for name in voters
+            )
         cards[column] = card
     column, title, owner, due = BOARD_ACTION
     ActionItem.objects.get_or_create(
         card=cards[column],
-        defaults={"title": title, "owner": members[owner], "due_session": sessions["season-2", due]},
+        defaults={
+            "title": title,
+            "owner": members[owner],
+            "due_session": sessions["season-2", due],
+        },
     )
     return organizer
 
@@ -291,5 +433,9 @@ def _notify_demo(question):
     )
     for answer in question.answers.all():
         notify(
-            NotificationKind.ANSWER, [question.asked_by], actor=answer.author, target=answer, label=topic
+            NotificationKind.ANSWER,
+            [question.asked_by],
+            actor=answer.author,
+            target=answer,
+            label=topic,
         )

@@ -132,7 +132,13 @@ TOPICS_EN = [
     "Machine Translation", "Image Generation", "Question Answering", "Robotics",
     "Speech Recognition", "Recommendation", "Code Generation", "Protein Folding",
 ]  # fmt: skip
-PLACES = ["강남 스터디룸 3", "판교 카페 2층", "온라인 (Zoom)", "학교 세미나실 204", "성수 공유오피스"]
+PLACES = [
+    "강남 스터디룸 3",
+    "판교 카페 2층",
+    "온라인 (Zoom)",
+    "학교 세미나실 204",
+    "성수 공유오피스",
+]
 TAG_NAMES = [
     "딥러닝", "복습", "논문", "수학", "구현", "비전", "자연어", "강화학습", "회고", "최적화",
     "확률", "선형대수", "파이토치", "실험", "발표준비", "읽을거리", "KPT", "4L", "코딩테스트",
@@ -215,7 +221,10 @@ def _paragraph(rng, topic, sentences):
 
 def question_body(rng):
     topic = rng.choice(TOPICS)
-    parts = [rng.choice(QUESTION_OPENERS).format(**_with_particles(topic)), rng.choice(QUESTION_ASKS)]
+    parts = [
+        rng.choice(QUESTION_OPENERS).format(**_with_particles(topic)),
+        rng.choice(QUESTION_ASKS),
+    ]
     if rng.random() < 0.4:
         parts.insert(1, f"특히 {rng.choice(INLINE_MATH)} 부분에서")
     if rng.random() < 0.5:
@@ -245,8 +254,7 @@ def summary_body(rng, topic):
             f"## 방법\n{_paragraph(rng, topic, 4)} {rng.choice(INLINE_MATH)}\n\n"
             f"{rng.choice(DISPLAY_MATH)}\n\n{rng.choice(CODE_BLOCKS)}",
             f"## 결과\n| 모델 | 점수 | 파라미터 |\n|---|---:|---:|\n{rows}\n\n{_paragraph(rng, topic, 4)}",
-            "## 토론할 거리\n"
-            + "\n".join(f"- {rng.choice(QUESTION_ASKS)}" for _ in range(3)),
+            "## 토론할 거리\n" + "\n".join(f"- {rng.choice(QUESTION_ASKS)}" for _ in range(3)),
         ]
     )
 
@@ -400,8 +408,11 @@ def generate(scale, seed=1, progress=None):
     progress("markdown bodies rendered", sum(len(pool) for pool in pools.values()),
              time.monotonic() - before)  # fmt: skip
 
-    with transaction.atomic(), explicit_timestamps(
-        StudySession, Presentation, Question, Answer, Reflection, Paper, Attendance
+    with (
+        transaction.atomic(),
+        explicit_timestamps(
+            StudySession, Presentation, Question, Answer, Reflection, Paper, Attendance
+        ),
     ):
         check_empty()
         writer = _Writer(progress)
@@ -458,9 +469,7 @@ def generate(scale, seed=1, progress=None):
         for index in range(scale.sessions):
             in_first = index < first_season_size
             number = index + 1 if in_first else index - first_season_size + 1
-            day = today + datetime.timedelta(
-                weeks=index - (scale.sessions - UPCOMING_SESSIONS)
-            )
+            day = today + datetime.timedelta(weeks=index - (scale.sessions - UPCOMING_SESSIONS))
             topic = TOPICS[index % len(TOPICS)]
             notes, notes_html = pools["notes"].items[index % len(TOPICS)]
             place = PLACES[index % len(PLACES)]
@@ -473,7 +482,9 @@ def generate(scale, seed=1, progress=None):
                     start_time=datetime.time(19, 30),
                     title=f"{number}주차: {topic}",
                     place=place,
-                    video_url=f"https://meet.example.org/study-{number}" if "온라인" in place else "",
+                    video_url=f"https://meet.example.org/study-{number}"
+                    if "온라인" in place
+                    else "",
                     notes=notes,
                     notes_html=notes_html,
                     created_at=stamp,
@@ -556,7 +567,8 @@ def generate(scale, seed=1, progress=None):
             if index % 5 == 4:
                 covered.append(papers[rng.randrange(0, 2 * index)])
             paper_links.extend(
-                Through(presentation_id=talk.pk, paper_id=paper.pk, order=order) for order, paper in enumerate(covered)
+                Through(presentation_id=talk.pk, paper_id=paper.pk, order=order)
+                for order, paper in enumerate(covered)
             )
         counts["talk papers"] = len(writer.save("talk papers", Through, paper_links))
 
@@ -700,4 +712,3 @@ def generate(scale, seed=1, progress=None):
             cursor.execute("ANALYZE")
         progress("tables analyzed", 0, time.monotonic() - before)
     return counts
-

@@ -17,9 +17,7 @@ SESSION_LENGTH = datetime.timedelta(hours=2)
 def escape_text(value):
     """A TEXT value: backslash, semicolon and comma escaped, newlines as \\n."""
     value = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def fold(line, limit=75):

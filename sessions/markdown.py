@@ -224,7 +224,9 @@ def render_markdown(text: str) -> str:
 
 
 # Block-level tags: their text is separated from the next block's by a space.
-_BLOCK_TAG = re.compile(r"<(?=/?(?:p|div|li|br|tr|td|th|h[1-6]|blockquote|pre|table|ul|ol|math)\b)", re.I)
+_BLOCK_TAG = re.compile(
+    r"<(?=/?(?:p|div|li|br|tr|td|th|h[1-6]|blockquote|pre|table|ul|ol|math)\b)", re.I
+)
 
 
 def html_to_text(html: str) -> str:

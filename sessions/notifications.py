@@ -86,7 +86,9 @@ def notify(kind, recipients, *, actor, target, label=""):
                         target_id=target.pk,
                         target_label=label[:300],
                         email=state,
-                        email_queued_at=timezone.now() if state == Notification.Email.PENDING else None,
+                        email_queued_at=timezone.now()
+                        if state == Notification.Email.PENDING
+                        else None,
                     )
                 )
         except IntegrityError:
@@ -251,7 +253,9 @@ def send_notification_email(pk):
 def _count_failure(pk):
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update().filter(pk=pk, email=Notification.Email.PENDING).first()
+            Notification.objects.select_for_update()
+            .filter(pk=pk, email=Notification.Email.PENDING)
+            .first()
         )
         if notification is None:
             return Outcome.NOTHING_TO_DO
@@ -259,7 +263,9 @@ def _count_failure(pk):
         gave_up = notification.email_attempts > len(RETRY_DELAYS)
         notification.email = Notification.Email.FAILED if gave_up else Notification.Email.PENDING
         # Counted from when the retry is due, so the sweep leaves the back-off alone.
-        notification.email_queued_at = timezone.now() + datetime.timedelta(seconds=retry_delay(notification))
+        notification.email_queued_at = timezone.now() + datetime.timedelta(
+            seconds=retry_delay(notification)
+        )
         notification.save(update_fields=["email", "email_attempts", "email_queued_at"])
         return Outcome.FAILED if gave_up else Outcome.RETRY
 
@@ -310,13 +316,17 @@ def _send_digest(member_pk, until, connection):
             return False
         member = items[0].recipient
         if not member.email or not member.is_active:
-            Notification.objects.filter(pk__in=[n.pk for n in items]).update(email=Notification.Email.NONE)
+            Notification.objects.filter(pk__in=[n.pk for n in items]).update(
+                email=Notification.Email.NONE
+            )
             return False
         with translation.override(member.language):
             days = {}
             for item in items:
                 day = timezone.localdate(item.created_at)
-                days.setdefault(day, []).append((item.sentence, settings.SITE_URL + item.open_url()))
+                days.setdefault(day, []).append(
+                    (item.sentence, settings.SITE_URL + item.open_url())
+                )
             context = {
                 "member": member,
                 "days": sorted(days.items()),

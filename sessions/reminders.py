@@ -24,7 +24,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sessions.models import Member, Notification, NotificationKind, Question, SentReminder, StudySession
+from sessions.models import (
+    Member,
+    Notification,
+    NotificationKind,
+    Question,
+    SentReminder,
+    StudySession,
+)
 from sessions.notifications import notify
 
 
@@ -133,7 +140,8 @@ def question_reminders(base_url):
             Reminder(
                 member=member,
                 questions=pending,
-                subject=_("%(count)d question(s) waiting for your answer") % {"count": len(pending)},
+                subject=_("%(count)d question(s) waiting for your answer")
+                % {"count": len(pending)},
                 body=render_to_string("study/email/reminder_questions.txt", context),
             )
         )

@@ -40,7 +40,9 @@ def rotation(season):
     talks = (
         PresentationPresenter.objects.filter(presentation__session__season=season)
         .values("member_id")
-        .annotate(total=Count("presentation", distinct=True), last=Max("presentation__session__date"))
+        .annotate(
+            total=Count("presentation", distinct=True), last=Max("presentation__session__date")
+        )
     )
     # Held slots whose talk is not posted yet (a posted talk counts above).
     held = (
@@ -55,7 +57,9 @@ def rotation(season):
         RotationEntry(membership.member, membership, *counts.get(membership.member_id, (0, None)))
         for membership in memberships
     ]
-    order = sorted((entry for entry in entries if not entry.membership.away), key=lambda e: e.sort_key)
+    order = sorted(
+        (entry for entry in entries if not entry.membership.away), key=lambda e: e.sort_key
+    )
     away = sorted(
         (entry for entry in entries if entry.membership.away), key=lambda e: e.member.display_name
     )

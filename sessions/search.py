@@ -140,9 +140,11 @@ KINDS = [
         "sessions",
         _("Sessions"),
         ("title", "notes"),
-        lambda viewer: StudySession.objects.select_related("season")
-        .only("number", "date", "title", "notes_html", "season__name", "season__slug")
-        .order_by("-date", "-number"),
+        lambda viewer: (
+            StudySession.objects.select_related("season")
+            .only("number", "date", "title", "notes_html", "season__name", "season__slug")
+            .order_by("-date", "-number")
+        ),
         lambda s: s.full_name + (f" · {s.title}" if s.title else ""),
         lambda s: date_format(s.date, "DATE_FORMAT"),
         passages=("title", "notes_html"),
@@ -151,9 +153,11 @@ KINDS = [
         "talks",
         _("Talks"),
         ("topic", "summary"),
-        lambda viewer: Presentation.objects.select_related("session__season")
-        .only("topic", "summary_html", "session__number", "session__season__name")
-        .order_by("-created_at", "-pk"),
+        lambda viewer: (
+            Presentation.objects.select_related("session__season")
+            .only("topic", "summary_html", "session__number", "session__season__name")
+            .order_by("-created_at", "-pk")
+        ),
         lambda t: t.topic,
         _talk_context,
         passages=("topic", "summary_html"),
@@ -162,7 +166,9 @@ KINDS = [
         "papers",
         _("Papers"),
         ("title", "authors"),
-        lambda viewer: Paper.objects.only("title", "authors", "year").order_by("-created_at", "-pk"),
+        lambda viewer: Paper.objects.only("title", "authors", "year").order_by(
+            "-created_at", "-pk"
+        ),
         lambda p: p.title,
         _paper_context,
         passages=("title", "authors"),
@@ -171,14 +177,16 @@ KINDS = [
         "questions",
         _("Questions"),
         ("body",),
-        lambda viewer: Question.objects.select_related("presentation__session__season")
-        .only(
-            "body_html",
-            "presentation__topic",
-            "presentation__session__number",
-            "presentation__session__season__name",
-        )
-        .order_by("-created_at", "-pk"),
+        lambda viewer: (
+            Question.objects.select_related("presentation__session__season")
+            .only(
+                "body_html",
+                "presentation__topic",
+                "presentation__session__number",
+                "presentation__session__season__name",
+            )
+            .order_by("-created_at", "-pk")
+        ),
         lambda q: "",
         _question_context,
         passages=("body_html",),
@@ -187,39 +195,45 @@ KINDS = [
         "answers",
         _("Answers"),
         ("body",),
-        lambda viewer: Answer.objects.select_related("question__presentation", "author")
-        .only(
-            "body_html",
-            "created_at",
-            "question__presentation_id",
-            "question__presentation__topic",
-            "author__display_name",
-            "author__username",
-        )
-        .order_by("-created_at", "-pk"),
+        lambda viewer: (
+            Answer.objects.select_related("question__presentation", "author")
+            .only(
+                "body_html",
+                "created_at",
+                "question__presentation_id",
+                "question__presentation__topic",
+                "author__display_name",
+                "author__username",
+            )
+            .order_by("-created_at", "-pk")
+        ),
         lambda a: "",
         _answer_context,
-        lambda a: reverse("study:talk-detail", args=[a.question.presentation_id])
-        + f"#question-{a.question_id}",
+        lambda a: (
+            reverse("study:talk-detail", args=[a.question.presentation_id])
+            + f"#question-{a.question_id}"
+        ),
         passages=("body_html",),
     ),
     Kind(
         "reflections",
         _("Reflections"),
         ("body",),
-        lambda viewer: Reflection.objects.on_sessions()
-        .select_related("session__season", "author")
-        .only(
-            "kind",
-            "body_html",
-            "created_at",
-            "session__number",
-            "session__season__name",
-            "session__season__slug",
-            "author__display_name",
-            "author__username",
-        )
-        .order_by("-created_at", "-pk"),
+        lambda viewer: (
+            Reflection.objects.on_sessions()
+            .select_related("session__season", "author")
+            .only(
+                "kind",
+                "body_html",
+                "created_at",
+                "session__number",
+                "session__season__name",
+                "session__season__slug",
+                "author__display_name",
+                "author__username",
+            )
+            .order_by("-created_at", "-pk")
+        ),
         lambda r: "",
         _reflection_context,
         passages=("body_html",),
@@ -228,11 +242,21 @@ KINDS = [
         "journals",
         _("Journals"),
         ("title", "body", "tags__name"),
-        lambda viewer: Reflection.objects.journals()
-        .visible_to(viewer)
-        .select_related("author")
-        .only("kind", "title", "date", "body_html", "created_at", "author__display_name", "author__username")
-        .order_by("-created_at", "-pk"),
+        lambda viewer: (
+            Reflection.objects.journals()
+            .visible_to(viewer)
+            .select_related("author")
+            .only(
+                "kind",
+                "title",
+                "date",
+                "body_html",
+                "created_at",
+                "author__display_name",
+                "author__username",
+            )
+            .order_by("-created_at", "-pk")
+        ),
         lambda j: j.title,
         _journal_context,
         passages=("title", "body_html"),
@@ -242,7 +266,9 @@ KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 
 
 def _pattern(terms):
-    return re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.I)
+    return re.compile(
+        "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.I
+    )
 
 
 def highlight(text, pattern):
@@ -295,7 +321,9 @@ def _hit(kind, obj, pattern):
         html_to_text(getattr(obj, name)) if name.endswith("_html") else getattr(obj, name) or ""
         for name in kind.passages
     ]
-    passage_source = next((text for text in texts if text and pattern.search(text) and text != title), None)
+    passage_source = next(
+        (text for text in texts if text and pattern.search(text) and text != title), None
+    )
     if passage_source is None:
         passage_source = next((text for text in texts if text != title), "")
     return Hit(

@@ -33,7 +33,6 @@ def send_digests():
     return {"digests": notifications.send_digests(), "requeued": requeued}
 
 
-
 @task()
 def email_invitation(member_pk, link):
     """Email the invitation `link` to the member, so that the organizer's

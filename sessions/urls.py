@@ -1,10 +1,26 @@
 from django.urls import path, register_converter
 
 from .models.seasons import SLUG_PATTERN
-
-from .views import accounts, home, media, meetings, members, papers, reflections, talks
-from .views import attendance, bibtex, feeds, participation, search
-from .views import bench, notifications, planning, retros, seasons
+from .views import (
+    accounts,
+    attendance,
+    bench,
+    bibtex,
+    feeds,
+    home,
+    media,
+    meetings,
+    members,
+    notifications,
+    papers,
+    participation,
+    planning,
+    reflections,
+    retros,
+    search,
+    seasons,
+    talks,
+)
 
 app_name = "study"
 
@@ -60,9 +76,7 @@ urlpatterns = [
     path("members/me/edit/", members.profile_edit, name="profile-edit"),
     path("members/<int:pk>/", members.member_detail, name="member-detail"),
     path("members/<int:pk>/invite/", members.member_invite, name="member-invite"),
-    path(
-        "invite/<uidb64>/<token>/", accounts.invitation_accept, name="invitation-accept"
-    ),
+    path("invite/<uidb64>/<token>/", accounts.invitation_accept, name="invitation-accept"),
     path(
         "seasons/<season:season>/<int:number>/reflection/",
         reflections.reflection_edit,
@@ -123,7 +137,9 @@ urlpatterns += [
     path("seasons/<season:season>/backlog/", planning.backlog, name="backlog"),
     path("seasons/<season:season>/backlog/new/", planning.nominate, name="nomination-create"),
     path("nominations/<int:pk>/vote/", planning.nomination_vote, name="nomination-vote"),
-    path("nominations/<int:pk>/withdraw/", planning.nomination_withdraw, name="nomination-withdraw"),
+    path(
+        "nominations/<int:pk>/withdraw/", planning.nomination_withdraw, name="nomination-withdraw"
+    ),
     path("nominations/<int:pk>/take/", planning.nomination_take, name="nomination-take"),
 ]
 

@@ -182,7 +182,9 @@ elif CACHE_URL in ("", "locmem://"):
         }
     }
 else:
-    raise ImproperlyConfigured(f"DJANGO_CACHE_URL must be redis://…, rediss://… or locmem://, not {CACHE_URL!r}")
+    raise ImproperlyConfigured(
+        f"DJANGO_CACHE_URL must be redis://…, rediss://… or locmem://, not {CACHE_URL!r}"
+    )
 
 AUTH_USER_MODEL = "study.Member"
 AUTHENTICATION_BACKENDS = [
@@ -279,13 +281,19 @@ STORAGES = {
 # internal location MEDIA_ACCEL_PREFIX, see deploy/nginx/).
 MEDIA_SERVE = env_str("DJANGO_MEDIA_SERVE", "redirect" if S3_BUCKET else "stream")
 if MEDIA_SERVE not in {"stream", "redirect", "accel"}:
-    raise ImproperlyConfigured(f"DJANGO_MEDIA_SERVE must be stream, redirect or accel, not {MEDIA_SERVE!r}")
+    raise ImproperlyConfigured(
+        f"DJANGO_MEDIA_SERVE must be stream, redirect or accel, not {MEDIA_SERVE!r}"
+    )
 if MEDIA_SERVE == "redirect" and not S3_BUCKET:
     raise ImproperlyConfigured("DJANGO_MEDIA_SERVE=redirect needs S3 storage (DJANGO_S3_BUCKET)")
 if MEDIA_SERVE == "accel" and S3_BUCKET:
-    raise ImproperlyConfigured("DJANGO_MEDIA_SERVE=accel serves local disk; with DJANGO_S3_BUCKET use stream or redirect")
+    raise ImproperlyConfigured(
+        "DJANGO_MEDIA_SERVE=accel serves local disk; with DJANGO_S3_BUCKET use stream or redirect"
+    )
 MEDIA_URL_EXPIRY = env_int("DJANGO_MEDIA_URL_EXPIRY", 300)
-MEDIA_ACCEL_PREFIX = "/" + env_str("DJANGO_MEDIA_ACCEL_PREFIX", "/protected-media/").strip("/") + "/"
+MEDIA_ACCEL_PREFIX = (
+    "/" + env_str("DJANGO_MEDIA_ACCEL_PREFIX", "/protected-media/").strip("/") + "/"
+)
 # Uploads above this size are streamed to a temporary file, not memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -330,7 +338,9 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "studygroup@localhost"
 SERVER_EMAIL = env_str("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Who gets an email with the traceback of every server error (500) when
 # DEBUG is off: "Name <address>, address, …".
-ADMINS = [(name or address, address) for name, address in getaddresses(env_list("DJANGO_ADMINS", []))]
+ADMINS = [
+    (name or address, address) for name, address in getaddresses(env_list("DJANGO_ADMINS", []))
+]
 
 # markdownx: one renderer (markdown, math, then sanitizing) and a guarded
 # image upload. markdownx reads these once, at import.

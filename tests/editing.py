@@ -9,9 +9,9 @@ opened on (sessions/forms/concurrency.py), each as a way to make an object
 and two people (or one person in two windows) who may edit its text.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from collections.abc import Callable
 
 from django.test import Client
 from django.urls import reverse
@@ -166,7 +166,9 @@ def reflection_edit():
 
 
 def journal_edit():
-    entry = factories.JournalEntryFactory(body="처음 일지", tags=[factories.TagFactory(name="복습")])
+    entry = factories.JournalEntryFactory(
+        body="처음 일지", tags=[factories.TagFactory(name="복습")]
+    )
     return Edit(
         reverse("study:journal-edit", args=[entry.pk]),
         window(entry.author),

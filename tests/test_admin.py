@@ -38,10 +38,14 @@ def some_of_everything(talk, member):
     talk.papers.add(factories.PaperFactory())
     notify("question", [question.addressed_to], actor=member, target=question, label=talk.topic)
     NotificationPreference.choose(member, "answer", "digest")
-    slot = factories.TalkSlotFactory(session=factories.upcoming_session(number=90), holder=member, theme="확산 모델")
+    slot = factories.TalkSlotFactory(
+        session=factories.upcoming_session(number=90), holder=member, theme="확산 모델"
+    )
     nomination = factories.NominationFactory(season=slot.session.season, author=member, slot=slot)
     factories.NominationVoteFactory(nomination=nomination, member=member)
-    factories.ActionItemFactory(card=factories.CardFactory(board=factories.RetroBoardFactory(session=talk.session)))
+    factories.ActionItemFactory(
+        card=factories.CardFactory(board=factories.RetroBoardFactory(session=talk.session))
+    )
 
 
 def test_admin_registers_every_study_model():
@@ -80,7 +84,9 @@ def test_admin_changelist_lists_rows(admin_client_study, some_of_everything, mod
 @pytest.mark.parametrize("model", STUDY_MODELS, ids=lambda model: model._meta.model_name)
 def test_admin_change_page_opens(admin_client_study, some_of_everything, model):
     obj = model.objects.first()
-    response = admin_client_study.get(reverse(f"admin:study_{model._meta.model_name}_change", args=[obj.pk]))
+    response = admin_client_study.get(
+        reverse(f"admin:study_{model._meta.model_name}_change", args=[obj.pk])
+    )
     assert response.status_code == 200
     assert response.context["original"] == obj
 
@@ -141,7 +147,11 @@ def test_admin_merge_action_moves_every_related_row(admin_client_study, talk, pr
 
     response = admin_client_study.post(
         reverse("admin:study_member_changelist"),
-        {"action": "merge_members", "_selected_action": [presenter.pk, member.pk], "keep": presenter.pk},
+        {
+            "action": "merge_members",
+            "_selected_action": [presenter.pk, member.pk],
+            "keep": presenter.pk,
+        },
     )
 
     assert response.status_code == 302
@@ -159,7 +169,9 @@ def test_admin_merge_action_needs_exactly_two(admin_client_study, presenter, mem
         {"action": "merge_members", "_selected_action": [presenter.pk, member.pk, organizer.pk]},
         follow=True,
     )
-    assert [str(m) for m in response.context["messages"]] == ["Select exactly two members to merge."]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Select exactly two members to merge."
+    ]
     assert Member.objects.filter(pk__in=[presenter.pk, member.pk, organizer.pk]).count() == 3
 
 
@@ -179,7 +191,9 @@ def test_admin_questions_list_newest_first_with_their_answer_counts(admin_client
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_admin_questions_list_query_count(admin_client_study, talk, count, django_assert_num_queries):
+def test_admin_questions_list_query_count(
+    admin_client_study, talk, count, django_assert_num_queries
+):
     for question in factories.QuestionFactory.create_batch(count, presentation=talk):
         factories.AnswerFactory(question=question)
     # session + user, count (twice: filtered and total), questions, sessions to filter by
@@ -211,16 +225,23 @@ def test_admin_member_page_shows_the_default_journal_visibility(admin_client_stu
     assert 'name="default_journal_visibility"' in response.content.decode()
 
 
-def test_admin_index_lists_the_study_group_first_and_login_attempts_last_in_korean(admin_client_study):
+def test_admin_index_lists_the_study_group_first_and_login_attempts_last_in_korean(
+    admin_client_study,
+):
     response = admin_client_study.get("/admin/", HTTP_ACCEPT_LANGUAGE="ko")
     labels = [app["app_label"] for app in response.context["app_list"]]
     assert labels[0] == "study" and labels[-1] == "axes"
     axes = response.context["app_list"][-1]
     assert axes["name"] == "로그인 시도"
-    assert [str(model["name"]) for model in axes["models"]] == ["접속 기록", "접속 시도", "접속 실패"]
+    assert [str(model["name"]) for model in axes["models"]] == [
+        "접속 기록",
+        "접속 시도",
+        "접속 실패",
+    ]
 
 
 def test_admin_pages_link_the_icon(admin_client_study):
-    assert '<link rel="icon" href="/static/img/icon.svg" type="image/svg+xml">' in admin_client_study.get(
-        "/admin/"
-    ).content.decode()
+    assert (
+        '<link rel="icon" href="/static/img/icon.svg" type="image/svg+xml">'
+        in admin_client_study.get("/admin/").content.decode()
+    )

@@ -158,7 +158,11 @@ def _attendance_html(session, user, response):
     )
     return render_to_string(
         "study/includes/attendance.html",
-        {"session": session, "attendance_html": lists, **attendance_controls(session, user, response)},
+        {
+            "session": session,
+            "attendance_html": lists,
+            **attendance_controls(session, user, response),
+        },
     )
 
 
@@ -167,9 +171,15 @@ def test_attendance_include_renders_both_lists(member, presenter, past, upcoming
     factories.AttendanceFactory(session=upcoming, member=member, response="going")
     past_html = _attendance_html(past, member, "")
     upcoming_html = _attendance_html(upcoming, member, "going")
-    assert f'id="attendance-came"><li><a href="/members/{presenter.pk}/">{presenter.label}</a>' in past_html
+    assert (
+        f'id="attendance-came"><li><a href="/members/{presenter.pk}/">{presenter.label}</a>'
+        in past_html
+    )
     assert "attendance-respond" not in past_html and 'name="response"' not in past_html
-    assert f'id="attendance-coming"><li><a href="/members/{member.pk}/">{member.label}</a>' in upcoming_html
+    assert (
+        f'id="attendance-coming"><li><a href="/members/{member.pk}/">{member.label}</a>'
+        in upcoming_html
+    )
     assert 'name="response" value="going" required id="id_response_0" checked>' in upcoming_html
 
 
@@ -178,7 +188,10 @@ def test_session_page_shows_who_is_coming_and_the_form(member_client, member, pr
     response = member_client.get(upcoming.get_absolute_url())
     content = response.content.decode()
     assert f'action="/seasons/2025/{upcoming.number}/attendance/"' in content
-    assert f'id="attendance-coming"><li><a href="/members/{presenter.pk}/">{presenter.label}</a>' in content
+    assert (
+        f'id="attendance-coming"><li><a href="/members/{presenter.pk}/">{presenter.label}</a>'
+        in content
+    )
 
 
 def test_session_page_shows_who_came_and_the_mark_link_to_organizers(
@@ -199,7 +212,10 @@ def test_mark_form_starts_from_who_said_they_would_come_when_nobody_is_marked(
     factories.AttendanceFactory(session=past, member=presenter, response="not_going")
     response = organizer_client.get(reverse("study:attendance-mark", args=[SEASON, past.number]))
     assert response.context["form"].initial == {"attended": [member.pk]}
-    checked = re.findall(r'<input type="checkbox" name="attended" value="(\d+)"[^>]* checked>', response.content.decode())
+    checked = re.findall(
+        r'<input type="checkbox" name="attended" value="(\d+)"[^>]* checked>',
+        response.content.decode(),
+    )
     assert checked == [str(member.pk)]
 
 
@@ -213,9 +229,13 @@ def test_attendance_question_is_the_legend_of_its_radio_buttons(member_client, u
 
 
 def test_attendance_card_shows_no_zero_count_heading(member_client, past, upcoming):
-    past_page = member_client.get(past.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    past_page = member_client.get(
+        past.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
     assert "참석한 사람 (0)" not in past_page and "참석 (0)" not in past_page
     assert "아직 참석 체크를 하지 않았습니다." in past_page
-    upcoming_page = member_client.get(upcoming.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    upcoming_page = member_client.get(
+        upcoming.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
     assert "참석 예정 (0)" not in upcoming_page
     assert "아직 참석하겠다는 사람이 없습니다." in upcoming_page

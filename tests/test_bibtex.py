@@ -60,7 +60,10 @@ def test_entry_escapes_tex_special_characters(db):
 
 def test_entry_doi_and_korean_authors_get_a_fallback_key(db):
     paper = factories.PaperFactory(
-        title="딥러닝 입문", url="https://doi.org/10.1000/ABC_1", authors="김민지, 이서준", year=2020
+        title="딥러닝 입문",
+        url="https://doi.org/10.1000/ABC_1",
+        authors="김민지, 이서준",
+        year=2020,
     )
     [entry] = _parse(bibtex.entry(paper)).entries
     assert entry.key == f"paper{paper.pk}"
@@ -83,8 +86,7 @@ def test_split_authors_separators(authors, expected):
 
 def test_library_keys_are_unique(db):
     papers = [
-        factories.PaperFactory(title="Deep Learning", authors="LeCun", year=2015)
-        for _ in range(3)
+        factories.PaperFactory(title="Deep Learning", authors="LeCun", year=2015) for _ in range(3)
     ]
     library = _parse(bibtex.library(papers))
     assert [entry.key for entry in library.entries] == [
@@ -107,9 +109,7 @@ def test_paper_bibtex_view_unknown_paper_is_404(member_client, db):
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_library_bibtex_view_lists_every_paper(
-    member_client, django_assert_num_queries, count
-):
+def test_library_bibtex_view_lists_every_paper(member_client, django_assert_num_queries, count):
     papers = factories.PaperFactory.create_batch(count)
     with django_assert_num_queries(2):
         response = member_client.get(reverse("study:library-bibtex"))
@@ -120,7 +120,10 @@ def test_library_bibtex_view_lists_every_paper(
 
 def test_library_bibtex_view_needs_login(outsider_client, db):
     response = outsider_client.get(reverse("study:library-bibtex"))
-    assert (response.status_code, response.url) == (302, "/accounts/login/?next=/papers/library.bib")
+    assert (response.status_code, response.url) == (
+        302,
+        "/accounts/login/?next=/papers/library.bib",
+    )
 
 
 @pytest.fixture
@@ -136,7 +139,9 @@ def library(db):
 
 def _titles(response):
     """The titles of the papers the library page lists, in order."""
-    return re.findall(r'<a class="paper-title" href="/papers/\d+/">([^<]*)</a>', response.content.decode())
+    return re.findall(
+        r'<a class="paper-title" href="/papers/\d+/">([^<]*)</a>', response.content.decode()
+    )
 
 
 def test_library_sorted_by_title_by_default(member_client, library):
@@ -187,7 +192,9 @@ def test_paper_pages_link_to_bibtex(member_client, library):
 def _fetched(**fields):
     """A paper as a fetch leaves it: authors split into given and family names."""
     authors = fields.pop("author_list")
-    paper = factories.PaperFactory(authors="; ".join(f"{a['given']} {a['family']}".strip() for a in authors), **fields)
+    paper = factories.PaperFactory(
+        authors="; ".join(f"{a['given']} {a['family']}".strip() for a in authors), **fields
+    )
     paper.author_list = authors
     paper.save()
     return paper
@@ -245,7 +252,10 @@ def test_arxiv_preprint_is_misc_with_eprint_and_primary_class(db):
     paper = _fetched(
         title="Attention Is All You Need",
         url="https://arxiv.org/abs/1706.03762",
-        author_list=[{"given": "Ashish", "family": "Vaswani"}, {"given": "Ludwig", "family": "van Beethoven"}],
+        author_list=[
+            {"given": "Ashish", "family": "Vaswani"},
+            {"given": "Ludwig", "family": "van Beethoven"},
+        ],
         year=2017,
         venue_kind="preprint",
         arxiv_category="cs.CL",
@@ -279,19 +289,27 @@ def test_typed_authors_are_written_family_name_first(db, authors, expected):
 
 
 def test_organization_author_is_kept_whole(db):
-    paper = _fetched(title="GPT-4 Technical Report", author_list=[{"given": "", "family": "OpenAI Team"}], year=2023)
+    paper = _fetched(
+        title="GPT-4 Technical Report",
+        author_list=[{"given": "", "family": "OpenAI Team"}],
+        year=2023,
+    )
     [entry] = _parse(bibtex.entry(paper)).entries
     assert _fields(entry)["author"] == "{OpenAI Team}"
     assert entry.key == "openai2023gpt4"
 
 
 def test_key_skips_short_and_common_title_words(db):
-    paper = factories.PaperFactory(title="Towards a Theory of Everything", authors="Ada Lovelace", year=1843)
+    paper = factories.PaperFactory(
+        title="Towards a Theory of Everything", authors="Ada Lovelace", year=1843
+    )
     assert bibtex.citation_key(paper) == "lovelace1843theory"
 
 
 def test_person_edited_authors_replace_the_fetched_split(db):
-    paper = _fetched(title="X paper", author_list=[{"given": "Ashish", "family": "Vaswani"}], year=2017)
+    paper = _fetched(
+        title="X paper", author_list=[{"given": "Ashish", "family": "Vaswani"}], year=2017
+    )
     paper.authors = "Noam Shazeer"
     paper.save()
     assert paper.author_names() == [("Noam", "Shazeer")]

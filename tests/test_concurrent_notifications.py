@@ -58,7 +58,9 @@ def test_questions_asked_at_once_make_one_notification_each(talk, presenter):
     def ask(asker, n):
         client = window(asker)
         client.raise_request_exception = False
-        return lambda: client.post(url, {"addressed_to": presenter.pk, "body": f"질문 {n}"}).status_code
+        return lambda: (
+            client.post(url, {"addressed_to": presenter.pk, "body": f"질문 {n}"}).status_code
+        )
 
     results = together([ask(asker, n) for n, asker in enumerate(askers)])
     assert results == [302] * AT_ONCE

@@ -72,7 +72,9 @@ def at_once(posts):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(index, *post)) for index, post in enumerate(posts)]
+    threads = [
+        threading.Thread(target=run, args=(index, *post)) for index, post in enumerate(posts)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -87,11 +89,16 @@ def test_one_topic_posted_at_once_makes_one_talk_and_topic_errors(validated_toge
     windows = [window(poster) for poster in posters]
     validated_together(SUBMITS)
     results = at_once(
-        [(w, url, {"topic": "확산 모델 입문", "presenters": [poster.pk]}) for w, poster in zip(windows, posters)]
+        [
+            (w, url, {"topic": "확산 모델 입문", "presenters": [poster.pk]})
+            for w, poster in zip(windows, posters)
+        ]
     )
     assert sorted(status for status, page in results) == [200] * (SUBMITS - 1) + [302]
     refused = [page for status, page in results if status == 200]
-    assert all("This session already has a talk called “확산 모델 입문”." in page for page in refused)
+    assert all(
+        "This session already has a talk called “확산 모델 입문”." in page for page in refused
+    )
     assert Presentation.objects.filter(session=session).count() == 1
 
 

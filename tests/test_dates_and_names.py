@@ -48,7 +48,9 @@ def test_dates_have_one_zero_padded_format_per_kind_and_language(language, date,
         assert day(datetime.date(2025, 3, 7)) == date
         assert day(at) == date
         assert moment(at) == moment_text
-        rendered = Template('{{ d|date:"DATE_FORMAT" }}|{{ d }}').render(Context({"d": datetime.date(2025, 3, 7)}))
+        rendered = Template('{{ d|date:"DATE_FORMAT" }}|{{ d }}').render(
+            Context({"d": datetime.date(2025, 3, 7)})
+        )
         assert rendered == f"{date}|{date}"
 
 
@@ -69,7 +71,9 @@ def test_iso_has_no_microseconds_and_uses_the_site_time_zone():
 )
 def test_ago_is_relative_by_the_day_within_a_week(days, ko, en):
     today = timezone.localdate()
-    at = datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time(10, 0), tzinfo=SEOUL)
+    at = datetime.datetime.combine(
+        today - datetime.timedelta(days=days), datetime.time(10, 0), tzinfo=SEOUL
+    )
     with translation.override("ko"):
         assert ago(at) == (ko or day(at))
     with translation.override("en"):
@@ -84,7 +88,9 @@ def test_member_label_puts_the_emoji_before_the_name(db):
 def test_korean_particle_follows_the_name_not_the_emoji(member_client, db):
     author = factories.MemberFactory(display_name="최하은", emoji="🐻")
     factories.JournalEntryFactory(author=author)
-    html = member_client.get(reverse("study:journal-list") + f"?author={author.pk}", HTTP_ACCEPT_LANGUAGE="ko")
+    html = member_client.get(
+        reverse("study:journal-list") + f"?author={author.pk}", HTTP_ACCEPT_LANGUAGE="ko"
+    )
     assert "<h1>🐻 최하은의 공부 일지</h1>" in html.content.decode()
 
 

@@ -31,7 +31,10 @@ def _manage(*args, env):
 
 def test_check_deploy_is_clean_under_production_values():
     result = _manage("check", "--deploy", "--fail-level", "DEBUG", env=PRODUCTION_ENV)
-    assert (result.returncode, result.stdout.strip()) == (0, "System check identified no issues (0 silenced).")
+    assert (result.returncode, result.stdout.strip()) == (
+        0,
+        "System check identified no issues (0 silenced).",
+    )
 
 
 # Several app servers: uploads in an S3-compatible bucket, one Redis cache.
@@ -51,7 +54,10 @@ SCALE_OUT_ENV = {
 
 def test_check_deploy_is_clean_with_s3_storage_and_a_shared_cache():
     result = _manage("check", "--deploy", "--fail-level", "DEBUG", env=SCALE_OUT_ENV)
-    assert (result.returncode, result.stdout.strip()) == (0, "System check identified no issues (0 silenced).")
+    assert (result.returncode, result.stdout.strip()) == (
+        0,
+        "System check identified no issues (0 silenced).",
+    )
 
 
 def test_scale_out_values_are_read_from_the_environment():
@@ -70,13 +76,22 @@ def test_scale_out_values_are_read_from_the_environment():
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"DJANGO_MEDIA_SERVE": "nginx"}, "DJANGO_MEDIA_SERVE must be stream, redirect or accel, not 'nginx'"),
-        ({"DJANGO_MEDIA_SERVE": "redirect"}, "DJANGO_MEDIA_SERVE=redirect needs S3 storage (DJANGO_S3_BUCKET)"),
+        (
+            {"DJANGO_MEDIA_SERVE": "nginx"},
+            "DJANGO_MEDIA_SERVE must be stream, redirect or accel, not 'nginx'",
+        ),
+        (
+            {"DJANGO_MEDIA_SERVE": "redirect"},
+            "DJANGO_MEDIA_SERVE=redirect needs S3 storage (DJANGO_S3_BUCKET)",
+        ),
         (
             {"DJANGO_MEDIA_SERVE": "accel", "DJANGO_S3_BUCKET": "media"},
             "DJANGO_MEDIA_SERVE=accel serves local disk; with DJANGO_S3_BUCKET use stream or redirect",
         ),
-        ({"DJANGO_CACHE_URL": "memcached://127.0.0.1"}, "DJANGO_CACHE_URL must be redis://…, rediss://… or locmem://, not 'memcached://127.0.0.1'"),
+        (
+            {"DJANGO_CACHE_URL": "memcached://127.0.0.1"},
+            "DJANGO_CACHE_URL must be redis://…, rediss://… or locmem://, not 'memcached://127.0.0.1'",
+        ),
         ({"DJANGO_LOG_FORMAT": "xml"}, "DJANGO_LOG_FORMAT must be plain or json, not 'xml'"),
     ],
 )
@@ -90,7 +105,10 @@ def test_sentry_dsn_starts_sentry_only_with_the_extra_installed():
     result = _manage("check", env={"DJANGO_SENTRY_DSN": "https://key@sentry.example.org/1"})
     if importlib.util.find_spec("sentry_sdk") is None:
         assert result.returncode == 1
-        assert 'DJANGO_SENTRY_DSN is set but sentry-sdk is not installed: pip install -e ".[sentry]"' in result.stderr
+        assert (
+            'DJANGO_SENTRY_DSN is set but sentry-sdk is not installed: pip install -e ".[sentry]"'
+            in result.stderr
+        )
     else:
         assert result.returncode == 0, result.stderr
 
@@ -120,6 +138,9 @@ def test_malformed_boolean_is_refused():
 )
 def test_production_values_turn_on_hardening(setting, expected):
     result = _manage(
-        "shell", "-c", f"from django.conf import settings; print(settings.{setting})", env=PRODUCTION_ENV
+        "shell",
+        "-c",
+        f"from django.conf import settings; print(settings.{setting})",
+        env=PRODUCTION_ENV,
     )
     assert result.stdout.strip().splitlines()[-1] == expected

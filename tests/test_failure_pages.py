@@ -58,7 +58,10 @@ def test_503_page_for_an_unreachable_database():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "heading"),
-    [("en", "The study group is briefly unavailable"), ("ko", "스터디 모임에 잠시 접속할 수 없습니다")],
+    [
+        ("en", "The study group is briefly unavailable"),
+        ("ko", "스터디 모임에 잠시 접속할 수 없습니다"),
+    ],
 )
 def test_page_with_the_database_stopped_is_the_503_page(member, language, heading):
     client = Client(raise_request_exception=False)
@@ -145,7 +148,12 @@ def test_healthz_is_exempt_from_the_https_redirect(settings):
 
 @pytest.mark.django_db
 def test_logged_in_pages_are_private(member_client, talk):
-    for url in ["/", talk.get_absolute_url(), talk.session.get_absolute_url(), reverse("study:paper-list")]:
+    for url in [
+        "/",
+        talk.get_absolute_url(),
+        talk.session.get_absolute_url(),
+        reverse("study:paper-list"),
+    ]:
         response = member_client.get(url)
         assert (url, response.status_code, response["Cache-Control"]) == (url, 200, "private")
 

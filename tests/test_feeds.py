@@ -196,7 +196,9 @@ def test_reset_activity_token_keeps_the_calendar(member_client, outsider_client,
 
 
 @pytest.mark.parametrize("data", [{}, {"feed": "everything"}, {"feed": "calendar\x00"}])
-def test_reset_feed_token_without_a_known_feed_is_400_and_changes_nothing(member_client, member, data):
+def test_reset_feed_token_without_a_known_feed_is_400_and_changes_nothing(
+    member_client, member, data
+):
     tokens = (member.calendar_token, member.activity_token)
     response = member_client.post(reverse("study:feed-token-reset"), data)
     assert (response.status_code, response.content.decode()) == (
@@ -243,7 +245,10 @@ def test_other_profiles_do_not_show_feed_urls(member_client, presenter):
     response = member_client.get(presenter.get_absolute_url())
     content = response.content.decode()
     assert "calendar_feed_url" not in response.context
-    assert (presenter.calendar_token in content, presenter.activity_token in content) == (False, False)
+    assert (presenter.calendar_token in content, presenter.activity_token in content) == (
+        False,
+        False,
+    )
 
 
 @pytest.mark.parametrize(

@@ -227,12 +227,12 @@ def test_content_version_lets_concurrent_writers_cross_without_deadlock():
             for round_ in range(rounds):
                 with transaction.atomic():
                     steps = [
-                        lambda round_=round_: StudySession.objects.filter(pk=sessions[round_ % 2].pk).update(
-                            place=f"{seed}-{round_}"
-                        ),
-                        lambda round_=round_: Question.objects.filter(pk=questions[round_ % 2].pk).update(
-                            position=round_
-                        ),
+                        lambda round_=round_: StudySession.objects.filter(
+                            pk=sessions[round_ % 2].pk
+                        ).update(place=f"{seed}-{round_}"),
+                        lambda round_=round_: Question.objects.filter(
+                            pk=questions[round_ % 2].pk
+                        ).update(position=round_),
                     ]
                     for step in steps if seed % 2 else reversed(steps):
                         step()

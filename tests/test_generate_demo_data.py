@@ -79,9 +79,7 @@ def test_generate_large_scale_is_the_size_the_benchmark_promises():
 
 
 def test_generate_spreads_talks_and_reflections_evenly(small):
-    assert sorted(
-        {session.presentations.count() for session in StudySession.objects.all()}
-    ) == [3]
+    assert sorted({session.presentations.count() for session in StudySession.objects.all()}) == [3]
     assert sorted({session.reflections.count() for session in StudySession.objects.all()}) == [10]
     assert sorted({talk.questions.count() for talk in Presentation.objects.all()}) == [
         6,
@@ -122,7 +120,11 @@ def test_generate_leaves_the_last_two_sessions_upcoming(small):
 def test_generate_two_seasons_each_numbered_from_one(small):
     """The generated history has two seasons whose numbers overlap."""
     numbers = {
-        slug: list(StudySession.objects.filter(season__slug=slug).order_by("number").values_list("number", flat=True))
+        slug: list(
+            StudySession.objects.filter(season__slug=slug)
+            .order_by("number")
+            .values_list("number", flat=True)
+        )
         for slug in ("season-1", "season-2")
     }
     assert numbers == {"season-1": [1, 2, 3, 4, 5, 6], "season-2": [1, 2, 3, 4, 5, 6]}

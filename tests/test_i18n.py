@@ -81,15 +81,25 @@ def test_template_text_is_translatable(template):
 
 # Names under which makemessages (xgettext) finds translatable strings in Python.
 _EXTRACTED_NAMES = {
-    "_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy",
-    "pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy",
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "npgettext",
+    "npgettext_lazy",
 }
 _TRANSLATION_IMPORT = re.compile(r"from django\.utils\.translation import (\w+) as (\w+)")
 
 
 def test_python_translation_functions_use_names_makemessages_extracts():
     """`from ... import gettext as _gettext` hides every string from makemessages."""
-    sources = sorted((PROJECT / "sessions").rglob("*.py")) + sorted((PROJECT / "studygroup").rglob("*.py"))
+    sources = sorted((PROJECT / "sessions").rglob("*.py")) + sorted(
+        (PROJECT / "studygroup").rglob("*.py")
+    )
     hidden = [
         f"{path.relative_to(PROJECT)}: {name} as {alias}"
         for path in sources
@@ -105,21 +115,36 @@ def test_korean_catalog_is_complete():
     assert missing == []
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed")
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed"
+)
 def test_korean_catalog_has_every_message(tmp_path):
     """`makemessages` finds no message that the committed catalog lacks."""
     work = tmp_path / "project"
     shutil.copytree(
         PROJECT,
         work,
-        ignore=shutil.ignore_patterns(".venv", ".git", "media", "staticfiles", "*.sqlite3", "test-artifacts", "__pycache__"),
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "media", "staticfiles", "*.sqlite3", "test-artifacts", "__pycache__"
+        ),
     )
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "--locale", "ko", "--no-obsolete", "--ignore", "tests/*"],
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "--locale",
+            "ko",
+            "--no-obsolete",
+            "--ignore",
+            "tests/*",
+        ],
         cwd=work,
         check=True,
         capture_output=True,
     )
-    extracted = {entry.msgid for entry in polib.pofile(str(work / "locale/ko/LC_MESSAGES/django.po"))}
+    extracted = {
+        entry.msgid for entry in polib.pofile(str(work / "locale/ko/LC_MESSAGES/django.po"))
+    }
     committed = {entry.msgid for entry in polib.pofile(str(KO_CATALOG))}
     assert sorted(extracted - committed) == []

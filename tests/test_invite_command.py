@@ -91,7 +91,10 @@ def test_invite_bad_email_is_an_error(db):
 
 def test_invite_dry_run_changes_and_sends_nothing(db):
     output = run("박지우", "--email", "jiwoo@example.org", "--dry-run")
-    assert output == "Would create 박지우 <jiwoo@example.org> and invite them (dry run: nothing changed).\n"
+    assert (
+        output
+        == "Would create 박지우 <jiwoo@example.org> and invite them (dry run: nothing changed).\n"
+    )
     assert Member.objects.count() == 0
     assert mail.outbox == []
 
@@ -111,7 +114,9 @@ def test_invite_no_email_flag_prints_link_only(imported):
 
 def test_invite_quiet_prints_only_the_link(imported):
     out = io.StringIO()
-    call_command("invite_member", "김민지", "--base-url", "https://s.example", "-v", "0", stdout=out)
+    call_command(
+        "invite_member", "김민지", "--base-url", "https://s.example", "-v", "0", stdout=out
+    )
     assert re.fullmatch(r"https://s\.example/invite/[\w-]+/[\w-]+/\n", out.getvalue())
 
 

@@ -93,9 +93,7 @@ def test_private_entry_page_is_404_for_another_member(entries, member_client, pr
 
 
 @pytest.mark.parametrize("url_name", ["study:journal-edit", "study:journal-delete"])
-def test_private_entry_edit_and_delete_are_404_for_another_member(
-    entries, member_client, url_name
-):
+def test_private_entry_edit_and_delete_are_404_for_another_member(entries, member_client, url_name):
     private, shared = entries
     assert member_client.get(reverse(url_name, args=[private.pk])).status_code == 404
     assert member_client.post(reverse(url_name, args=[private.pk])).status_code == 404
@@ -113,7 +111,9 @@ def journal_list(client, author, tag=""):
 
 
 def listed_titles(response):
-    return re.findall(r'<a class="journal-title" href="/journal/\d+/">([^<]*)</a>', response.content.decode())
+    return re.findall(
+        r'<a class="journal-title" href="/journal/\d+/">([^<]*)</a>', response.content.decode()
+    )
 
 
 def tag_filter(response):
@@ -203,25 +203,35 @@ def test_search_results_are_one_copy_for_members_without_private_entries(
 
 def atom_titles(client, member):
     response = client.get(reverse("study:feed-activity", args=[member.activity_token]))
-    return [entry.find(f"{ATOM}title").text for entry in ET.fromstring(response.content).iter(f"{ATOM}entry")]
+    return [
+        entry.find(f"{ATOM}title").text
+        for entry in ET.fromstring(response.content).iter(f"{ATOM}entry")
+    ]
 
 
 def test_activity_feed_lists_private_entries_for_their_author_only(
     entries, outsider_client, member, presenter
 ):
     assert atom_titles(outsider_client, member) == ["공개 일지 제목"]
-    assert sorted(atom_titles(outsider_client, presenter)) == sorted([SECRET_TITLE, "공개 일지 제목"])
+    assert sorted(atom_titles(outsider_client, presenter)) == sorted(
+        [SECRET_TITLE, "공개 일지 제목"]
+    )
 
 
 def test_activity_feed_has_no_text_of_any_entry(entries, outsider_client, presenter):
     response = outsider_client.get(reverse("study:feed-activity", args=[presenter.activity_token]))
-    assert (SECRET_WORD in response.content.decode(), b"<summary" in response.content) == (False, False)
+    assert (SECRET_WORD in response.content.decode(), b"<summary" in response.content) == (
+        False,
+        False,
+    )
 
 
 def test_calendar_feed_shows_no_journal_entry(entries, outsider_client, presenter, member):
     factories.StudySessionFactory()
     for who in (presenter, member):
-        body = outsider_client.get(reverse("study:feed-calendar", args=[who.calendar_token])).content
+        body = outsider_client.get(
+            reverse("study:feed-calendar", args=[who.calendar_token])
+        ).content
         assert (SECRET_TITLE.encode() in body, "공개 일지 제목".encode() in body) == (False, False)
 
 
@@ -278,11 +288,15 @@ def test_new_entry_form_starts_with_the_profile_default(member_client, member):
     response = member_client.get(reverse("study:journal-create"))
     content = response.content.decode()
     assert response.context["form"]["visibility"].value() == "private"
-    assert re.findall(r'<input type="radio" name="visibility" value="(\w+)"[^>]*?( checked)?>', content) == [
+    assert re.findall(
+        r'<input type="radio" name="visibility" value="(\w+)"[^>]*?( checked)?>', content
+    ) == [
         ("private", " checked"),
         ("members", ""),
     ]
-    assert re.findall(r'<label for="id_visibility_\d">\s*<input[^>]*>\s*([^<]+?)\s*</label>', content) == [
+    assert re.findall(
+        r'<label for="id_visibility_\d">\s*<input[^>]*>\s*([^<]+?)\s*</label>', content
+    ) == [
         "Only me",
         "Shared with members",
     ]
@@ -310,7 +324,9 @@ def test_new_entry_with_an_unknown_visibility_is_a_form_error(member_client):
     assert Reflection.objects.count() == 0
 
 
-def test_edit_form_shows_the_entrys_visibility_not_the_profile_default(presenter_client, presenter, entries):
+def test_edit_form_shows_the_entrys_visibility_not_the_profile_default(
+    presenter_client, presenter, entries
+):
     private, shared = entries
     presenter.default_journal_visibility = Reflection.Visibility.PRIVATE
     presenter.save(update_fields=["default_journal_visibility"])
@@ -329,12 +345,19 @@ def test_editing_an_entry_can_make_it_private(presenter_client, entries, member_
 
 def test_profile_form_sets_the_default_with_radio_buttons(member_client, member):
     content = member_client.get(reverse("study:profile-edit")).content.decode()
-    assert re.findall(r'<input type="radio" name="default_journal_visibility" value="(\w+)"', content) == [
+    assert re.findall(
+        r'<input type="radio" name="default_journal_visibility" value="(\w+)"', content
+    ) == [
         "private",
         "members",
     ]
     url = reverse("study:profile-edit")
-    member_client.post(url, {**opened_form(member_client, url), "default_journal_visibility": "private"})
+    member_client.post(
+        url, {**opened_form(member_client, url), "default_journal_visibility": "private"}
+    )
     member.refresh_from_db()
     assert member.default_journal_visibility == "private"
-    assert member_client.get(reverse("study:journal-create")).context["form"]["visibility"].value() == "private"
+    assert (
+        member_client.get(reverse("study:journal-create")).context["form"]["visibility"].value()
+        == "private"
+    )

@@ -12,7 +12,9 @@ from tests.editing import opened_form
 from tests.test_pages_languages import ANONYMOUS_PAGES, PAGES, QUERY, world  # noqa: F401
 
 KOREAN = {"HTTP_ACCEPT_LANGUAGE": "ko"}
-FALLBACK = re.compile(r"(은/는|는/은|이/가|가/이|을/를|를/을|와/과|과/와|\((?:을|를|은|는|이|가|과|와|으)\)|\(으\)로)")
+FALLBACK = re.compile(
+    r"(은/는|는/은|이/가|가/이|을/를|를/을|와/과|과/와|\((?:을|를|은|는|이|가|과|와|으)\)|\(으\)로)"
+)
 
 
 def fallbacks(content):
@@ -49,7 +51,9 @@ def test_taken_display_name_in_korean_reads_naturally(member_client, member):
 def test_taken_session_number_in_korean_names_the_season(organizer_client, study_session):
     season = study_session.season
     data = {"season": season.pk, "number": 6, "date": "2025-09-01"}
-    content = organizer_client.post(reverse("study:session-create"), data, **KOREAN).content.decode()
+    content = organizer_client.post(
+        reverse("study:session-create"), data, **KOREAN
+    ).content.decode()
     assert "“2025 논문 스터디”에는 이미 6주차가 있습니다. 다른 번호를 고르세요." in content
     assert fallbacks(content) == []
 
@@ -64,5 +68,10 @@ def test_taken_season_name_in_korean_reads_naturally(organizer_client, study_ses
 def test_admin_pages_in_korean_have_no_particle_fallback(client, world):  # noqa: F811
     admin = factories.OrganizerFactory(username="admin", is_staff=True, is_superuser=True)
     client.force_login(admin)
-    for url in ["/admin/", "/admin/study/studysession/", "/admin/study/season/", "/admin/study/member/"]:
+    for url in [
+        "/admin/",
+        "/admin/study/studysession/",
+        "/admin/study/season/",
+        "/admin/study/member/",
+    ]:
         assert fallbacks(client.get(url, **KOREAN).content.decode()) == [], url

@@ -19,11 +19,15 @@ def log_in(username, password, *, forwarded_for=None):
     headers = {"REMOTE_ADDR": PROXY}
     if forwarded_for:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded_for
-    return Client().post("/accounts/login/", {"username": username, "password": password}, **headers)
+    return Client().post(
+        "/accounts/login/", {"username": username, "password": password}, **headers
+    )
 
 
 def fail_five_times(username, forwarded_for):
-    statuses = [log_in(username, "wrong", forwarded_for=forwarded_for).status_code for _ in range(5)]
+    statuses = [
+        log_in(username, "wrong", forwarded_for=forwarded_for).status_code for _ in range(5)
+    ]
     assert statuses == [200] * 4 + [429]
 
 
@@ -35,7 +39,9 @@ def behind_proxy(settings):
 def test_behind_proxy_failures_from_elsewhere_do_not_lock_the_member_out(behind_proxy, member):
     fail_five_times("member", ATTACKER)
     assert log_in("member", PASSWORD, forwarded_for=MEMBER_HOME).status_code == 302
-    assert list(AccessAttempt.objects.values_list("username", "ip_address")) == [("member", ATTACKER)]
+    assert list(AccessAttempt.objects.values_list("username", "ip_address")) == [
+        ("member", ATTACKER)
+    ]
 
 
 def test_behind_proxy_failures_lock_out_their_own_address(behind_proxy, member):
@@ -47,14 +53,17 @@ def test_behind_proxy_failures_lock_out_their_own_address(behind_proxy, member):
 def test_behind_proxy_forged_forwarded_entries_do_not_change_the_address(behind_proxy, member):
     """The proxy appends the address it saw; what the client wrote before it is not believed."""
     statuses = [
-        log_in("member", "wrong", forwarded_for=f"192.0.2.{n}, {ATTACKER}").status_code for n in range(5)
+        log_in("member", "wrong", forwarded_for=f"192.0.2.{n}, {ATTACKER}").status_code
+        for n in range(5)
     ]
     assert statuses == [200] * 4 + [429]
     assert log_in("member", PASSWORD, forwarded_for=f"192.0.2.99, {ATTACKER}").status_code == 429
 
 
 def test_without_proxy_forwarded_for_is_ignored(member):
-    statuses = [log_in("member", "wrong", forwarded_for=f"192.0.2.{n}").status_code for n in range(5)]
+    statuses = [
+        log_in("member", "wrong", forwarded_for=f"192.0.2.{n}").status_code for n in range(5)
+    ]
     assert statuses == [200] * 4 + [429]
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [PROXY]
 

@@ -70,14 +70,23 @@ def test_json_formatter_writes_one_object_a_line():
         raise ValueError("없는 값")
     except ValueError:
         record = logging.getLogger("django.request").makeRecord(
-            "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/seasons/2025/6/",),
-            exc_info=sys.exc_info(), extra={"status_code": 500, "request": request, "request_id": "abc"},
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "Internal Server Error: %s",
+            ("/seasons/2025/6/",),
+            exc_info=sys.exc_info(),
+            extra={"status_code": 500, "request": request, "request_id": "abc"},
         )
     line = JsonFormatter().format(record)
     entry = json.loads(line)
 
     assert "\n" not in line
-    assert {key: entry[key] for key in ("level", "logger", "message", "request_id", "status_code", "method", "path")} == {
+    assert {
+        key: entry[key]
+        for key in ("level", "logger", "message", "request_id", "status_code", "method", "path")
+    } == {
         "level": "ERROR",
         "logger": "django.request",
         "message": "Internal Server Error: /seasons/2025/6/",
@@ -96,4 +105,6 @@ def test_server_error_is_mailed_to_admins(broken_page, settings, member_client):
 
     assert [message.to for message in mail.outbox] == [["ops@example.org"]]
     assert mail.outbox[0].subject == "[Django] ERROR (EXTERNAL IP): Internal Server Error: /broken/"
-    assert mail.outbox[0].body.startswith("Internal Server Error: /broken/\n\nRuntimeError at /broken/\nthe page broke\n")
+    assert mail.outbox[0].body.startswith(
+        "Internal Server Error: /broken/\n\nRuntimeError at /broken/\nthe page broke\n"
+    )

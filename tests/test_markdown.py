@@ -176,7 +176,7 @@ def test_render_markdown_single_newline_in_korean_is_a_line_break():
 
 def test_render_markdown_fenced_code_keeps_language_class():
     assert render_markdown("```python\nprint('안녕')\n```") == (
-        '<pre><code class="language-python">print(\'안녕\')\n</code></pre>\n'
+        "<pre><code class=\"language-python\">print('안녕')\n</code></pre>\n"
     )
 
 
@@ -219,8 +219,7 @@ def test_render_markdown_block_math_is_display_mathml():
 
 def test_render_markdown_bad_formula_falls_back_to_escaped_code():
     assert render_markdown("식: $a < {$ 끝") == (
-        '<p>식: <span class="math inline"><code class="math-error">a &lt; {</code></span>'
-        " 끝</p>\n"
+        '<p>식: <span class="math inline"><code class="math-error">a &lt; {</code></span> 끝</p>\n'
     )
 
 
@@ -231,7 +230,9 @@ def test_render_markdown_bad_block_formula_falls_back_to_code():
 
 
 def test_render_markdown_dollar_amounts_stay_prose():
-    assert render_markdown("가격은 1000$ 이고 2000$ 이다") == "<p>가격은 1000$ 이고 2000$ 이다</p>\n"
+    assert (
+        render_markdown("가격은 1000$ 이고 2000$ 이다") == "<p>가격은 1000$ 이고 2000$ 이다</p>\n"
+    )
 
 
 def test_render_markdown_links_get_rel():

@@ -69,7 +69,11 @@ def test_render_markdown_links_in_bracket_runs_are_markdown_its_own():
     links, images and references render as markdown-it renders them."""
     plain = MarkdownIt("js-default", {"html": False, "breaks": True, "linkify": False})
     pieces = ["[", "]", "(", ")", "![", "a", " ", "\n", "`", "*", "<", "\\", "[r]", '"t"', "](u)"]
-    texts = ["[r]: /u\n\n" + "[" * 150 + "a](b)", "[" * 99 + "a]" + "](b)" * 3, "![" * 120 + "a](b)"]
+    texts = [
+        "[r]: /u\n\n" + "[" * 150 + "a](b)",
+        "[" * 99 + "a]" + "](b)" * 3,
+        "![" * 120 + "a](b)",
+    ]
     generator = random.Random(12)
     for _ in range(3_000):
         text = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 40)))
@@ -95,8 +99,16 @@ def form_cases(talk, presenter, member):
         (lambda data: QuestionForm(data, instance=question, talk=talk), "body", MAX_SHORT_TEXT),
         (lambda data: AnswerForm(data), "body", MAX_SHORT_TEXT),
         (lambda data: ProfileForm(data, instance=member), "bio", MAX_SHORT_TEXT),
-        (lambda data: PresentationForm(data, session=talk.session, user=presenter), "summary", MAX_LONG_TEXT),
-        (lambda data: StudySessionForm(data, user=factories.OrganizerFactory()), "notes", MAX_LONG_TEXT),
+        (
+            lambda data: PresentationForm(data, session=talk.session, user=presenter),
+            "summary",
+            MAX_LONG_TEXT,
+        ),
+        (
+            lambda data: StudySessionForm(data, user=factories.OrganizerFactory()),
+            "notes",
+            MAX_LONG_TEXT,
+        ),
         (lambda data: ReflectionForm(data, instance=reflection), "body", MAX_LONG_TEXT),
         (lambda data: JournalEntryForm(data, instance=journal), "body", MAX_LONG_TEXT),
     ]
@@ -137,7 +149,9 @@ def test_question_over_the_limit_is_a_form_error_and_saves_nothing(member_client
         {"addressed_to": presenter.pk, "body": "[" * (MAX_SHORT_TEXT + 1)},
     )
     assert response.status_code == 200
-    assert "This text has 10,001 characters; it can have at most 10,000." in response.content.decode()
+    assert (
+        "This text has 10,001 characters; it can have at most 10,000." in response.content.decode()
+    )
     assert Question.objects.count() == 0
 
 
@@ -148,7 +162,9 @@ def test_form_limit_message_is_korean_in_korean(member_client, talk, presenter):
         {"addressed_to": presenter.pk, "body": "가" * (MAX_SHORT_TEXT + 1)},
         HTTP_ACCEPT_LANGUAGE="ko",
     )
-    assert "글자 수가 10,001자입니다. 최대 10,000자까지 쓸 수 있습니다." in response.content.decode()
+    assert (
+        "글자 수가 10,001자입니다. 최대 10,000자까지 쓸 수 있습니다." in response.content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -162,15 +178,15 @@ def test_admin_refuses_an_answer_over_the_limit(talk, presenter):
         {"question": question.pk, "author": presenter.pk, "body": "a" * (MAX_SHORT_TEXT + 1)},
     )
     assert response.status_code == 200
-    assert "This text has 10,001 characters; it can have at most 10,000." in response.content.decode()
+    assert (
+        "This text has 10,001 characters; it can have at most 10,000." in response.content.decode()
+    )
     assert Answer.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_markdown_preview_refuses_a_text_over_the_longest_limit(member_client):
-    response = member_client.post(
-        "/markdownx/markdownify/", {"content": "[" * (MAX_LONG_TEXT + 1)}
-    )
+    response = member_client.post("/markdownx/markdownify/", {"content": "[" * (MAX_LONG_TEXT + 1)})
     assert (response.status_code, response.content.decode()) == (
         400,
         '<ul class="errorlist"><li>This text has 30,001 characters; it can have at most 30,000.'
@@ -204,7 +220,10 @@ def test_import_refuses_an_answer_over_the_limit_naming_its_line():
     text = (FIXTURES / "session_by_topic.md").read_text(encoding="utf-8")
     text = text.replace("보통 3x3을 여러 번 쌓습니다.", "가" * (MAX_SHORT_TEXT + 1))
     result = import_data("notes/3주차.md", text.encode())
-    assert result.describe() == "notes/3주차.md: FAILED: line 28: the answer to the question is longer than 10000 characters"
+    assert (
+        result.describe()
+        == "notes/3주차.md: FAILED: line 28: the answer to the question is longer than 10000 characters"
+    )
     assert StudySession.objects.count() == 0
 
 
@@ -212,5 +231,8 @@ def test_import_refuses_an_answer_over_the_limit_naming_its_line():
 def test_import_refuses_a_journal_over_the_limit(member):
     text = "---\ntitle: 긴 일지\ndate: 2025-01-02\n---\n\n" + "가" * (MAX_LONG_TEXT + 1) + "\n"
     result = import_data("journal/long.md", text.encode(), author=member)
-    assert result.describe() == "journal/long.md: FAILED: the journal entry is longer than 30000 characters"
+    assert (
+        result.describe()
+        == "journal/long.md: FAILED: the journal entry is longer than 30000 characters"
+    )
     assert Reflection.objects.count() == 0

@@ -93,19 +93,26 @@ def png():
 
 
 @pytest.mark.django_db
-def test_slides_upload_is_stored_and_downloaded_by_members(storage, member_client, member, study_session):
+def test_slides_upload_is_stored_and_downloaded_by_members(
+    storage, member_client, member, study_session
+):
     talk = post_talk(member_client, member)
 
     assert default_storage.exists(talk.slides.name)
     assert talk.slides.url == f"/media/{talk.slides.name}"
     response = member_client.get(talk.slides.url)
     assert downloaded(response) == TINY_PDF
-    assert (response["Content-Type"], response["X-Content-Type-Options"]) == ("application/pdf", "nosniff")
+    assert (response["Content-Type"], response["X-Content-Type-Options"]) == (
+        "application/pdf",
+        "nosniff",
+    )
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'; img-src 'self'"
 
 
 @pytest.mark.django_db
-def test_slides_download_anonymous_gets_the_login_page(storage, member_client, member, study_session, outsider_client):
+def test_slides_download_anonymous_gets_the_login_page(
+    storage, member_client, member, study_session, outsider_client
+):
     talk = post_talk(member_client, member)
 
     response = outsider_client.get(talk.slides.url, follow=True)
@@ -132,7 +139,10 @@ def test_editor_image_is_stored_and_downloaded_by_members(storage, member_client
     url = response.json()["image_code"].removeprefix("![](").removesuffix(")")
 
     assert url.startswith("/media/editor/") and url.endswith(".png")
-    assert downloaded(member_client.get(url)) == default_storage.open(url.removeprefix("/media/")).read()
+    assert (
+        downloaded(member_client.get(url))
+        == default_storage.open(url.removeprefix("/media/")).read()
+    )
     assert outsider_client.get(url).url == f"/accounts/login/?next={url}"
 
 
@@ -151,7 +161,9 @@ def test_replacing_slides_deletes_the_old_file(
     url = reverse("study:talk-edit", args=[talk.pk])
     new = SimpleUploadedFile("deck2.pdf", TINY_PDF + b"%v2\n", content_type="application/pdf")
     with django_capture_on_commit_callbacks(execute=True):
-        member_client.post(url, {**opened_form(member_client, url), **talk_data(member), "slides": new})
+        member_client.post(
+            url, {**opened_form(member_client, url), **talk_data(member), "slides": new}
+        )
     talk.refresh_from_db()
 
     assert (default_storage.exists(old), default_storage.exists(talk.slides.name)) == (False, True)
@@ -191,7 +203,10 @@ def test_s3_redirect_sends_members_to_a_presigned_url_that_expires(
     signed_at = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
 
     assert response.status_code == 302
-    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{s3_endpoint}/{bucket}/{talk.slides.name}"
+    assert (
+        f"{location.scheme}://{location.netloc}{location.path}"
+        == f"{s3_endpoint}/{bucket}/{talk.slides.name}"
+    )
     assert (query["X-Amz-Algorithm"], query["X-Amz-Expires"]) == ("AWS4-HMAC-SHA256", "120")
     assert before <= signed_at <= after
     assert "no-store" in response["Cache-Control"]
@@ -202,7 +217,9 @@ def test_s3_redirect_sends_members_to_a_presigned_url_that_expires(
 
 
 @pytest.mark.django_db
-def test_s3_objects_are_private_without_a_signature(settings, monkeypatch, s3_endpoint, member_client, member, study_session):
+def test_s3_objects_are_private_without_a_signature(
+    settings, monkeypatch, s3_endpoint, member_client, member, study_session
+):
     bucket = use_bucket(settings, monkeypatch, s3_endpoint)
     talk = post_talk(member_client, member)
 
@@ -212,11 +229,15 @@ def test_s3_objects_are_private_without_a_signature(settings, monkeypatch, s3_en
 
 
 @pytest.mark.django_db
-def test_s3_prefix_keeps_the_files_in_a_folder_of_the_bucket(settings, monkeypatch, s3_endpoint, member_client, member, study_session):
+def test_s3_prefix_keeps_the_files_in_a_folder_of_the_bucket(
+    settings, monkeypatch, s3_endpoint, member_client, member, study_session
+):
     bucket = use_bucket(settings, monkeypatch, s3_endpoint, prefix="/groups/ai-reading/")
     talk = post_talk(member_client, member)
 
-    keys = [item["Key"] for item in s3_client(s3_endpoint).list_objects_v2(Bucket=bucket)["Contents"]]
+    keys = [
+        item["Key"] for item in s3_client(s3_endpoint).list_objects_v2(Bucket=bucket)["Contents"]
+    ]
     assert keys == [f"groups/ai-reading/{talk.slides.name}"]
     assert talk.slides.url == f"/media/{talk.slides.name}"
     assert downloaded(member_client.get(talk.slides.url)) == TINY_PDF
@@ -226,13 +247,17 @@ def test_s3_prefix_keeps_the_files_in_a_folder_of_the_bucket(settings, monkeypat
 
 
 @pytest.mark.django_db
-def test_accel_hands_the_file_to_nginx(settings, member_client, member, study_session, outsider_client):
+def test_accel_hands_the_file_to_nginx(
+    settings, member_client, member, study_session, outsider_client
+):
     settings.MEDIA_SERVE = "accel"
     talk = post_talk(member_client, member, name="발표.pdf")
 
     response = member_client.get(talk.slides.url)
     assert (response.status_code, response.content) == (200, b"")
-    assert response["X-Accel-Redirect"] == "/protected-media/" + talk.slides.url.removeprefix("/media/")
+    assert response["X-Accel-Redirect"] == "/protected-media/" + talk.slides.url.removeprefix(
+        "/media/"
+    )
     assert response["Content-Type"] == "application/pdf"
     assert outsider_client.get(talk.slides.url).has_header("X-Accel-Redirect") is False
 

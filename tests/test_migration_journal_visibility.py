@@ -30,8 +30,12 @@ def test_migration_keeps_the_calendar_token_and_gives_a_new_activity_token(at_00
     Member = at_0006.get_model("study", "Member")
     Reflection = at_0006.get_model("study", "Reflection")
     for name in ("가", "나"):
-        member = Member.objects.create(username=name, display_name=name, feed_token=f"old-{name}", password="!")
-        Reflection.objects.create(kind="journal", author=member, title=f"{name}의 일지", body="본문")
+        member = Member.objects.create(
+            username=name, display_name=name, feed_token=f"old-{name}", password="!"
+        )
+        Reflection.objects.create(
+            kind="journal", author=member, title=f"{name}의 일지", body="본문"
+        )
 
     apps = migrate(AFTER)
     members = list(apps.get_model("study", "Member").objects.order_by("username"))
@@ -44,5 +48,9 @@ def test_migration_keeps_the_calendar_token_and_gives_a_new_activity_token(at_00
     assert list(journals) == ["members", "members"]
 
     apps = migrate(BEFORE)
-    tokens = apps.get_model("study", "Member").objects.order_by("username").values_list("feed_token", flat=True)
+    tokens = (
+        apps.get_model("study", "Member")
+        .objects.order_by("username")
+        .values_list("feed_token", flat=True)
+    )
     assert list(tokens) == ["old-가", "old-나"]

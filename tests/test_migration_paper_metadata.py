@@ -26,12 +26,19 @@ def at_0009(transactional_db):
 
 def test_migration_fills_title_keys_of_existing_papers(at_0009):
     Paper = at_0009.get_model("study", "Paper")
-    Paper.objects.create(title="Learning Representations by Back-Propagating Errors.", url="https://a.example/bp")
+    Paper.objects.create(
+        title="Learning Representations by Back-Propagating Errors.", url="https://a.example/bp"
+    )
 
     apps = migrate(AFTER)
     [paper] = apps.get_model("study", "Paper").objects.all()
     assert paper.title_key == "learning representations by back propagating errors"
-    assert (paper.metadata_state, paper.authors, paper.author_list, paper.edited_fields) == ("", "", [], [])
+    assert (paper.metadata_state, paper.authors, paper.author_list, paper.edited_fields) == (
+        "",
+        "",
+        [],
+        [],
+    )
 
     apps = migrate(BEFORE)
     assert apps.get_model("study", "Paper").objects.get().title == paper.title

@@ -75,7 +75,9 @@ def test_presentation_topic_unique_per_session(study_session):
 
 
 def test_presenter_once_per_talk(talk, presenter):
-    _violates(lambda: PresentationPresenter.objects.create(presentation=talk, member=presenter, order=1))
+    _violates(
+        lambda: PresentationPresenter.objects.create(presentation=talk, member=presenter, order=1)
+    )
 
 
 def test_set_presenters_keeps_order(talk, presenter, member):
@@ -112,20 +114,28 @@ def test_journal_entries_are_not_limited_per_member(member):
 
 
 def test_session_reflection_needs_a_session(member):
-    _violates(lambda: Reflection.objects.create(kind=Reflection.Kind.SESSION, author=member, body="x"))
+    _violates(
+        lambda: Reflection.objects.create(kind=Reflection.Kind.SESSION, author=member, body="x")
+    )
 
 
 def test_journal_entry_needs_a_title(member):
     _violates(
         lambda: Reflection.objects.create(
-            kind=Reflection.Kind.JOURNAL, author=member, title="", date=datetime.date(2025, 1, 1), body="x"
+            kind=Reflection.Kind.JOURNAL,
+            author=member,
+            title="",
+            date=datetime.date(2025, 1, 1),
+            body="x",
         )
     )
 
 
 def test_journal_entry_may_be_undated(member):
     """Old journals do not always say when they were written."""
-    entry = Reflection.objects.create(kind=Reflection.Kind.JOURNAL, author=member, title="일지", body="x")
+    entry = Reflection.objects.create(
+        kind=Reflection.Kind.JOURNAL, author=member, title="일지", body="x"
+    )
     assert entry.date is None
 
 
@@ -188,7 +198,11 @@ def test_answer_by_the_addressed_presenter_is_marked(talk, presenter, member):
 
 
 def test_can_edit_talk(talk, presenter, member, organizer):
-    assert (talk.can_edit(presenter), talk.can_edit(organizer), talk.can_edit(member)) == (True, True, False)
+    assert (talk.can_edit(presenter), talk.can_edit(organizer), talk.can_edit(member)) == (
+        True,
+        True,
+        False,
+    )
 
 
 def test_absorb_moves_every_row(talk, presenter, member, study_session):
@@ -197,7 +211,9 @@ def test_absorb_moves_every_row(talk, presenter, member, study_session):
     talk.set_presenters([presenter, duplicate])
     other_talk = factories.PresentationFactory(session=study_session, presenters=[duplicate])
     asked = factories.QuestionFactory(presentation=talk, asked_by=duplicate, addressed_to=presenter)
-    received = factories.QuestionFactory(presentation=other_talk, asked_by=member, addressed_to=duplicate)
+    received = factories.QuestionFactory(
+        presentation=other_talk, asked_by=member, addressed_to=duplicate
+    )
     answer = factories.AnswerFactory(question=received, author=duplicate)
     factories.ReflectionFactory(session=study_session, author=presenter, body="내 소감")
     factories.ReflectionFactory(session=study_session, author=duplicate, body="다른 소감")
@@ -247,7 +263,9 @@ def test_presentation_save_with_other_slides_removes_the_stored_file(
     assert (storage.exists(old), storage.exists(stored.slides.name)) == (False, True)
 
 
-def test_presentation_slides_shared_with_another_talk_stay(talk, django_capture_on_commit_callbacks):
+def test_presentation_slides_shared_with_another_talk_stay(
+    talk, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         talk.slides.save("shared.pdf", ContentFile(b"%PDF-1.4"))
     other = factories.PresentationFactory(session=talk.session, slides=talk.slides.name)

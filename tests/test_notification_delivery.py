@@ -36,7 +36,9 @@ def readers(talk, member):
     people = [factories.MemberFactory(username=f"reader{n}") for n in range(5)]
     with transaction.atomic():
         for person in people:
-            question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=person)
+            question = factories.QuestionFactory(
+                presentation=talk, asked_by=member, addressed_to=person
+            )
             notify("question", [person], actor=member, target=question, label=talk.topic)
     return people
 
@@ -93,7 +95,9 @@ def test_email_waits_while_no_worker_runs(readers):
     assert sorted(m.to[0] for m in mail.outbox) == [f"reader{n}@example.org" for n in range(5)]
 
 
-def test_smtp_failing_twice_delivers_once_on_the_third_try(monkeypatch, member, presenter, question):
+def test_smtp_failing_twice_delivers_once_on_the_third_try(
+    monkeypatch, member, presenter, question
+):
     def fail(attempt):
         if attempt <= 2:
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
@@ -111,9 +115,12 @@ def test_smtp_failing_twice_delivers_once_on_the_third_try(monkeypatch, member, 
     run_worker()
     assert len(attempts) == 1  # not due yet
     # The sweep leaves an email in back-off to its retry.
-    assert notifications.requeue_lost_emails(
-        now=timezone.now() + notifications.LOST_AFTER + datetime.timedelta(seconds=delay // 2)
-    ) == 0
+    assert (
+        notifications.requeue_lost_emails(
+            now=timezone.now() + notifications.LOST_AFTER + datetime.timedelta(seconds=delay // 2)
+        )
+        == 0
+    )
     time_passes()
     run_worker()
     [retry] = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
@@ -128,7 +135,9 @@ def test_smtp_failing_twice_delivers_once_on_the_third_try(monkeypatch, member, 
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 0
 
 
-def test_smtp_failing_every_time_gives_up_after_the_last_retry(monkeypatch, member, presenter, question):
+def test_smtp_failing_every_time_gives_up_after_the_last_retry(
+    monkeypatch, member, presenter, question
+):
     def fail(attempt):
         raise ConnectionRefusedError("mail server down")
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def told(kind):
     """(recipient username, label) of every notification of `kind`."""
-    return sorted(Notification.objects.filter(kind=kind).values_list("recipient__username", "target_label"))
+    return sorted(
+        Notification.objects.filter(kind=kind).values_list("recipient__username", "target_label")
+    )
 
 
 @pytest.fixture
@@ -36,7 +38,9 @@ def coming(season):
     )
 
 
-def test_opening_slots_tells_the_roster_but_not_members_away(organizer_client, coming, member, presenter):
+def test_opening_slots_tells_the_roster_but_not_members_away(
+    organizer_client, coming, member, presenter
+):
     SeasonMembership.objects.filter(member=presenter).update(away=True)
     organizer_client.post(reverse("study:slot-open", args=coming.url_args), {"count": 2})
     assert told("slot_opened") == [("member", "2025 논문 스터디, session 9")]
@@ -54,7 +58,9 @@ def test_claiming_a_slot_for_oneself_tells_nobody(member_client, coming):
     assert Notification.objects.count() == 0
 
 
-def test_giving_a_slot_back_tells_the_organizers(member_client, organizer, coming, member, presenter):
+def test_giving_a_slot_back_tells_the_organizers(
+    member_client, organizer, coming, member, presenter
+):
     SeasonMembership.objects.filter(member=presenter).update(role=SeasonMembership.Role.ORGANIZER)
     slot = factories.TalkSlotFactory(session=coming, holder=member, claimed_at=timezone.now())
     member_client.post(reverse("study:slot-release", args=[slot.pk]))
@@ -64,7 +70,9 @@ def test_giving_a_slot_back_tells_the_organizers(member_client, organizer, comin
     ]
 
 
-def test_taking_a_nomination_into_a_slot_tells_its_author(presenter_client, coming, member, presenter):
+def test_taking_a_nomination_into_a_slot_tells_its_author(
+    presenter_client, coming, member, presenter
+):
     slot = factories.TalkSlotFactory(session=coming, holder=presenter, claimed_at=timezone.now())
     paper = factories.PaperFactory(title="Attention Is All You Need")
     nomination = factories.NominationFactory(season=coming.season, author=member, paper=paper)
@@ -74,12 +82,19 @@ def test_taking_a_nomination_into_a_slot_tells_its_author(presenter_client, comi
     ]
 
 
-def test_an_action_item_tells_its_owner_and_a_new_owner(organizer_client, season, study_session, member, presenter):
+def test_an_action_item_tells_its_owner_and_a_new_owner(
+    organizer_client, season, study_session, member, presenter
+):
     board = factories.RetroBoardFactory(session=study_session)
     later = factories.StudySessionFactory(season=season, number=7, date=datetime.date(2025, 3, 14))
     card = factories.CardFactory(board=board, column="try", body="질문을 미리 모으자")
     url = reverse("study:action-item-edit", args=[card.pk])
-    organizer_client.post(url, {**opened_form(organizer_client, url), "owner": member.pk, "due_session": later.pk})
+    organizer_client.post(
+        url, {**opened_form(organizer_client, url), "owner": member.pk, "due_session": later.pk}
+    )
     assert told("action_item") == [("member", "질문을 미리 모으자")]
     organizer_client.post(url, {**opened_form(organizer_client, url), "owner": presenter.pk})
-    assert told("action_item") == [("member", "질문을 미리 모으자"), ("presenter", "질문을 미리 모으자")]
+    assert told("action_item") == [
+        ("member", "질문을 미리 모으자"),
+        ("presenter", "질문을 미리 모으자"),
+    ]

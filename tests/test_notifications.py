@@ -48,7 +48,11 @@ def test_question_notifies_the_presenter_it_is_addressed_to(
         response = ask(member_client, talk, presenter)
     assert response.status_code == 302
     [notification] = Notification.objects.all()
-    assert (notification.kind, notification.recipient, notification.actor) == ("question", presenter, member)
+    assert (notification.kind, notification.recipient, notification.actor) == (
+        "question",
+        presenter,
+        member,
+    )
     assert notification.target.body == "왜 √d 로 나누나요?"
     assert notification.email == Notification.Email.PENDING
     assert notification.sentence == "조회원 asked you a question about “셀프 어텐션”"
@@ -71,7 +75,11 @@ def test_answer_notifies_the_asker_not_the_answerer(presenter_client, presenter,
     )
     assert response.status_code == 302
     [notification] = Notification.objects.all()
-    assert (notification.kind, notification.recipient, notification.actor) == ("answer", member, presenter)
+    assert (notification.kind, notification.recipient, notification.actor) == (
+        "answer",
+        member,
+        presenter,
+    )
     assert notification.target == question.answers.get()
 
 
@@ -81,7 +89,9 @@ def test_answer_to_an_anonymous_legacy_question_notifies_nobody(presenter_client
     assert Notification.objects.count() == 0
 
 
-def test_notify_skips_the_actor_inactive_members_and_events_told_before(member, presenter, organizer, question):
+def test_notify_skips_the_actor_inactive_members_and_events_told_before(
+    member, presenter, organizer, question
+):
     organizer.is_active = False
     organizer.save(update_fields=["is_active"])
     created = notify("question", [presenter, member, organizer], actor=member, target=question)
@@ -106,7 +116,9 @@ def test_notify_rejects_an_unknown_kind(member, presenter, question):
         (Delivery.NEVER, Notification.Email.NONE),
     ],
 )
-def test_preference_decides_the_email(delivery, state, member, presenter, question, django_capture_on_commit_callbacks):
+def test_preference_decides_the_email(
+    delivery, state, member, presenter, question, django_capture_on_commit_callbacks
+):
     NotificationPreference.choose(presenter, NotificationKind.QUESTION, delivery)
     with django_capture_on_commit_callbacks(execute=True):
         [notification] = notify("question", [presenter], actor=member, target=question)
@@ -179,8 +191,12 @@ def test_preferences_page_refuses_an_unknown_choice(presenter_client, presenter)
 # The inbox and the bell -----------------------------------------------------
 
 
-def test_bell_counts_unread_and_inbox_links_to_the_question(presenter_client, member, presenter, question):
-    [notification] = notify("question", [presenter], actor=member, target=question, label="셀프 어텐션")
+def test_bell_counts_unread_and_inbox_links_to_the_question(
+    presenter_client, member, presenter, question
+):
+    [notification] = notify(
+        "question", [presenter], actor=member, target=question, label="셀프 어텐션"
+    )
     inbox = presenter_client.get(reverse("study:notification-list")).content.decode()
     assert bell(inbox) == 1
     open_url = reverse("study:notification-open", args=[notification.pk])
@@ -205,17 +221,27 @@ def test_opening_a_notification_of_a_deleted_question_returns_to_the_inbox(
 ):
     [notification] = notify("question", [presenter], actor=member, target=question)
     question.delete()
-    response = presenter_client.get(reverse("study:notification-open", args=[notification.pk]), follow=True)
+    response = presenter_client.get(
+        reverse("study:notification-open", args=[notification.pk]), follow=True
+    )
     assert response.redirect_chain == [(reverse("study:notification-list"), 302)]
     assert "What this notification was about has been deleted." in response.content.decode()
 
 
-def test_inbox_is_newest_first_grouped_by_day_and_paginated(presenter_client, presenter, member, talk):
+def test_inbox_is_newest_first_grouped_by_day_and_paginated(
+    presenter_client, presenter, member, talk
+):
     now = timezone.now()
     for days_ago in range(35):
-        question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
-        [n] = notify("question", [presenter], actor=member, target=question, label=f"topic {days_ago}")
-        Notification.objects.filter(pk=n.pk).update(created_at=now - datetime.timedelta(days=days_ago))
+        question = factories.QuestionFactory(
+            presentation=talk, asked_by=member, addressed_to=presenter
+        )
+        [n] = notify(
+            "question", [presenter], actor=member, target=question, label=f"topic {days_ago}"
+        )
+        Notification.objects.filter(pk=n.pk).update(
+            created_at=now - datetime.timedelta(days=days_ago)
+        )
     first = presenter_client.get(reverse("study:notification-list"))
     assert [day for day, items in first.context["days"]][:2] == [
         timezone.localdate(now),
@@ -228,9 +254,13 @@ def test_inbox_is_newest_first_grouped_by_day_and_paginated(presenter_client, pr
 
 
 @pytest.mark.parametrize("count", [3, 40])
-def test_inbox_query_count_does_not_grow(count, presenter_client, presenter, member, talk, django_assert_num_queries):
+def test_inbox_query_count_does_not_grow(
+    count, presenter_client, presenter, member, talk, django_assert_num_queries
+):
     for _ in range(count):
-        question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
+        question = factories.QuestionFactory(
+            presentation=talk, asked_by=member, addressed_to=presenter
+        )
         notify("question", [presenter], actor=member, target=question, label=talk.topic)
     # session, user, the bell's unread count, the inbox's count, its page with the actors
     with django_assert_num_queries(4):
@@ -238,7 +268,9 @@ def test_inbox_query_count_does_not_grow(count, presenter_client, presenter, mem
     assert response.content.decode().count('class="notification unread"') == min(count, 30)
 
 
-def test_mark_all_read_is_a_post_for_ones_own_notifications(presenter_client, member_client, member, presenter, question):
+def test_mark_all_read_is_a_post_for_ones_own_notifications(
+    presenter_client, member_client, member, presenter, question
+):
     notify("question", [presenter], actor=member, target=question)
     answer = factories.AnswerFactory(question=question, author=presenter)
     notify("answer", [member], actor=presenter, target=answer)
@@ -257,7 +289,9 @@ def test_email_is_in_the_recipients_language_with_unsubscribe_headers(member, pr
     presenter.save(update_fields=["language"])
     member.language = "ko"
     member.save(update_fields=["language"])
-    [to_presenter] = notify("question", [presenter], actor=member, target=question, label="셀프 어텐션")
+    [to_presenter] = notify(
+        "question", [presenter], actor=member, target=question, label="셀프 어텐션"
+    )
     answer = factories.AnswerFactory(question=question, author=presenter, body="스케일 때문입니다.")
     [to_member] = notify("answer", [member], actor=presenter, target=answer, label="셀프 어텐션")
     assert notifications.send_notification_email(to_presenter.pk) == notifications.Outcome.SENT
@@ -275,7 +309,10 @@ def test_email_is_in_the_recipients_language_with_unsubscribe_headers(member, pr
         assert unsubscribe[1:-1] in message.body
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # Sent means sent: a second task for the same row sends nothing.
-    assert notifications.send_notification_email(to_presenter.pk) == notifications.Outcome.NOTHING_TO_DO
+    assert (
+        notifications.send_notification_email(to_presenter.pk)
+        == notifications.Outcome.NOTHING_TO_DO
+    )
     assert len(mail.outbox) == 2
 
 
@@ -284,7 +321,9 @@ def test_digest_groups_a_days_items_into_one_email(member, presenter, organizer,
     NotificationPreference.choose(presenter, NotificationKind.ANSWER, Delivery.DIGEST)
     yesterday = timezone.now() - datetime.timedelta(days=1)
     for asker in (member, organizer):
-        question = factories.QuestionFactory(presentation=talk, asked_by=asker, addressed_to=presenter)
+        question = factories.QuestionFactory(
+            presentation=talk, asked_by=asker, addressed_to=presenter
+        )
         notify("question", [presenter], actor=asker, target=question, label="셀프 어텐션")
     mine = factories.QuestionFactory(presentation=talk, asked_by=presenter, addressed_to=organizer)
     answer = factories.AnswerFactory(question=mine, author=organizer)
@@ -305,7 +344,9 @@ def test_digest_groups_a_days_items_into_one_email(member, presenter, organizer,
     assert digest.body.count("- 정운영 님이 “셀프 어텐션”에 대한 내 질문에 답했습니다") == 1
     assert "오늘" not in digest.body
     assert digest.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert set(Notification.objects.filter(recipient=presenter).values_list("email", flat=True)) == {
+    assert set(
+        Notification.objects.filter(recipient=presenter).values_list("email", flat=True)
+    ) == {
         Notification.Email.SENT,
         Notification.Email.DIGEST,
     }
@@ -379,16 +420,18 @@ def test_unsubscribe_also_drops_what_waits_for_the_digest(presenter, member, que
     "token",
     [
         pytest.param("nonsense", id="garbage"),
-        pytest.param(lambda p: unsubscribe_path(p, "question").split("/")[2][:-3] + "abc", id="damaged"),
         pytest.param(
-            lambda p: signing.dumps(
-                {"m": p.pk, "k": "question"}, salt="another purpose"
-            ),
+            lambda p: unsubscribe_path(p, "question").split("/")[2][:-3] + "abc", id="damaged"
+        ),
+        pytest.param(
+            lambda p: signing.dumps({"m": p.pk, "k": "question"}, salt="another purpose"),
             id="other-salt",
         ),
         pytest.param(
             lambda p: signing.dumps(
-                {"m": p.pk, "k": "question"}, key="not-our-secret", salt=notifications.UNSUBSCRIBE_SALT
+                {"m": p.pk, "k": "question"},
+                key="not-our-secret",
+                salt=notifications.UNSUBSCRIBE_SALT,
             ),
             id="forged",
         ),
@@ -423,7 +466,9 @@ def test_language_switcher_saves_a_logged_in_members_language(presenter_client, 
     assert presenter.language == "en"
 
 
-def test_session_reminder_email_lists_the_talks_in_the_members_language(member, presenter, study_session, talk):
+def test_session_reminder_email_lists_the_talks_in_the_members_language(
+    member, presenter, study_session, talk
+):
     member.language = "en"
     member.save(update_fields=["language"])
     [notification] = notify(

@@ -29,7 +29,9 @@ def test_session_page_shows_the_first_questions_of_a_busy_talk_and_links_to_all(
 
 def test_session_page_has_no_link_to_all_questions_when_all_are_shown(member_client, talk):
     factories.QuestionFactory.create_batch(QUESTIONS_PER_TALK, presentation=talk)
-    response = member_client.get(reverse("study:session-detail", args=[SEASON, talk.session.number]))
+    response = member_client.get(
+        reverse("study:session-detail", args=[SEASON, talk.session.number])
+    )
     content = response.content.decode()
     assert content.count('class="question"') == QUESTIONS_PER_TALK
     assert "#questions" not in content

@@ -81,14 +81,16 @@ def without_csrf(response):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
 
 
-def test_trivial_page_runs_only_the_session_user_and_bell_queries(bench_client, django_assert_num_queries):
-    response = get(bench_client, django_assert_num_queries, reverse("study:bench-trivial"), 3, cached=2)
+def test_trivial_page_runs_only_the_session_user_and_bell_queries(
+    bench_client, django_assert_num_queries
+):
+    response = get(
+        bench_client, django_assert_num_queries, reverse("study:bench-trivial"), 3, cached=2
+    )
     assert response.templates[0].name == "study/bench_trivial.html"
 
 
-def test_home_queries_do_not_grow_with_history(
-    history, bench_client, django_assert_num_queries
-):
+def test_home_queries_do_not_grow_with_history(history, bench_client, django_assert_num_queries):
     # 15: the coming talk slots (home's agenda), the bell, the viewer's open action items.
     response = get(bench_client, django_assert_num_queries, reverse("study:home"), 15, cached=3)
     content = response.content.decode()
@@ -99,7 +101,9 @@ def test_home_queries_do_not_grow_with_history(
 def test_session_list_queries_do_not_grow_with_history(
     history, bench_client, django_assert_num_queries
 ):
-    response = get(bench_client, django_assert_num_queries, reverse("study:session-list"), 11, cached=3)
+    response = get(
+        bench_client, django_assert_num_queries, reverse("study:session-list"), 11, cached=3
+    )
     assert response.content.decode().count('class="session-number"') == min(history.sessions, 20)
 
 
@@ -138,11 +142,16 @@ def test_member_profile_queries_do_not_grow_with_history(
 def test_paper_library_queries_do_not_grow_with_history(
     history, bench_client, django_assert_num_queries
 ):
-    response = get(bench_client, django_assert_num_queries, reverse("study:paper-list"), 8, cached=3)
+    response = get(
+        bench_client, django_assert_num_queries, reverse("study:paper-list"), 8, cached=3
+    )
     assert response.content.decode().count('<a class="paper-title"') == 30
 
 
-@pytest.mark.parametrize("filters", [{"year": 2017}, {"author": "vaswani"}, {"year": 2020, "author": "Kim", "sort": "oldest"}])
+@pytest.mark.parametrize(
+    "filters",
+    [{"year": 2017}, {"author": "vaswani"}, {"year": 2020, "author": "Kim", "sort": "oldest"}],
+)
 def test_paper_library_filters_keep_the_query_count(
     history, bench_client, django_assert_num_queries, filters
 ):
@@ -159,7 +168,9 @@ def test_paper_library_filters_keep_the_query_count(
     assert 0 < shown == min(page.count(), 30)
 
 
-def test_paper_page_queries_do_not_grow_with_history(history, bench_client, django_assert_num_queries):
+def test_paper_page_queries_do_not_grow_with_history(
+    history, bench_client, django_assert_num_queries
+):
     paper = Paper.objects.most_discussed().first()
     response = get(bench_client, django_assert_num_queries, paper.get_absolute_url(), 6, cached=5)
     assert response.content.decode().count('class="author-list"') == 1
@@ -168,22 +179,24 @@ def test_paper_page_queries_do_not_grow_with_history(history, bench_client, djan
 def test_journal_list_queries_do_not_grow_with_history(
     history, bench_client, django_assert_num_queries
 ):
-    response = get(bench_client, django_assert_num_queries, reverse("study:journal-list"), 8, cached=3)
+    response = get(
+        bench_client, django_assert_num_queries, reverse("study:journal-list"), 8, cached=3
+    )
     page = response.context["page"]
     mine = history.journals // history.members
     shown = response.content.decode().count('class="journal-item"')
     assert shown == min(mine, page.paginator.per_page)
 
 
-def test_search_queries_do_not_grow_with_history(
-    history, bench_client, django_assert_num_queries
-):
+def test_search_queries_do_not_grow_with_history(history, bench_client, django_assert_num_queries):
     url = reverse("study:search") + "?q=어텐션"
     # Cold: one query more than one per kind and the four every page runs:
     # who has private journal entries, which decides whose copy of the
     # results the viewer gets.
     response = get(bench_client, django_assert_num_queries, url, 12, cached=3)
-    groups = re.findall(r'<section class="search-group".*?</section>', response.content.decode(), re.S)
+    groups = re.findall(
+        r'<section class="search-group".*?</section>', response.content.decode(), re.S
+    )
     assert groups
     assert all(group.count("<li>") <= 10 for group in groups)
 
@@ -198,12 +211,16 @@ def test_participation_queries_do_not_grow_with_history(
     assert content.count('class="chart-bar"') <= 53
 
 
-def test_rotation_queries_do_not_grow_with_history(history, bench_client, django_assert_num_queries):
+def test_rotation_queries_do_not_grow_with_history(
+    history, bench_client, django_assert_num_queries
+):
     season = StudySession.objects.past().first().season
     url = reverse("study:rotation", args=[season.slug])
     # Session, user, season, roster, talks, held slots, organizers, open slots.
     response = get(bench_client, django_assert_num_queries, url, 9, cached=8)
-    assert len(response.context["order"]) + len(response.context["away"]) == season.memberships.count()
+    assert (
+        len(response.context["order"]) + len(response.context["away"]) == season.memberships.count()
+    )
 
 
 def test_backlog_queries_do_not_grow_with_history(history, bench_client, django_assert_num_queries):

@@ -26,7 +26,16 @@ KOREAN = {
 }
 ENGLISH = {
     "lang": "en",
-    "nav": ["Home", "Sessions", "Papers", "Members", "Journal", "Participation", "My profile", "Log out"],
+    "nav": [
+        "Home",
+        "Sessions",
+        "Papers",
+        "Members",
+        "Journal",
+        "Participation",
+        "My profile",
+        "Log out",
+    ],
     "site": "Study group",
     "switcher": [("ko", "언어: 한국어")],
 }
@@ -64,7 +73,10 @@ PAGES = {
     "study:member-create": lambda w: {},
     "study:member-detail": lambda w: {"pk": w.other.pk},
     "study:profile-edit": lambda w: {},
-    "study:reflection-edit": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:reflection-edit": lambda w: {
+        "season": w.session.season.slug,
+        "number": w.session.number,
+    },
     "study:reflection-delete": lambda w: {"pk": w.reflection.pk},
     "study:journal-list": lambda w: {},
     "study:journal-create": lambda w: {},
@@ -72,7 +84,10 @@ PAGES = {
     "study:journal-edit": lambda w: {"pk": w.journal.pk},
     "study:journal-delete": lambda w: {"pk": w.journal.pk},
     "study:search": lambda w: {},
-    "study:attendance-mark": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:attendance-mark": lambda w: {
+        "season": w.session.season.slug,
+        "number": w.session.number,
+    },
     "study:participation": lambda w: {},
     "study:bench-trivial": lambda w: {},
     "study:notification-list": lambda w: {},
@@ -84,7 +99,10 @@ PAGES = {
     "study:nomination-create": lambda w: {"season": w.session.season.slug},
     "study:retro-overview": lambda w: {"season": w.session.season.slug},
     "study:retro-board": lambda w: {"season": w.session.season.slug, "number": w.session.number},
-    "study:retro-board-format": lambda w: {"season": w.session.season.slug, "number": w.session.number},
+    "study:retro-board-format": lambda w: {
+        "season": w.session.season.slug,
+        "number": w.session.number,
+    },
     "study:card-create": lambda w: {"season": w.session.season.slug, "number": w.session.number},
     "study:card-edit": lambda w: {"pk": w.card.pk},
     "study:card-delete": lambda w: {"pk": w.card.pk},
@@ -108,7 +126,9 @@ ANONYMOUS_PAGES = {
     "password_reset_done": lambda w: reverse("password_reset_done"),
     "password_reset_complete": lambda w: reverse("password_reset_complete"),
     "study:invitation-accept": lambda w: invitation_path(w.invitee),
-    "study:unsubscribe": lambda w: reverse("study:unsubscribe", args=[unsubscribe_token(w.other, "question")]),
+    "study:unsubscribe": lambda w: reverse(
+        "study:unsubscribe", args=[unsubscribe_token(w.other, "question")]
+    ),
 }
 
 # URL names of the app that are not HTML pages to read.
@@ -152,9 +172,13 @@ def world(organizer, member):
     )
     question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=organizer)
     answer = factories.AnswerFactory(question=question, author=organizer)
-    own_question = factories.QuestionFactory(presentation=talk, asked_by=organizer, addressed_to=organizer)
+    own_question = factories.QuestionFactory(
+        presentation=talk, asked_by=organizer, addressed_to=organizer
+    )
     reflection = factories.ReflectionFactory(author=organizer, session=session)
-    journal = factories.JournalEntryFactory(author=organizer, tags=[factories.TagFactory(name="복습")])
+    journal = factories.JournalEntryFactory(
+        author=organizer, tags=[factories.TagFactory(name="복습")]
+    )
     coming = factories.upcoming_session(number=7, season=session.season)
     factories.SeasonMembershipFactory(season=session.season, member=member)
     factories.TalkSlotFactory(session=coming, holder=member, theme="확산 모델")
@@ -205,7 +229,8 @@ def site_name_in_title(html):
 
 def switcher_buttons(html):
     return re.findall(
-        r"<button type=\"submit\" name=\"language\" value=\"(\w+)\" lang=\"\w+\">(.*?)</button>", html
+        r"<button type=\"submit\" name=\"language\" value=\"(\w+)\" lang=\"\w+\">(.*?)</button>",
+        html,
     )
 
 
@@ -268,7 +293,9 @@ def test_language_switcher_form_returns_to_the_same_page(organizer_client, world
 
 def test_language_switcher_switches_and_remembers(organizer_client, world):
     korean = {"HTTP_ACCEPT_LANGUAGE": "ko-KR,ko;q=0.9"}
-    response = organizer_client.post("/i18n/setlang/", {"language": "en", "next": "/sessions/"}, **korean)
+    response = organizer_client.post(
+        "/i18n/setlang/", {"language": "en", "next": "/sessions/"}, **korean
+    )
     assert response.status_code == 302
     assert response["Location"] == "/sessions/"
     assert response.cookies["django_language"].value == "en"

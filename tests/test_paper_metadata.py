@@ -48,7 +48,9 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch, db):
     clock = FakeClock()
-    monkeypatch.setattr(sources, "arxiv_limiter", RateLimiter("arxiv", 3, clock=clock, sleep=clock.sleep))
+    monkeypatch.setattr(
+        sources, "arxiv_limiter", RateLimiter("arxiv", 3, clock=clock, sleep=clock.sleep)
+    )
     return clock
 
 
@@ -59,11 +61,24 @@ def registry(settings, clock, db):
     ResNet (Crossref, a conference)."""
     with Registry() as registry:
         point_settings_at(settings, registry)
-        registry.answer(ARXIV_PATH, arxiv_id="1706.03762", body=fixture("arxiv_1706.03762.xml"), content_type="application/atom+xml")
-        registry.answer(ARXIV_PATH, body=fixture("arxiv_empty.xml"), content_type="application/atom+xml")
-        registry.answer(f"/crossref/works/{BACKPROP_DOI}", body=fixture("crossref_10.1038_323533a0.json"))
-        registry.answer(f"/crossref/works/{RESNET_DOI}", body=fixture("crossref_10.1109_cvpr.2016.90.json"))
-        registry.answer(f"/datacite/dois/{ARXIV_DOI}", body=fixture("datacite_10.48550_arxiv.1706.03762.json"))
+        registry.answer(
+            ARXIV_PATH,
+            arxiv_id="1706.03762",
+            body=fixture("arxiv_1706.03762.xml"),
+            content_type="application/atom+xml",
+        )
+        registry.answer(
+            ARXIV_PATH, body=fixture("arxiv_empty.xml"), content_type="application/atom+xml"
+        )
+        registry.answer(
+            f"/crossref/works/{BACKPROP_DOI}", body=fixture("crossref_10.1038_323533a0.json")
+        )
+        registry.answer(
+            f"/crossref/works/{RESNET_DOI}", body=fixture("crossref_10.1109_cvpr.2016.90.json")
+        )
+        registry.answer(
+            f"/datacite/dois/{ARXIV_DOI}", body=fixture("datacite_10.48550_arxiv.1706.03762.json")
+        )
         yield registry
 
 
@@ -76,7 +91,9 @@ def admin_client_study(client, db):
 def queued(paper):
     """The fetch tasks waiting for `paper`."""
     return list(
-        DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY", args_kwargs__args=[paper.pk])
+        DBTaskResult.objects.filter(
+            task_path=TASK_PATH, status="READY", args_kwargs__args=[paper.pk]
+        )
     )
 
 
@@ -88,7 +105,9 @@ def resolve(link, title=""):
 # Fetching: a new arXiv paper and new DOI papers get their details
 
 
-def test_new_arxiv_paper_gets_title_authors_year_abstract_category(registry, django_capture_on_commit_callbacks):
+def test_new_arxiv_paper_gets_title_authors_year_abstract_category(
+    registry, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         paper = resolve("arxiv.org/pdf/1706.03762v5.pdf")
     assert paper.metadata_state == "pending"
@@ -97,22 +116,43 @@ def test_new_arxiv_paper_gets_title_authors_year_abstract_category(registry, dja
 
     assert fetch_paper_metadata.call(paper.pk) == [
         "fetched",
-        ["title", "authors", "year", "published_on", "abstract", "arxiv_category", "arxiv_version", "venue_kind"],
+        [
+            "title",
+            "authors",
+            "year",
+            "published_on",
+            "abstract",
+            "arxiv_category",
+            "arxiv_version",
+            "venue_kind",
+        ],
     ]
     paper.refresh_from_db()
     assert paper.title == "Attention Is All You Need"
     assert paper.authors == "Ashish Vaswani; Noam Shazeer; Niki Parmar; Jakob Uszkoreit"
     assert paper.author_names()[:2] == [("Ashish", "Vaswani"), ("Noam", "Shazeer")]
     assert (paper.year, paper.published_on) == (2017, date(2017, 6, 12))
-    assert paper.abstract.startswith("The dominant sequence transduction models are based on complex")
+    assert paper.abstract.startswith(
+        "The dominant sequence transduction models are based on complex"
+    )
     assert "mechanisms & dispensing" in paper.abstract
     assert (paper.venue, paper.venue_kind) == ("", "preprint")
     assert (paper.arxiv_category, paper.arxiv_version) == ("cs.CL", 7)
-    assert (paper.metadata_state, paper.metadata_error, paper.metadata_retry_at) == ("fetched", "", None)
+    assert (paper.metadata_state, paper.metadata_error, paper.metadata_retry_at) == (
+        "fetched",
+        "",
+        None,
+    )
     assert paper.title_key == "attention is all you need"
     [request] = registry.requests
-    assert (request.path, request.query) == (ARXIV_PATH, {"id_list": ["1706.03762"], "max_results": ["1"]})
-    assert request.headers["User-Agent"] == "StudyGroup/0.1 (study group paper library; mailto:organizers@study.example)"
+    assert (request.path, request.query) == (
+        ARXIV_PATH,
+        {"id_list": ["1706.03762"], "max_results": ["1"]},
+    )
+    assert (
+        request.headers["User-Agent"]
+        == "StudyGroup/0.1 (study group paper library; mailto:organizers@study.example)"
+    )
 
 
 def test_title_that_is_only_the_link_is_replaced_by_the_fetched_one(registry):
@@ -128,7 +168,11 @@ def test_new_journal_doi_gets_details_from_crossref(registry):
     assert update_paper(paper.pk)[0] == "fetched"
     paper.refresh_from_db()
     assert paper.title == "Learning representations by back-propagating errors"
-    assert paper.author_names() == [("David E.", "Rumelhart"), ("Geoffrey E.", "Hinton"), ("Ronald J.", "Williams")]
+    assert paper.author_names() == [
+        ("David E.", "Rumelhart"),
+        ("Geoffrey E.", "Hinton"),
+        ("Ronald J.", "Williams"),
+    ]
     assert (paper.year, paper.published_on) == (1986, None)  # Crossref gives the month only
     assert (paper.venue, paper.venue_kind) == ("Nature", "journal")
     assert paper.abstract == (
@@ -208,7 +252,14 @@ def _typed_paper(link="https://arxiv.org/abs/2401.99999"):
             "arXiv did not answer within 0.5 s",
         ),
     ],
-    ids=["arxiv-unknown", "doi-unknown-everywhere", "arxiv-malformed", "crossref-malformed", "crossref-500", "timeout"],
+    ids=[
+        "arxiv-unknown",
+        "doi-unknown-everywhere",
+        "arxiv-malformed",
+        "crossref-malformed",
+        "crossref-500",
+        "timeout",
+    ],
 )
 def test_failed_fetch_keeps_the_paper_as_typed_and_retries_later(
     registry, link, path, answer, error, django_capture_on_commit_callbacks
@@ -220,15 +271,26 @@ def test_failed_fetch_keeps_the_paper_as_typed_and_retries_later(
     with django_capture_on_commit_callbacks(execute=True):
         assert update_paper(paper.pk) == ("failed", error)
     paper.refresh_from_db()
-    assert (paper.title, paper.authors, paper.year, paper.abstract) == ("What the presenter typed", "", None, "")
-    assert (paper.metadata_state, paper.metadata_error, paper.metadata_attempts) == ("failed", error, 1)
+    assert (paper.title, paper.authors, paper.year, paper.abstract) == (
+        "What the presenter typed",
+        "",
+        None,
+        "",
+    )
+    assert (paper.metadata_state, paper.metadata_error, paper.metadata_attempts) == (
+        "failed",
+        error,
+        1,
+    )
     # Tried again in an hour: a task waits until then.
     assert paper.metadata_retry_at - before >= timedelta(hours=1)
     [retry] = queued(paper)
     assert abs(retry.run_after - paper.metadata_retry_at) < timedelta(seconds=5)
 
 
-def test_busy_service_is_asked_again_after_its_retry_after(registry, clock, django_capture_on_commit_callbacks):
+def test_busy_service_is_asked_again_after_its_retry_after(
+    registry, clock, django_capture_on_commit_callbacks
+):
     registry.answer(
         ARXIV_PATH, Answer(429, b"Rate exceeded.", "text/plain", headers={"Retry-After": "120"})
     )
@@ -245,11 +307,18 @@ def test_busy_service_is_asked_again_after_its_retry_after(registry, clock, djan
     assert clock.slept == [120]
 
 
-def test_unavailable_crossref_with_an_http_date_retry_after(registry, django_capture_on_commit_callbacks):
+def test_unavailable_crossref_with_an_http_date_retry_after(
+    registry, django_capture_on_commit_callbacks
+):
     when = timezone.now() + timedelta(minutes=10)
     registry.answer(
         "/crossref/works/10.5555/busy",
-        Answer(503, b"", "text/plain", headers={"Retry-After": when.strftime("%a, %d %b %Y %H:%M:%S GMT")}),
+        Answer(
+            503,
+            b"",
+            "text/plain",
+            headers={"Retry-After": when.strftime("%a, %d %b %Y %H:%M:%S GMT")},
+        ),
     )
     paper = resolve("https://doi.org/10.5555/busy", "Busy")
     with django_capture_on_commit_callbacks(execute=True):
@@ -273,7 +342,9 @@ def test_retry_after_a_failure_fills_the_paper_once_the_service_answers(registry
     )
 
 
-def test_failures_stop_being_retried_after_the_last_attempt(registry, settings, django_capture_on_commit_callbacks):
+def test_failures_stop_being_retried_after_the_last_attempt(
+    registry, settings, django_capture_on_commit_callbacks
+):
     settings.PAPER_METADATA_ATTEMPTS = 2
     paper = _typed_paper()
     with django_capture_on_commit_callbacks(execute=True):
@@ -333,7 +404,9 @@ def test_cleared_field_stays_empty_after_a_fetch(registry):
     assert (paper.abstract, paper.year) == ("", 2017)
 
 
-def test_admin_add_with_an_arxiv_link_fetches_in_the_background(admin_client_study, django_capture_on_commit_callbacks):
+def test_admin_add_with_an_arxiv_link_fetches_in_the_background(
+    admin_client_study, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client_study.post(
             reverse("admin:study_paper_add"),
@@ -345,7 +418,9 @@ def test_admin_add_with_an_arxiv_link_fetches_in_the_background(admin_client_stu
     assert len(queued(paper)) == 1
 
 
-def test_talk_form_enqueues_the_fetch_and_never_waits(registry, presenter_client, talk, django_capture_on_commit_callbacks):
+def test_talk_form_enqueues_the_fetch_and_never_waits(
+    registry, presenter_client, talk, django_capture_on_commit_callbacks
+):
     url = reverse("study:talk-edit", args=[talk.pk])
     data = opened_form(presenter_client, url)
     data["paper_links"] = f"Attention Is All You Need | {ATTENTION}"
@@ -420,7 +495,9 @@ def test_rate_limiters_of_two_processes_share_the_next_free_moment(db):
 def test_retry_after_parses_seconds_and_dates():
     now = timezone.now()
     assert sources.retry_after_seconds("30") == 30
-    assert sources.retry_after_seconds((now + timedelta(seconds=90)).strftime("%a, %d %b %Y %H:%M:%S GMT"), now) in (89, 90)
+    assert sources.retry_after_seconds(
+        (now + timedelta(seconds=90)).strftime("%a, %d %b %Y %H:%M:%S GMT"), now
+    ) in (89, 90)
     assert sources.retry_after_seconds("soon") is None
 
 
@@ -441,8 +518,13 @@ def test_same_title_through_two_unrelated_urls_is_one_paper(db):
 
 
 def test_same_title_with_compatibility_forms_and_spacing_is_one_paper(db):
-    first = resolve("https://a.example/x", "ＢＥＲＴ:  Pre-training of Deep Bidirectional Transformers")
-    assert resolve("https://b.example/y", "bert — pre‐training of deep bidirectional transformers") == first
+    first = resolve(
+        "https://a.example/x", "ＢＥＲＴ:  Pre-training of Deep Bidirectional Transformers"
+    )
+    assert (
+        resolve("https://b.example/y", "bert — pre‐training of deep bidirectional transformers")
+        == first
+    )
 
 
 def test_title_match_gives_a_plain_link_paper_its_arxiv_id(db, django_capture_on_commit_callbacks):
@@ -461,13 +543,22 @@ def test_two_arxiv_ids_with_one_title_stay_two_papers(db):
 
 
 def test_import_finds_the_paper_by_title_without_a_link(db):
-    paper = resolve("https://example.org/bp.pdf", "Learning representations by back-propagating errors")
-    assert Paper.objects.resolve("", "learning representations by back-propagating errors")[0] == paper
+    paper = resolve(
+        "https://example.org/bp.pdf", "Learning representations by back-propagating errors"
+    )
+    assert (
+        Paper.objects.resolve("", "learning representations by back-propagating errors")[0] == paper
+    )
 
 
 def test_merge_action_moves_every_talk_without_duplicates(admin_client_study, db):
     keep = resolve("https://arxiv.org/abs/1706.03762", "Attention Is All You Need")
-    other = factories.PaperFactory(title="Attention is all you need!", url="https://example.org/attn.pdf", authors="", year=None)
+    other = factories.PaperFactory(
+        title="Attention is all you need!",
+        url="https://example.org/attn.pdf",
+        authors="",
+        year=None,
+    )
     other.abstract = "An abstract only the duplicate had."
     other.save()
     both = factories.PresentationFactory(papers=[keep, other])
@@ -479,7 +570,9 @@ def test_merge_action_moves_every_talk_without_duplicates(admin_client_study, db
     assert response.status_code == 302
     assert not Paper.objects.filter(pk=other.pk).exists()
     through = Paper.presentations.through.objects
-    assert sorted(through.filter(paper=keep).values_list("presentation_id", flat=True)) == sorted([both.pk, only_other.pk])
+    assert sorted(through.filter(paper=keep).values_list("presentation_id", flat=True)) == sorted(
+        [both.pk, only_other.pk]
+    )
     assert through.filter(presentation=both).count() == 1
     keep.refresh_from_db()
     assert keep.abstract == "An abstract only the duplicate had."
@@ -581,12 +674,18 @@ def test_refresh_bad_arguments_are_command_errors(db, args, message):
         call_command("refresh_paper_metadata", *args)
 
 
-def test_merge_into_a_plain_link_paper_takes_the_others_arxiv_id(db, django_capture_on_commit_callbacks):
+def test_merge_into_a_plain_link_paper_takes_the_others_arxiv_id(
+    db, django_capture_on_commit_callbacks
+):
     keep = resolve("https://example.org/attention.pdf", "Attention Is All You Need (notes)")
     other = resolve(ATTENTION, "Attention Is All You Need")
     with django_capture_on_commit_callbacks(execute=True):
         keep.absorb(other)
     keep.refresh_from_db()
-    assert (keep.title, keep.url, keep.arxiv_id) == ("Attention Is All You Need (notes)", ATTENTION, "1706.03762")
+    assert (keep.title, keep.url, keep.arxiv_id) == (
+        "Attention Is All You Need (notes)",
+        ATTENTION,
+        "1706.03762",
+    )
     assert Paper.objects.count() == 1
     assert len(queued(keep)) == 1

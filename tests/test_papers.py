@@ -67,8 +67,14 @@ def test_parse_paper_link_doi_forms(link):
 @pytest.mark.parametrize(
     ("url", "normalized"),
     [
-        ("https://www.cs.toronto.edu/~hinton/absps/naturebp.pdf", "cs.toronto.edu/~hinton/absps/naturebp.pdf"),
-        ("http://cs.toronto.edu/~hinton/absps/naturebp.pdf", "cs.toronto.edu/~hinton/absps/naturebp.pdf"),
+        (
+            "https://www.cs.toronto.edu/~hinton/absps/naturebp.pdf",
+            "cs.toronto.edu/~hinton/absps/naturebp.pdf",
+        ),
+        (
+            "http://cs.toronto.edu/~hinton/absps/naturebp.pdf",
+            "cs.toronto.edu/~hinton/absps/naturebp.pdf",
+        ),
         ("https://Example.org/paper/", "example.org/paper"),
         ("https://example.org/paper?utm_source=x&id=3#section", "example.org/paper?id=3"),
         ("https://example.org/p?b=2&a=1", "example.org/p?a=1&b=2"),
@@ -86,9 +92,15 @@ def test_parse_paper_link_empty_is_an_error():
 
 @pytest.mark.django_db
 def test_resolve_every_arxiv_form_finds_the_same_paper():
-    paper, created = Paper.objects.resolve("https://arxiv.org/pdf/2304.08485", title="Visual Instruction Tuning")
+    paper, created = Paper.objects.resolve(
+        "https://arxiv.org/pdf/2304.08485", title="Visual Instruction Tuning"
+    )
     assert created is True
-    for link in ["https://arxiv.org/abs/2304.08485v2", "arxiv.org/pdf/2304.08485.pdf", "arXiv:2304.08485"]:
+    for link in [
+        "https://arxiv.org/abs/2304.08485v2",
+        "arxiv.org/pdf/2304.08485.pdf",
+        "arXiv:2304.08485",
+    ]:
         assert Paper.objects.resolve(link, title="other title") == (paper, False)
     assert Paper.objects.count() == 1
     paper.refresh_from_db()
@@ -142,15 +154,21 @@ def test_paper_save_recomputes_identity_when_the_link_changes():
 
 def _listed(client, **params):
     response = client.get(reverse("study:paper-list"), params)
-    return re.findall(r'<a class="paper-title" href="/papers/\d+/">([^<]*)</a>', response.content.decode())
+    return re.findall(
+        r'<a class="paper-title" href="/papers/\d+/">([^<]*)</a>', response.content.decode()
+    )
 
 
 @pytest.fixture
 def shelf(db):
     return {
-        "attention": PaperFactory(title="Attention Is All You Need", authors="Ashish Vaswani; Noam Shazeer", year=2017),
+        "attention": PaperFactory(
+            title="Attention Is All You Need", authors="Ashish Vaswani; Noam Shazeer", year=2017
+        ),
         "bert": PaperFactory(title="BERT", authors="Jacob Devlin; Kenton Lee", year=2019),
-        "backprop": PaperFactory(title="Backprop", authors="David Rumelhart; Geoffrey Hinton", year=1986),
+        "backprop": PaperFactory(
+            title="Backprop", authors="David Rumelhart; Geoffrey Hinton", year=1986
+        ),
         "undated": PaperFactory(title="Undated notes", authors="", year=None),
     }
 
@@ -170,7 +188,12 @@ def test_library_author_filter_with_no_match_says_so(member_client, shelf):
 
 
 def test_library_sorted_oldest_first_undated_last(member_client, shelf):
-    assert _listed(member_client, sort="oldest") == ["Backprop", "Attention Is All You Need", "BERT", "Undated notes"]
+    assert _listed(member_client, sort="oldest") == [
+        "Backprop",
+        "Attention Is All You Need",
+        "BERT",
+        "Undated notes",
+    ]
 
 
 def test_library_pages_keep_the_author_filter(member_client, db):
@@ -201,7 +224,10 @@ def test_paper_page_shows_authors_in_order_venue_and_escaped_abstract(member_cli
         '<ol class="author-list"><li><a href="/papers/?author=Ashish%20Vaswani">Ashish Vaswani</a></li>'
         '<li><a href="/papers/?author=Noam%20Shazeer">Noam Shazeer</a></li></ol>'
     ) in page
-    assert "<p>Transformers &lt;script&gt;alert(1)&lt;/script&gt; &amp; friends.</p>\n\n<p>Second paragraph.</p>" in page
+    assert (
+        "<p>Transformers &lt;script&gt;alert(1)&lt;/script&gt; &amp; friends.</p>\n\n<p>Second paragraph.</p>"
+        in page
+    )
     assert "<script>alert" not in page
     assert "<cite>NeurIPS</cite>" in page
     assert '1706.03762v7</a> <span class="badge">cs.CL</span>' in page

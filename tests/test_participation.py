@@ -81,7 +81,8 @@ def test_sessions_attendance_counts_came_and_going(busy):
 
 
 @pytest.mark.parametrize(
-    ("count", "highest", "level"), [(0, 5, 0), (1, 8, 1), (2, 8, 1), (3, 8, 2), (8, 8, 4), (1, 1, 4)]
+    ("count", "highest", "level"),
+    [(0, 5, 0), (1, 8, 1), (2, 8, 1), (3, 8, 2), (8, 8, 4), (1, 1, 4)],
 )
 def test_heat_level(count, highest, level):
     assert charts.heat_level(count, highest) == level
@@ -180,7 +181,9 @@ def test_participation_page_shows_twenty_members_a_page(member_client, member):
 
 def test_participation_page_charts_only_the_years_sessions(member_client, member):
     for day in (datetime.date(2024, 12, 20), DAY, DAY + datetime.timedelta(days=7)):
-        factories.AttendanceFactory(session=factories.StudySessionFactory(date=day), member=member, attended=True)
+        factories.AttendanceFactory(
+            session=factories.StudySessionFactory(date=day), member=member, attended=True
+        )
     content = member_client.get(reverse("study:participation"), {"year": 2025}).content.decode()
     assert content.count('class="chart-bar"') == 2
 
@@ -196,19 +199,29 @@ def test_participation_page_counts_what_happened_after_it_was_cached(member_clie
 
 def test_heatmap_labels_rows_with_short_day_names_in_korean():
     with translation.override("ko"):
-        svg = charts.heatmap({}, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31), label="활동")
+        svg = charts.heatmap(
+            {}, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31), label="활동"
+        )
     root = ET.fromstring(str(svg))
     labels = [text.text for text in root.findall(f"{SVG}text[@text-anchor='end']")]
     assert labels == ["월", "수", "금"]
 
 
-def test_member_totals_of_a_year_count_that_years_sessions_and_journal_entries(busy, member, presenter):
+def test_member_totals_of_a_year_count_that_years_sessions_and_journal_entries(
+    busy, member, presenter
+):
     later = factories.StudySessionFactory(number=41, date=datetime.date(2026, 3, 6))
     factories.PresentationFactory(session=later, presenters=[member])
     factories.AttendanceFactory(session=later, member=member, attended=True)
     factories.JournalEntryFactory(author=member, date=datetime.date(2026, 3, 7))
-    of_2025 = {m.username: (m.talk_count, m.journal_count, m.attended_count) for m in member_totals(year=2025)}
-    of_2026 = {m.username: (m.talk_count, m.journal_count, m.attended_count) for m in member_totals(year=2026)}
+    of_2025 = {
+        m.username: (m.talk_count, m.journal_count, m.attended_count)
+        for m in member_totals(year=2025)
+    }
+    of_2026 = {
+        m.username: (m.talk_count, m.journal_count, m.attended_count)
+        for m in member_totals(year=2026)
+    }
     assert (of_2025["member"], of_2025["presenter"]) == ((0, 1, 1), (1, 0, 1))
     assert (of_2026["member"], of_2026["presenter"]) == ((1, 1, 1), (0, 0, 0))
 
@@ -230,7 +243,9 @@ def test_participation_heatmaps_are_collapsed(member_client, busy, member):
 
 def test_participation_attendance_chart_empty_states(member_client, member):
     url = reverse("study:participation")
-    assert "No sessions took place in 2023." in member_client.get(url, {"year": 2023}).content.decode()
+    assert (
+        "No sessions took place in 2023." in member_client.get(url, {"year": 2023}).content.decode()
+    )
     factories.StudySessionFactory(date=datetime.date(2023, 4, 7))
     content = member_client.get(url, {"year": 2023}).content.decode()
     assert "Nobody's attendance was recorded at the sessions of 2023." in content
@@ -243,4 +258,6 @@ def test_attendance_chart_with_few_sessions_is_at_least_its_minimum_width():
     bar = root.find(f"{SVG}rect[@class='chart-bar']")
     assert int(bar.get("x")) + 9 == 30 + (360 - 30 - 10) // 2  # in the middle of the plot
     many = [(n, DAY + datetime.timedelta(days=7 * n), 1, 1) for n in range(40)]
-    assert ET.fromstring(str(charts.attendance_chart(many, label="출석"))).get("width") == str(30 + 40 * 24 + 10)
+    assert ET.fromstring(str(charts.attendance_chart(many, label="출석"))).get("width") == str(
+        30 + 40 * 24 + 10
+    )

@@ -93,7 +93,11 @@ def test_posting_talk_fills_the_holders_slot_with_its_papers(presenter, season):
     assert form.initial["paper_links"] == f"{nomination.paper.title} | {nomination.paper.url}"
     response = client.post(
         url,
-        {"topic": "확산 모델", "presenters": [presenter.pk], "paper_links": form.initial["paper_links"]},
+        {
+            "topic": "확산 모델",
+            "presenters": [presenter.pk],
+            "paper_links": form.initial["paper_links"],
+        },
     )
     assert response.status_code == 302
     talk = Presentation.objects.get(topic="확산 모델")
@@ -124,7 +128,9 @@ def test_vote_sent_twice_leaves_one_and_unvote_removes_it(member, season):
 def test_nomination_status_follows_its_slots_session_date(presenter, season):
     coming = factories.TalkSlotFactory(holder=presenter)
     past_session = factories.StudySessionFactory(date=days(-7))
-    past = TalkSlot.objects.create(session=past_session, holder=presenter, claimed_at=timezone.now())
+    past = TalkSlot.objects.create(
+        session=past_session, holder=presenter, claimed_at=timezone.now()
+    )
     open_one = factories.NominationFactory(season=season)
     scheduled = factories.NominationFactory(season=season, slot=coming)
     discussed = factories.NominationFactory(season=season, slot=past)
@@ -144,14 +150,18 @@ def test_backlog_orders_open_nominations_by_votes_then_age(season):
     old, new, popular = factories.NominationFactory.create_batch(3, season=season)
     now = timezone.now()
     for age, nomination in enumerate([popular, new, old]):
-        Nomination.objects.filter(pk=nomination.pk).update(created_at=now - datetime.timedelta(days=age))
+        Nomination.objects.filter(pk=nomination.pk).update(
+            created_at=now - datetime.timedelta(days=age)
+        )
     factories.NominationVoteFactory.create_batch(2, nomination=popular)
     assert list(Nomination.objects.open().by_votes()) == [popular, old, new]
 
 
 def test_nominating_a_known_paper_reuses_it(member, season):
     on_roster(season, member)
-    paper = factories.PaperFactory(title="Attention Is All You Need", url="https://arxiv.org/abs/1706.03762")
+    paper = factories.PaperFactory(
+        title="Attention Is All You Need", url="https://arxiv.org/abs/1706.03762"
+    )
     client = Client()
     client.force_login(member)
     response = client.post(
@@ -182,7 +192,11 @@ def test_nominating_a_paper_twice_says_vote_for_it(member, season):
     "data, field, message",
     [
         ({"link": "not a link"}, "link", "This is not a link to a paper."),
-        ({"link": "https://example.org/new-paper"}, "title", "The group has not seen this paper yet: give its title."),
+        (
+            {"link": "https://example.org/new-paper"},
+            "title",
+            "The group has not seen this paper yet: give its title.",
+        ),
     ],
 )
 def test_nomination_form_explains_bad_links(member, season, data, field, message):
@@ -222,10 +236,13 @@ def test_rotation_orders_uneven_history_with_ties_away_and_late_joiners(season):
     recent = factories.StudySessionFactory(season=season, date=datetime.date(2025, 5, 1))
     factories.PresentationFactory(session=early, presenters=[people["나"]])
     factories.PresentationFactory(session=recent, presenters=[people["가"]])
-    factories.TalkSlotFactory(session=factories.upcoming_session(season=season), holder=people["사"])
+    factories.TalkSlotFactory(
+        session=factories.upcoming_session(season=season), holder=people["사"]
+    )
     # A talk in another season does not count in this one.
     factories.PresentationFactory(
-        session=factories.StudySessionFactory(season=factories.SeasonFactory()), presenters=[people["다"]]
+        session=factories.StudySessionFactory(season=factories.SeasonFactory()),
+        presenters=[people["다"]],
     )
 
     order, away = rotation(season)
@@ -242,7 +259,10 @@ def test_rotation_orders_uneven_history_with_ties_away_and_late_joiners(season):
 
 
 def test_proposal_skips_members_holding_a_slot_on_that_session(season):
-    first, second = factories.MemberFactory(display_name="가"), factories.MemberFactory(display_name="나")
+    first, second = (
+        factories.MemberFactory(display_name="가"),
+        factories.MemberFactory(display_name="나"),
+    )
     on_roster(season, first, second)
     session = factories.upcoming_session(season=season)
     factories.TalkSlotFactory(session=session, holder=first)
@@ -257,9 +277,14 @@ def test_proposal_skips_members_holding_a_slot_on_that_session(season):
 
 
 def test_rotation_fill_saves_adjusted_proposal(organizer, season):
-    first, second = factories.MemberFactory(display_name="가"), factories.MemberFactory(display_name="나")
+    first, second = (
+        factories.MemberFactory(display_name="가"),
+        factories.MemberFactory(display_name="나"),
+    )
     on_roster(season, first, second)
-    slots = factories.TalkSlotFactory.create_batch(2, session=factories.upcoming_session(season=season))
+    slots = factories.TalkSlotFactory.create_batch(
+        2, session=factories.upcoming_session(season=season)
+    )
     client = Client()
     client.force_login(organizer)
     url = reverse("study:rotation-fill", args=[season.slug])
@@ -273,7 +298,9 @@ def test_rotation_fill_saves_adjusted_proposal(organizer, season):
 def test_rotation_fill_refuses_one_member_twice_on_a_session(organizer, season):
     first = factories.MemberFactory()
     on_roster(season, first)
-    slots = factories.TalkSlotFactory.create_batch(2, session=factories.upcoming_session(season=season))
+    slots = factories.TalkSlotFactory.create_batch(
+        2, session=factories.upcoming_session(season=season)
+    )
     client = Client()
     client.force_login(organizer)
     response = client.post(
@@ -307,7 +334,9 @@ def test_session_page_shows_slots_and_papers(member_client, member, presenter, s
     session = factories.upcoming_session(number=9, season=season)
     held = factories.TalkSlotFactory(session=session, holder=presenter, theme="확산 모델")
     factories.TalkSlotFactory(session=session)
-    factories.NominationFactory(season=season, slot=held, paper=factories.PaperFactory(title="DDPM"))
+    factories.NominationFactory(
+        season=season, slot=held, paper=factories.PaperFactory(title="DDPM")
+    )
     page = member_client.get(session.get_absolute_url()).content.decode()
     assert "Slot 1</strong> · 확산 모델" in page
     assert "In preparation" in page
@@ -326,10 +355,16 @@ def test_home_and_profile_show_my_next_talk(member_client, member, season):
 def test_calendar_lists_presenters_and_papers(member, presenter, season):
     session = factories.upcoming_session(number=9, season=season)
     paper = factories.PaperFactory(title="DDPM", url="https://arxiv.org/abs/2006.11239")
-    factories.PresentationFactory(session=session, topic="확산", presenters=[member], papers=[paper])
+    factories.PresentationFactory(
+        session=session, topic="확산", presenters=[member], papers=[paper]
+    )
     held = factories.TalkSlotFactory(session=session, holder=presenter)
-    factories.NominationFactory(season=season, slot=held, paper=factories.PaperFactory(title="Score SDE"))
-    body = Client().get(reverse("study:feed-calendar", args=[member.calendar_token])).content.decode()
+    factories.NominationFactory(
+        season=season, slot=held, paper=factories.PaperFactory(title="Score SDE")
+    )
+    body = (
+        Client().get(reverse("study:feed-calendar", args=[member.calendar_token])).content.decode()
+    )
     unfolded = body.replace("\r\n ", "")
     assert f"- 확산 ({member.label})\\n  DDPM https://arxiv.org/abs/2006.11239" in unfolded
     assert f"- In preparation ({presenter.label})\\n  Score SDE" in unfolded
@@ -342,7 +377,9 @@ def test_merging_members_keeps_one_vote_and_one_slot_per_session(presenter, memb
     session = factories.upcoming_session(number=90, season=season)
     kept = factories.TalkSlotFactory(session=session, holder=presenter)
     theirs = factories.TalkSlotFactory(session=session, holder=member)
-    elsewhere = factories.TalkSlotFactory(session=factories.upcoming_session(number=91, season=season), holder=member)
+    elsewhere = factories.TalkSlotFactory(
+        session=factories.upcoming_session(number=91, season=season), holder=member
+    )
     presenter.absorb(member)
     assert list(NominationVote.objects.values_list("member", flat=True)) == [presenter.pk]
     assert [TalkSlot.objects.get(pk=slot.pk).holder for slot in (kept, theirs, elsewhere)] == [
@@ -352,13 +389,17 @@ def test_merging_members_keeps_one_vote_and_one_slot_per_session(presenter, memb
     ]
 
 
-def test_export_writes_planned_session_with_its_talks_and_no_slots(presenter, member, season, tmp_path):
+def test_export_writes_planned_session_with_its_talks_and_no_slots(
+    presenter, member, season, tmp_path
+):
     """A planned session exports like any other, with the talks posted so
     far; its open and in-preparation slots have nothing to write."""
     from sessions.legacy.exporter import export_all
 
     session = factories.upcoming_session(number=9, season=season)
-    talk = factories.PresentationFactory(session=session, topic="확산 모델 입문", presenters=[presenter])
+    talk = factories.PresentationFactory(
+        session=session, topic="확산 모델 입문", presenters=[presenter]
+    )
     factories.TalkSlotFactory(session=session, holder=presenter, talk=talk)
     factories.TalkSlotFactory(session=session, holder=member)
     factories.TalkSlotFactory(session=session)
@@ -371,7 +412,10 @@ def test_export_writes_planned_session_with_its_talks_and_no_slots(presenter, me
 
 def test_current_rotation_address_redirects_to_the_current_seasons(member_client, season):
     response = member_client.get(reverse("study:rotation-current"))
-    assert (response.status_code, response["Location"]) == (302, reverse("study:rotation", args=[season.slug]))
+    assert (response.status_code, response["Location"]) == (
+        302,
+        reverse("study:rotation", args=[season.slug]),
+    )
 
 
 def test_current_rotation_without_seasons_is_404(member_client):
@@ -380,7 +424,9 @@ def test_current_rotation_without_seasons_is_404(member_client):
 
 def test_opening_slots_on_a_past_session_is_a_form_error(organizer_client, season):
     session = factories.StudySessionFactory(season=season, date=days(-1))
-    response = organizer_client.post(reverse("study:slot-open", args=session.url_args), {"count": 2})
+    response = organizer_client.post(
+        reverse("study:slot-open", args=session.url_args), {"count": 2}
+    )
     assert response.context["form"].non_field_errors() == [
         "This session took place already: slots are for coming sessions."
     ]
@@ -390,7 +436,9 @@ def test_opening_slots_on_a_past_session_is_a_form_error(organizer_client, seaso
 def test_opening_slots_adds_them_after_the_sessions_others(organizer_client, season):
     session = factories.upcoming_session(season=season)
     factories.TalkSlotFactory(session=session, position=0)
-    organizer_client.post(reverse("study:slot-open", args=session.url_args), {"count": 2, "theme": " 확산 "})
+    organizer_client.post(
+        reverse("study:slot-open", args=session.url_args), {"count": 2, "theme": " 확산 "}
+    )
     assert list(session.slots.order_by("position").values_list("position", "theme")) == [
         (0, ""),
         (1, "확산"),
@@ -404,14 +452,18 @@ def test_organizer_assigns_slot_to_a_roster_member_only(organizer_client, member
     slot = factories.TalkSlotFactory(session=factories.upcoming_session(season=season))
     url = reverse("study:slot-assign", args=[slot.pk])
     response = organizer_client.post(url, {"member": outsider.pk}, follow=True)
-    assert [str(m) for m in response.context["messages"]] == ["Choose a member of the season's roster."]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Choose a member of the season's roster."
+    ]
     assert TalkSlot.objects.get(pk=slot.pk).holder is None
     organizer_client.post(url, {"member": member.pk})
     assert TalkSlot.objects.get(pk=slot.pk).holder == member
 
 
 def test_backlog_filters_and_unknown_filter(member_client, presenter, season):
-    slot = factories.TalkSlotFactory(session=factories.upcoming_session(number=9, season=season), holder=presenter)
+    slot = factories.TalkSlotFactory(
+        session=factories.upcoming_session(number=9, season=season), holder=presenter
+    )
     open_one = factories.NominationFactory(season=season)
     scheduled = factories.NominationFactory(season=season, slot=slot)
     url = reverse("study:backlog", args=[season.slug])

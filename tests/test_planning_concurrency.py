@@ -26,7 +26,9 @@ VOTERS = 4
 @pytest.fixture(autouse=True)
 def _postgresql_only():
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite's in-memory test database cannot queue writers from threads")
+        pytest.skip(
+            "needs PostgreSQL: SQLite's in-memory test database cannot queue writers from threads"
+        )
 
 
 @pytest.fixture
@@ -82,6 +84,6 @@ def test_members_voting_twice_at_once_leave_one_vote_each(validated_together):  
     results = at_once(posts)
 
     assert [status for status, page in results] == [302] * len(posts)
-    assert sorted(NominationVote.objects.filter(nomination=nomination).values_list("member", flat=True)) == sorted(
-        voter.pk for voter in voters
-    )
+    assert sorted(
+        NominationVote.objects.filter(nomination=nomination).values_list("member", flat=True)
+    ) == sorted(voter.pk for voter in voters)

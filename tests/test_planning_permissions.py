@@ -27,10 +27,17 @@ def plan(organizer, presenter, member):
     session = factories.upcoming_session(number=9, season=season)
     held = factories.TalkSlotFactory(session=session, holder=presenter)
     # On another session: the presenter may claim it too.
-    free = factories.TalkSlotFactory(session=factories.upcoming_session(days=14, number=10, season=season))
+    free = factories.TalkSlotFactory(
+        session=factories.upcoming_session(days=14, number=10, season=season)
+    )
     nomination = factories.NominationFactory(season=season, author=member)
     clients = {"anonymous": Client()}
-    for role, person in [("outsider", outsider), ("member", member), ("presenter", presenter), ("organizer", organizer)]:
+    for role, person in [
+        ("outsider", outsider),
+        ("member", member),
+        ("presenter", presenter),
+        ("organizer", organizer),
+    ]:
         clients[role] = Client()
         clients[role].force_login(person)
     return {
@@ -61,18 +68,42 @@ def request_for(name, plan):
         "slot-open": ("post", reverse("study:slot-open", args=session.url_args), {"count": 2}),
         "slot-open-form": ("get", reverse("study:slot-open", args=session.url_args), None),
         "slot-claim": ("post", reverse("study:slot-claim", args=[plan["free"].pk]), {}),
-        "slot-assign": ("post", reverse("study:slot-assign", args=[plan["free"].pk]), {"member": plan["member"].pk}),
+        "slot-assign": (
+            "post",
+            reverse("study:slot-assign", args=[plan["free"].pk]),
+            {"member": plan["member"].pk},
+        ),
         "slot-release": ("post", reverse("study:slot-release", args=[plan["held"].pk]), {}),
         "rotation": ("get", reverse("study:rotation", args=[season]), None),
         "rotation-fill-form": ("get", reverse("study:rotation-fill", args=[season]), None),
-        "rotation-fill": ("post", reverse("study:rotation-fill", args=[season]), {f"slot_{plan['free'].pk}": plan["member"].pk}),
+        "rotation-fill": (
+            "post",
+            reverse("study:rotation-fill", args=[season]),
+            {f"slot_{plan['free'].pk}": plan["member"].pk},
+        ),
         "away-set": ("post", reverse("study:away-set", args=[season]), {"value": "1"}),
         "backlog": ("get", reverse("study:backlog", args=[season]), None),
         "nomination-form": ("get", reverse("study:nomination-create", args=[season]), None),
-        "nomination-create": ("post", reverse("study:nomination-create", args=[season]), {"link": "https://arxiv.org/abs/2006.11239", "title": "DDPM"}),
-        "nomination-vote": ("post", reverse("study:nomination-vote", args=[nomination.pk]), {"value": "1"}),
-        "nomination-withdraw": ("post", reverse("study:nomination-withdraw", args=[nomination.pk]), {}),
-        "nomination-take": ("post", reverse("study:nomination-take", args=[nomination.pk]), {"slot": plan["held"].pk}),
+        "nomination-create": (
+            "post",
+            reverse("study:nomination-create", args=[season]),
+            {"link": "https://arxiv.org/abs/2006.11239", "title": "DDPM"},
+        ),
+        "nomination-vote": (
+            "post",
+            reverse("study:nomination-vote", args=[nomination.pk]),
+            {"value": "1"},
+        ),
+        "nomination-withdraw": (
+            "post",
+            reverse("study:nomination-withdraw", args=[nomination.pk]),
+            {},
+        ),
+        "nomination-take": (
+            "post",
+            reverse("study:nomination-take", args=[nomination.pk]),
+            {"slot": plan["held"].pk},
+        ),
     }[name]
 
 
@@ -130,7 +161,9 @@ def test_every_planning_view_has_its_permissions_tested(plan):
 def test_claim_on_past_session_changes_nothing(member):
     season = factories.default_season()
     factories.SeasonMembershipFactory(season=season, member=member)
-    slot = factories.TalkSlotFactory(session=factories.StudySessionFactory(season=season, date=datetime.date(2025, 3, 7)))
+    slot = factories.TalkSlotFactory(
+        session=factories.StudySessionFactory(season=season, date=datetime.date(2025, 3, 7))
+    )
     client = Client()
     client.force_login(member)
     response = client.post(reverse("study:slot-claim", args=[slot.pk]), follow=True)

@@ -26,7 +26,9 @@ def viewer(season, organizer=False):
 def test_rotation_queries(season, count, django_assert_num_queries):
     for member in factories.MemberFactory.create_batch(count):
         factories.SeasonMembershipFactory(season=season, member=member)
-        factories.PresentationFactory(session=factories.StudySessionFactory(season=season), presenters=[member])
+        factories.PresentationFactory(
+            session=factories.StudySessionFactory(season=season), presenters=[member]
+        )
     client = viewer(season)
     # Session, user, season, roster, talks, held slots, organizers, open slots.
     with django_assert_num_queries(8):
@@ -73,7 +75,9 @@ def test_session_page_with_slots_queries(season, count, django_assert_num_querie
 @pytest.mark.parametrize("count", [1, 20])
 def test_home_with_slots_queries(season, count, django_assert_num_queries):
     for _ in range(count):
-        factories.TalkSlotFactory(session=factories.upcoming_session(season=season), holder=factories.MemberFactory())
+        factories.TalkSlotFactory(
+            session=factories.upcoming_session(season=season), holder=factories.MemberFactory()
+        )
     client = viewer(season)
     with django_assert_num_queries(13):
         response = client.get(reverse("study:home"))

@@ -78,7 +78,9 @@ def test_questions_posted_at_once_get_distinct_positions():
         thread.start()
     for thread in threads:
         thread.join()
-    positions = sorted(Question.objects.filter(presentation=talk).values_list("position", flat=True))
+    positions = sorted(
+        Question.objects.filter(presentation=talk).values_list("position", flat=True)
+    )
     assert (errors, statuses, positions) == ([], [302] * 8, list(range(8)))
 
 

@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
-
 from django_tasks_db.models import DBTaskResult
 
 from sessions.models import Member, Notification, SentReminder
@@ -54,10 +53,17 @@ def test_session_reminder_notifies_every_member_once(
         told = send_reminders(today=TODAY, base_url=BASE)
     assert sorted(m.username for s, m in told.sessions) == ["member", "organizer", "presenter"]
     assert {s for s, m in told.sessions} == {tomorrow_session}
-    assert Notification.objects.filter(kind="session_reminder", target_id=tomorrow_session.pk).count() == 3
+    assert (
+        Notification.objects.filter(kind="session_reminder", target_id=tomorrow_session.pk).count()
+        == 3
+    )
     _deliver_queued()
     messages = _by_recipient()
-    assert sorted(messages) == ["member@example.org", "organizer@example.org", "presenter@example.org"]
+    assert sorted(messages) == [
+        "member@example.org",
+        "organizer@example.org",
+        "presenter@example.org",
+    ]
     to_member = messages["member@example.org"]
     assert to_member.subject == "Tomorrow: Session 6: 트랜스포머"
     assert "- 셀프 어텐션 (강발표)" in to_member.body
@@ -89,7 +95,9 @@ def test_session_reminder_skips_inactive_members_and_emails_only_those_with_an_a
 
 def test_question_reminder_lists_unanswered_questions_once(presenter, member):
     talk = factories.PresentationFactory(topic="셀프 어텐션", presenters=[presenter])
-    open_question = factories.QuestionFactory(presentation=talk, asked_by=member, body="왜 √d 로 나누나요?")
+    open_question = factories.QuestionFactory(
+        presentation=talk, asked_by=member, body="왜 √d 로 나누나요?"
+    )
     answered = factories.QuestionFactory(presentation=talk, asked_by=member, body="답이 있는 질문")
     factories.AnswerFactory(question=answered)
     send_reminders(today=TODAY, base_url=BASE)

@@ -49,7 +49,9 @@ def stranger(db):
 @pytest.fixture
 def season_organizer(season):
     person = factories.MemberFactory(username="seasonorg", display_name="시즌운영")
-    factories.SeasonMembershipFactory(season=season, member=person, role=SeasonMembership.Role.ORGANIZER)
+    factories.SeasonMembershipFactory(
+        season=season, member=person, role=SeasonMembership.Role.ORGANIZER
+    )
     return person
 
 
@@ -61,7 +63,9 @@ def board(study_session, roster):
 @pytest.fixture
 def next_session(study_session):
     return factories.StudySessionFactory(
-        season=study_session.season, number=study_session.number + 1, date=datetime.date(2025, 3, 14)
+        season=study_session.season,
+        number=study_session.number + 1,
+        date=datetime.date(2025, 3, 14),
     )
 
 
@@ -86,7 +90,9 @@ def board_url(session):
     "who, status",
     [("member", 200), ("organizer", 200), ("season_organizer", 200), ("stranger", 403)],
 )
-def test_board_page_is_open_to_the_roster_and_organizers(request, board, study_session, who, status):
+def test_board_page_is_open_to_the_roster_and_organizers(
+    request, board, study_session, who, status
+):
     client = client_for(request.getfixturevalue(who))
     assert client.get(board_url(study_session)).status_code == status
 
@@ -112,7 +118,12 @@ def test_card_create_by_roster_member_makes_the_board(member_client, member, ros
     card = Card.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"{board_url(study_session)}#card-{card.pk}"
-    assert (card.board.session, card.author, card.column, card.anonymous) == (study_session, member, "try", False)
+    assert (card.board.session, card.author, card.column, card.anonymous) == (
+        study_session,
+        member,
+        "try",
+        False,
+    )
     assert card.body_html == "<p><strong>질문</strong>을 미리 모으자</p>\n"
 
 
@@ -142,7 +153,9 @@ def test_card_create_column_outside_the_format_is_a_form_error(member_client, bo
 
 def test_card_markdown_is_sanitized(member_client, board, study_session):
     url = reverse("study:card-create", args=study_session.url_args)
-    member_client.post(url, {"column": "keep", "body": "<script>alert(1)</script>[x](javascript:alert(1))"})
+    member_client.post(
+        url, {"column": "keep", "body": "<script>alert(1)</script>[x](javascript:alert(1))"}
+    )
     html = Card.objects.get().body_html
     assert "<script" not in html and 'href="javascript' not in html
 
@@ -186,7 +199,9 @@ def test_vote_twice_counts_once_and_off_takes_it_back(member_client, member, boa
     assert CardVote.objects.count() == 0
 
 
-def test_vote_button_shows_the_viewers_vote_and_the_count(member_client, member, presenter, board, study_session):
+def test_vote_button_shows_the_viewers_vote_and_the_count(
+    member_client, member, presenter, board, study_session
+):
     card = factories.CardFactory(board=board)
     factories.CardVoteFactory(card=card, member=presenter)
     factories.CardVoteFactory(card=card, member=member)
@@ -223,13 +238,17 @@ def test_vote_with_a_bad_value_is_400_and_get_is_405(member_client, board):
 # -- merging and the format --------------------------------------------------------
 
 
-def test_organizer_merges_a_card_and_its_votes_move_once_per_member(organizer_client, board, member, presenter):
+def test_organizer_merges_a_card_and_its_votes_move_once_per_member(
+    organizer_client, board, member, presenter
+):
     target = factories.CardFactory(board=board, body="자료 공유 좋았다")
     similar = factories.CardFactory(board=board, body="자료를 미리 받아서 좋았다")
     factories.CardVoteFactory(card=target, member=member)
     factories.CardVoteFactory(card=similar, member=member)
     factories.CardVoteFactory(card=similar, member=presenter)
-    response = organizer_client.post(reverse("study:card-merge", args=[similar.pk]), {"target": target.pk})
+    response = organizer_client.post(
+        reverse("study:card-merge", args=[similar.pk]), {"target": target.pk}
+    )
     assert response.status_code == 302
     similar.refresh_from_db()
     assert similar.merged_into == target
@@ -241,7 +260,9 @@ def test_organizer_merges_a_card_and_its_votes_move_once_per_member(organizer_cl
 
 def test_merge_by_a_member_is_forbidden(member_client, board):
     first, second = factories.CardFactory(board=board), factories.CardFactory(board=board)
-    response = member_client.post(reverse("study:card-merge", args=[second.pk]), {"target": first.pk})
+    response = member_client.post(
+        reverse("study:card-merge", args=[second.pk]), {"target": first.pk}
+    )
     assert response.status_code == 403
     second.refresh_from_db()
     assert second.merged_into is None
@@ -250,7 +271,9 @@ def test_merge_by_a_member_is_forbidden(member_client, board):
 def test_merge_into_a_card_of_another_board_is_a_form_error(organizer_client, board, next_session):
     other = factories.CardFactory(board=factories.RetroBoardFactory(session=next_session))
     card = factories.CardFactory(board=board)
-    response = organizer_client.post(reverse("study:card-merge", args=[card.pk]), {"target": other.pk})
+    response = organizer_client.post(
+        reverse("study:card-merge", args=[card.pk]), {"target": other.pk}
+    )
     assert response.status_code == 200
     assert "target" in response.context["form"].errors
 
@@ -274,7 +297,9 @@ def test_format_cannot_change_once_the_board_has_cards(organizer_client, board, 
     assert board.format == "kpt"
 
 
-@pytest.mark.parametrize("who, status", [("member", 403), ("season_organizer", 200), ("organizer", 200)])
+@pytest.mark.parametrize(
+    "who, status", [("member", 403), ("season_organizer", 200), ("organizer", 200)]
+)
 def test_format_page_is_for_organizers(request, board, study_session, who, status):
     client = client_for(request.getfixturevalue(who))
     url = reverse("study:retro-board-format", args=study_session.url_args)
@@ -295,18 +320,26 @@ def test_organizer_makes_a_try_card_an_action_item_due_next_session(
     assert response.status_code == 302
     item = ActionItem.objects.get()
     assert (item.card, item.owner, item.due_session, item.status, item.created_by) == (
-        card, member, next_session, "open", organizer,
+        card,
+        member,
+        next_session,
+        "open",
+        organizer,
     )
 
 
-def test_action_item_offers_only_later_sessions_of_the_season(organizer_client, board, next_session):
+def test_action_item_offers_only_later_sessions_of_the_season(
+    organizer_client, board, next_session
+):
     factories.StudySessionFactory(season=factories.SeasonFactory(), number=99)
     card = factories.CardFactory(board=board, column="try")
     response = organizer_client.get(reverse("study:action-item-edit", args=[card.pk]))
     assert list(response.context["form"].fields["due_session"].queryset) == [next_session]
 
 
-@pytest.mark.parametrize("who, status", [("member", 403), ("stranger", 403), ("season_organizer", 200)])
+@pytest.mark.parametrize(
+    "who, status", [("member", 403), ("stranger", 403), ("season_organizer", 200)]
+)
 def test_action_item_page_is_for_organizers(request, board, next_session, who, status):
     card = factories.CardFactory(board=board, column="try")
     client = client_for(request.getfixturevalue(who))
@@ -327,17 +360,23 @@ def test_action_item_second_submit_is_a_form_error(organizer_client, board, memb
 @pytest.fixture
 def action_item(board, member, next_session):
     card = factories.CardFactory(board=board, column="try", body="자료를 미리 올리자")
-    return factories.ActionItemFactory(card=card, title="자료 미리 올리기", owner=member, due_session=next_session)
+    return factories.ActionItemFactory(
+        card=card, title="자료 미리 올리기", owner=member, due_session=next_session
+    )
 
 
-def test_open_action_item_shows_on_owner_home_and_due_session_page(member_client, presenter, action_item, next_session):
+def test_open_action_item_shows_on_owner_home_and_due_session_page(
+    member_client, presenter, action_item, next_session
+):
     home = member_client.get(reverse("study:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "자료 미리 올리기" in home
     assert "Nothing is waiting for you." not in home
     session_page = client_for(presenter).get(next_session.get_absolute_url()).content.decode()
     assert "자료 미리 올리기" in session_page
     # Not on someone else's home.
-    assert "자료 미리 올리기" not in client_for(presenter).get(reverse("study:home")).content.decode()
+    assert (
+        "자료 미리 올리기" not in client_for(presenter).get(reverse("study:home")).content.decode()
+    )
 
 
 def test_owner_marks_action_item_done_and_it_leaves_home_and_session_page(
@@ -353,28 +392,38 @@ def test_owner_marks_action_item_done_and_it_leaves_home_and_session_page(
     assert (action_item.status, action_item.resolved_by) == ("done", member)
     assert action_item.resolved_at is not None
     assert "자료 미리 올리기" not in member_client.get(reverse("study:home")).content.decode()
-    assert "자료 미리 올리기" not in member_client.get(next_session.get_absolute_url()).content.decode()
+    assert (
+        "자료 미리 올리기"
+        not in member_client.get(next_session.get_absolute_url()).content.decode()
+    )
 
 
 @pytest.mark.parametrize(
-    "who, status", [("member", 302), ("organizer", 302), ("season_organizer", 302), ("presenter", 403)]
+    "who, status",
+    [("member", 302), ("organizer", 302), ("season_organizer", 302), ("presenter", 403)],
 )
 def test_action_item_resolve_by_owner_or_organizer(request, action_item, who, status):
     client = client_for(request.getfixturevalue(who))
-    response = client.post(reverse("study:action-item-resolve", args=[action_item.pk]), {"status": "dropped"})
+    response = client.post(
+        reverse("study:action-item-resolve", args=[action_item.pk]), {"status": "dropped"}
+    )
     assert response.status_code == status
     action_item.refresh_from_db()
     assert action_item.status == ("dropped" if status == 302 else "open")
 
 
 def test_action_item_resolve_with_a_bad_status_is_400(member_client, action_item):
-    response = member_client.post(reverse("study:action-item-resolve", args=[action_item.pk]), {"status": "open"})
+    response = member_client.post(
+        reverse("study:action-item-resolve", args=[action_item.pk]), {"status": "open"}
+    )
     assert response.status_code == 400
     action_item.refresh_from_db()
     assert action_item.status == "open"
 
 
-def test_action_item_resolved_twice_keeps_the_first_resolution(member_client, organizer_client, member, action_item):
+def test_action_item_resolved_twice_keeps_the_first_resolution(
+    member_client, organizer_client, member, action_item
+):
     url = reverse("study:action-item-resolve", args=[action_item.pk])
     member_client.post(url, {"status": "done"})
     organizer_client.post(url, {"status": "dropped"})
@@ -395,7 +444,9 @@ def open_question(talk, member, presenter):
 def test_unanswered_question_shows_on_next_session_and_addressee_home(
     member_client, presenter_client, open_question, next_session
 ):
-    page = member_client.get(next_session.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    page = member_client.get(
+        next_session.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
     assert "지난 모임에서 넘어온 질문" in page
     assert "역전파는 어떻게 되나요?" in page
     assert "역전파는 어떻게 되나요?" in presenter_client.get(reverse("study:home")).content.decode()
@@ -403,15 +454,24 @@ def test_unanswered_question_shows_on_next_session_and_addressee_home(
 
 def test_question_does_not_carry_over_into_another_season(member_client, open_question):
     other = factories.StudySessionFactory(season=factories.SeasonFactory(), number=7)
-    assert "역전파는 어떻게 되나요?" not in member_client.get(other.get_absolute_url()).content.decode()
+    assert (
+        "역전파는 어떻게 되나요?"
+        not in member_client.get(other.get_absolute_url()).content.decode()
+    )
 
 
 def test_answered_question_leaves_next_session_and_home(
     member_client, presenter_client, presenter, open_question, next_session
 ):
     factories.AnswerFactory(question=open_question, author=presenter)
-    assert "역전파는 어떻게 되나요?" not in member_client.get(next_session.get_absolute_url()).content.decode()
-    assert "역전파는 어떻게 되나요?" not in presenter_client.get(reverse("study:home")).content.decode()
+    assert (
+        "역전파는 어떻게 되나요?"
+        not in member_client.get(next_session.get_absolute_url()).content.decode()
+    )
+    assert (
+        "역전파는 어떻게 되나요?"
+        not in presenter_client.get(reverse("study:home")).content.decode()
+    )
 
 
 def test_addressee_closes_a_question_without_answer_and_it_leaves_both(
@@ -421,17 +481,26 @@ def test_addressee_closes_a_question_without_answer_and_it_leaves_both(
     assert response.status_code == 302
     open_question.refresh_from_db()
     assert open_question.closed_by == presenter and open_question.closed_at is not None
-    assert "역전파는 어떻게 되나요?" not in member_client.get(next_session.get_absolute_url()).content.decode()
-    assert "역전파는 어떻게 되나요?" not in presenter_client.get(reverse("study:home")).content.decode()
+    assert (
+        "역전파는 어떻게 되나요?"
+        not in member_client.get(next_session.get_absolute_url()).content.decode()
+    )
+    assert (
+        "역전파는 어떻게 되나요?"
+        not in presenter_client.get(reverse("study:home")).content.decode()
+    )
 
 
 @pytest.mark.parametrize(
-    "who, status", [("presenter", 302), ("organizer", 302), ("season_organizer", 302), ("member", 403)]
+    "who, status",
+    [("presenter", 302), ("organizer", 302), ("season_organizer", 302), ("member", 403)],
 )
 def test_question_close_by_addressee_or_organizer_only(request, open_question, who, status):
     """The asker (`member`) may not close it for the presenter."""
     client = client_for(request.getfixturevalue(who))
-    assert client.post(reverse("study:question-close", args=[open_question.pk])).status_code == status
+    assert (
+        client.post(reverse("study:question-close", args=[open_question.pk])).status_code == status
+    )
     open_question.refresh_from_db()
     assert (open_question.closed_at is not None) == (status == 302)
 
@@ -450,7 +519,8 @@ def test_close_link_shows_only_to_addressee_and_organizers(
 
 
 @pytest.mark.parametrize(
-    "who, status", [("organizer", 200), ("season_organizer", 200), ("member", 403), ("stranger", 403)]
+    "who, status",
+    [("organizer", 200), ("season_organizer", 200), ("member", 403), ("stranger", 403)],
 )
 def test_overview_is_for_organizers(request, season, roster, who, status):
     client = client_for(request.getfixturevalue(who))
@@ -464,10 +534,14 @@ def test_overview_lists_open_items_and_questions_even_to_members_without_login(
     newcomer.set_unusable_password()
     newcomer.save(update_fields=["password"])
     talk.set_presenters([newcomer])
-    factories.QuestionFactory(presentation=talk, addressed_to=newcomer, body="아직 로그인 못한 분께")
+    factories.QuestionFactory(
+        presentation=talk, addressed_to=newcomer, body="아직 로그인 못한 분께"
+    )
     closed = factories.QuestionFactory(presentation=talk, addressed_to=newcomer, body="닫힌 질문")
     closed.close(newcomer)
-    response = organizer_client.get(reverse("study:retro-overview", args=[season.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    response = organizer_client.get(
+        reverse("study:retro-overview", args=[season.slug]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     html = response.content.decode()
     assert [item.title for item in response.context["action_items"]] == ["자료 미리 올리기"]
     assert [q.body for q in response.context["questions"]] == ["아직 로그인 못한 분께"]
@@ -489,7 +563,9 @@ def fill_board(board, count, season):
 
 
 @pytest.mark.parametrize("cards", [1, 20])
-def test_board_page_queries_do_not_grow_with_cards(member_client, board, season, study_session, cards, django_assert_num_queries):
+def test_board_page_queries_do_not_grow_with_cards(
+    member_client, board, season, study_session, cards, django_assert_num_queries
+):
     fill_board(board, cards, season)
     # Session and user, the session, the viewer's role, the board, its cards,
     # their merged cards and their action items, the bell's unread count.
@@ -509,20 +585,27 @@ def test_overview_queries_do_not_grow_with_items(
     with django_assert_num_queries(5):
         response = organizer_client.get(reverse("study:retro-overview", args=[season.slug]))
     html = response.content.decode()
-    assert (html.count('class="overview-item"'), html.count('class="overview-question"')) == (items, items)
+    assert (html.count('class="overview-item"'), html.count('class="overview-question"')) == (
+        items,
+        items,
+    )
 
 
 # -- anonymous cards on every surface ------------------------------------------------------
 
 
-def test_anonymous_card_author_not_on_board_for_other_members(member_client, secret_card, study_session):
+def test_anonymous_card_author_not_on_board_for_other_members(
+    member_client, secret_card, study_session
+):
     html = member_client.get(board_url(study_session)).content.decode()
     assert "시간 배분이 아쉬웠다" in html
     assert SECRET_AUTHOR not in html
     assert reverse("study:card-edit", args=[secret_card.pk]) not in html
 
 
-def test_anonymous_card_author_not_on_board_for_organizers(organizer_client, secret_card, study_session):
+def test_anonymous_card_author_not_on_board_for_organizers(
+    organizer_client, secret_card, study_session
+):
     html = organizer_client.get(board_url(study_session)).content.decode()
     assert "시간 배분이 아쉬웠다" in html and SECRET_AUTHOR not in html
 
@@ -533,7 +616,9 @@ def test_anonymous_card_author_sees_own_name_and_edit_link(secret_card, study_se
     assert reverse("study:card-edit", args=[secret_card.pk]) in html
 
 
-def test_anonymous_card_author_not_on_merged_card(organizer_client, board, secret_card, study_session):
+def test_anonymous_card_author_not_on_merged_card(
+    organizer_client, board, secret_card, study_session
+):
     target = factories.CardFactory(board=board, column="problem")
     secret_card.merge_into(target)
     html = organizer_client.get(board_url(study_session)).content.decode()
@@ -544,13 +629,18 @@ def test_anonymous_card_author_not_on_session_page_or_home(
     member_client, organizer_client, secret_card, study_session, next_session, member
 ):
     """Even when the card became an action item (owned by someone else)."""
-    factories.ActionItemFactory(card=secret_card, title="시간표 다시 짜기", owner=member, due_session=next_session)
+    factories.ActionItemFactory(
+        card=secret_card, title="시간표 다시 짜기", owner=member, due_session=next_session
+    )
     for client, url in [
         (member_client, reverse("study:home")),
         (member_client, next_session.get_absolute_url()),
         (organizer_client, study_session.get_absolute_url()),
         (organizer_client, reverse("study:retro-overview", args=[study_session.season.slug])),
-        (member_client, reverse("study:action-item-resolve", args=[secret_card.action_items.get().pk])),
+        (
+            member_client,
+            reverse("study:action-item-resolve", args=[secret_card.action_items.get().pk]),
+        ),
     ]:
         html = client.get(url).content.decode()
         assert SECRET_AUTHOR not in html, url
@@ -578,7 +668,9 @@ def test_anonymous_card_author_not_in_admin_for_staff_who_are_not_superusers(sec
     from django.contrib.auth.models import Permission
 
     staff = factories.MemberFactory(username="staff", display_name="스태프", is_staff=True)
-    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_card", "change_card"]))
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_card", "change_card"])
+    )
     client = client_for(staff)
     listing = client.get(reverse("admin:study_card_changelist"))
     assert listing.status_code == 200
@@ -589,7 +681,9 @@ def test_anonymous_card_author_not_in_admin_for_staff_who_are_not_superusers(sec
 
 
 def test_anonymous_card_author_in_admin_for_superusers(secret_card):
-    root = factories.MemberFactory(username="root", display_name="관리자", is_staff=True, is_superuser=True)
+    root = factories.MemberFactory(
+        username="root", display_name="관리자", is_staff=True, is_superuser=True
+    )
     html = client_for(root).get(reverse("admin:study_card_changelist")).content.decode()
     assert SECRET_AUTHOR in html
 
@@ -611,15 +705,21 @@ def edit(client, url, body):
     return client.post(url, {**opened_form(client, url), "body": body})
 
 
-def test_answered_question_edited_twice_shows_both_earlier_versions(member_client, presenter, talk, member):
-    question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter, body="첫 질문")
+def test_answered_question_edited_twice_shows_both_earlier_versions(
+    member_client, presenter, talk, member
+):
+    question = factories.QuestionFactory(
+        presentation=talk, asked_by=member, addressed_to=presenter, body="첫 질문"
+    )
     factories.AnswerFactory(question=question, author=presenter)
     url = reverse("study:question-edit", args=[question.pk])
     edit(member_client, url, "둘째 질문")
     edit(member_client, url, "셋째 질문")
     question.refresh_from_db()
     assert question.edited_at is not None
-    talk_page = member_client.get(talk.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    talk_page = member_client.get(
+        talk.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     history_url = reverse("study:question-history", args=[question.pk])
     assert f'<a class="badge" href="{history_url}">Edited</a>' in talk_page
     response = client_for(factories.MemberFactory()).get(history_url)
@@ -627,14 +727,18 @@ def test_answered_question_edited_twice_shows_both_earlier_versions(member_clien
 
 
 def test_question_edited_before_any_answer_is_not_marked(member_client, presenter, talk, member):
-    question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter, body="첫 질문")
+    question = factories.QuestionFactory(
+        presentation=talk, asked_by=member, addressed_to=presenter, body="첫 질문"
+    )
     edit(member_client, reverse("study:question-edit", args=[question.pk]), "고친 질문")
     question.refresh_from_db()
     assert question.edited_at is None
 
 
 def test_edited_answer_shows_its_earlier_version(presenter_client, presenter, talk):
-    answer = factories.AnswerFactory(question=factories.QuestionFactory(presentation=talk), author=presenter, body="처음 답")
+    answer = factories.AnswerFactory(
+        question=factories.QuestionFactory(presentation=talk), author=presenter, body="처음 답"
+    )
     edit(presenter_client, reverse("study:answer-edit", args=[answer.pk]), "고친 답")
     response = presenter_client.get(reverse("study:answer-history", args=[answer.pk]))
     assert [version.body for version in response.context["versions"]] == ["처음 답"]
@@ -674,7 +778,9 @@ def test_question_model_open_excludes_answered_and_closed(talk, presenter):
     assert list(Question.objects.open()) == [waiting]
 
 
-def test_edited_imported_question_keeps_its_imported_text_as_earlier_version(member_client, member, presenter, talk):
+def test_edited_imported_question_keeps_its_imported_text_as_earlier_version(
+    member_client, member, presenter, talk
+):
     """Rows the importer writes in bulk have no history yet; the first edit
     records the stored text before it changes."""
     (question,) = Question.objects.bulk_create(
@@ -714,7 +820,9 @@ def test_merging_members_keeps_one_vote_per_card(board, member, presenter):
         ("study:retro-overview", "season"),
     ],
 )
-def test_every_retrospective_page_sends_outsiders_to_login(outsider_client, action_item, talk, name, args):
+def test_every_retrospective_page_sends_outsiders_to_login(
+    outsider_client, action_item, talk, name, args
+):
     question = factories.QuestionFactory(presentation=talk)
     objects = {
         "session": action_item.card.board.session.url_args,
@@ -724,7 +832,9 @@ def test_every_retrospective_page_sends_outsiders_to_login(outsider_client, acti
         "answer": [factories.AnswerFactory(question=question).pk],
         "season": [action_item.card.board.session.season.slug],
     }
-    response = outsider_client.post(reverse(name, args=objects[args]), {"vote": "on", "status": "done"})
+    response = outsider_client.post(
+        reverse(name, args=objects[args]), {"vote": "on", "status": "done"}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     action_item.refresh_from_db()

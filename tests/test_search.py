@@ -12,11 +12,11 @@ from sessions.search import (
     MAX_QUERY_LENGTH,
     MAX_TERMS,
     TRIGRAM_INDEXES,
+    _pattern,
     matching,
     search,
     snippet,
     split_terms,
-    _pattern,
 )
 from tests import factories
 
@@ -215,7 +215,9 @@ def test_search_page_one_kind_pages_through_hits(db, member_client):
     assert _shown(second) == {"papers": [f"/papers/{papers[0].pk}/"]}
     assert '<a href="?q=diffusion&amp;kind=papers&amp;page=2" rel="next">' in first.content.decode()
     assert 'rel="next"' not in second.content.decode()
-    assert '<a href="?q=diffusion&amp;kind=papers&amp;page=1" rel="prev">' in second.content.decode()
+    assert (
+        '<a href="?q=diffusion&amp;kind=papers&amp;page=1" rel="prev">' in second.content.decode()
+    )
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "two", "10001", "²"])
@@ -228,7 +230,10 @@ def test_search_page_number_out_of_range_shows_the_first_page(db, member_client,
 
 def test_search_page_needs_login(outsider_client):
     response = outsider_client.get(reverse("study:search"), {"q": "역전파"})
-    assert (response.status_code, response.url) == (302, "/accounts/login/?next=/search/%3Fq%3D%25EC%2597%25AD%25EC%25A0%2584%25ED%258C%258C")
+    assert (response.status_code, response.url) == (
+        302,
+        "/accounts/login/?next=/search/%3Fq%3D%25EC%2597%25AD%25EC%25A0%2584%25ED%258C%258C",
+    )
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -264,7 +269,9 @@ def test_search_page_empty_query_runs_no_search(member_client, django_assert_num
 def test_search_page_shows_a_question_asked_after_the_results_were_cached(archive, member_client):
     url = reverse("study:search")
     assert list(_shown(member_client.get(url, {"q": "구현"}))) == ["questions", "answers"]
-    question = factories.QuestionFactory(presentation=archive["talk"], body="구현 코드를 공유해 주세요.")
+    question = factories.QuestionFactory(
+        presentation=archive["talk"], body="구현 코드를 공유해 주세요."
+    )
     response = member_client.get(url, {"q": "구현"})
     talk = archive["talk"].pk
     assert _shown(response)["questions"] == [
@@ -408,7 +415,9 @@ def test_search_passage_is_plain_text_of_the_rendered_markdown(db):
         summary="손실은\n\n$$\\epsilon^2$$\n\n이다.\n\n| 모델 | 정확도 |\n|---|---|\n| 기준 | 90 |\n\n![그림](/media/x.png) 끝",
     )
     passage = str(_found_hits(search("정확도"))["talks"][0].passage)
-    assert "$$" not in passage and "|" not in passage and "![" not in passage and "<td>" not in passage
+    assert (
+        "$$" not in passage and "|" not in passage and "![" not in passage and "<td>" not in passage
+    )
     assert "ϵ" in passage and "epsilon" not in passage
     assert "모델 <mark>정확도</mark> 기준 90" in passage
     assert talk.summary_html  # the passage came from the stored HTML

@@ -60,11 +60,17 @@ def test_season_page_shows_sessions_roster_and_participation(member_client, memb
     )
     factories.QuestionFactory(presentation=talk, asked_by=member)
     content = member_client.get(season.get_absolute_url()).content.decode()
-    assert "<h1>2025 논문 스터디 <span class=\"badge\">Current season</span></h1>" in content
+    assert '<h1>2025 논문 스터디 <span class="badge">Current season</span></h1>' in content
     assert '<a class="session-number" href="/seasons/2025/6/">Session 6</a>' in content
-    rows = re.findall(r'<th scope="row"><a href="/members/\d+/">([^<]+)</a>(.*?)</th>\s*'
-                      r"<td>(\d+)</td>\s*<td>(\d+)</td>", content)
-    assert rows == [("🐼 강발표", ' <span class="badge">Organizer</span>', "1", "0"), ("🐱 조회원", "", "0", "1")]
+    rows = re.findall(
+        r'<th scope="row"><a href="/members/\d+/">([^<]+)</a>(.*?)</th>\s*'
+        r"<td>(\d+)</td>\s*<td>(\d+)</td>",
+        content,
+    )
+    assert rows == [
+        ("🐼 강발표", ' <span class="badge">Organizer</span>', "1", "0"),
+        ("🐱 조회원", "", "0", "1"),
+    ]
     # Members see the roster but cannot change the season.
     assert reverse("study:season-roster", args=[SEASON]) not in content
 
@@ -97,7 +103,13 @@ def test_season_page_query_count_does_not_grow(member_client, count, django_asse
 
 
 def season_data(**overrides):
-    data = {"name": "부캠 3기", "slug": "", "starts_on": "2026-09-01", "ends_on": "", "description": ""}
+    data = {
+        "name": "부캠 3기",
+        "slug": "",
+        "starts_on": "2026-09-01",
+        "ends_on": "",
+        "description": "",
+    }
     data.update(overrides)
     return data
 
@@ -105,7 +117,11 @@ def season_data(**overrides):
 def test_season_create_by_organizer_makes_the_slug_from_the_name(organizer_client):
     response = organizer_client.post(reverse("study:season-create"), season_data())
     season = Season.objects.get()
-    assert (season.name, season.slug, season.starts_on) == ("부캠 3기", "부캠-3기", datetime.date(2026, 9, 1))
+    assert (season.name, season.slug, season.starts_on) == (
+        "부캠 3기",
+        "부캠-3기",
+        datetime.date(2026, 9, 1),
+    )
     assert response["Location"] == season.get_absolute_url()
 
 
@@ -123,7 +139,10 @@ def test_season_create_anonymous_goes_to_login(outsider_client):
 @pytest.mark.parametrize(
     "overrides, errors",
     [
-        ({"slug": "new"}, {"slug": ["This address is taken by a page of the app; choose another."]}),
+        (
+            {"slug": "new"},
+            {"slug": ["This address is taken by a page of the app; choose another."]},
+        ),
         ({"name": "2025 논문 스터디"}, {"name": ["A season with this name already exists."]}),
         ({"slug": SEASON}, {"slug": ["Another season already has this address."]}),
         (
@@ -142,7 +161,9 @@ def test_season_create_bad_input_is_a_form_error(organizer_client, overrides, er
 
 def test_season_edit_by_season_organizer_works_and_by_member_is_403(member, presenter):
     season = factories.default_season()
-    SeasonMembership.objects.create(season=season, member=presenter, role=SeasonMembership.Role.ORGANIZER)
+    SeasonMembership.objects.create(
+        season=season, member=presenter, role=SeasonMembership.Role.ORGANIZER
+    )
     SeasonMembership.objects.create(season=season, member=member)
     url = reverse("study:season-edit", args=[SEASON])
     as_member, as_season_organizer = Client(), Client()
@@ -158,11 +179,20 @@ def test_season_edit_by_season_organizer_works_and_by_member_is_403(member, pres
 def test_season_organizer_schedules_sessions_of_their_season_only(presenter):
     season = factories.default_season()
     other = factories.SeasonFactory(slug="other", name="다른 시즌")
-    SeasonMembership.objects.create(season=season, member=presenter, role=SeasonMembership.Role.ORGANIZER)
+    SeasonMembership.objects.create(
+        season=season, member=presenter, role=SeasonMembership.Role.ORGANIZER
+    )
     client = Client()
     client.force_login(presenter)
-    data = {"season": str(season.pk), "number": "1", "date": "2026-01-02", "title": "", "place": "",
-            "video_url": "", "notes": ""}
+    data = {
+        "season": str(season.pk),
+        "number": "1",
+        "date": "2026-01-02",
+        "title": "",
+        "place": "",
+        "video_url": "",
+        "notes": "",
+    }
     assert client.post(reverse("study:session-create") + "?season=2025", data).status_code == 302
     assert client.get(reverse("study:session-create") + "?season=other").status_code == 403
     assert client.post(
@@ -205,7 +235,10 @@ def test_roster_edits_of_two_organizers_at_once_both_stay(organizer_client, memb
     # Both opened the empty roster; one adds the member, the other the presenter.
     organizer_client.post(url, {"members": [member.pk], "initial-members": []})
     organizer_client.post(url, {"members": [presenter.pk], "initial-members": []})
-    assert sorted(season.memberships.values_list("member__username", flat=True)) == ["member", "presenter"]
+    assert sorted(season.memberships.values_list("member__username", flat=True)) == [
+        "member",
+        "presenter",
+    ]
 
 
 def test_roster_edit_by_member_is_403(member_client):
@@ -298,7 +331,10 @@ def test_import_same_number_into_two_seasons_imports_both(tmp_path):
     (tmp_path / "b.md").write_bytes(session_note(1, "2025.03.07"))
     assert run("--season", "시즌 1", str(tmp_path / "a.md"))[1] == 0
     assert run("--season", "시즌 2", str(tmp_path / "b.md"))[1] == 0
-    assert sorted(StudySession.objects.values_list("season__name", "number")) == [("시즌 1", 1), ("시즌 2", 1)]
+    assert sorted(StudySession.objects.values_list("season__name", "number")) == [
+        ("시즌 1", 1),
+        ("시즌 2", 1),
+    ]
 
 
 def test_export_then_import_restores_the_seasons(tmp_path):
@@ -314,7 +350,10 @@ def test_export_then_import_restores_the_seasons(tmp_path):
     StudySession.objects.all().delete()
     Season.objects.all().delete()
     assert run(str(tmp_path / "out"))[1] == 0
-    assert sorted(StudySession.objects.values_list("season__name", "number")) == [("시즌 1", 1), ("시즌 2", 1)]
+    assert sorted(StudySession.objects.values_list("season__name", "number")) == [
+        ("시즌 1", 1),
+        ("시즌 2", 1),
+    ]
 
 
 # The migration
@@ -340,24 +379,36 @@ def test_migration_puts_every_session_into_one_season_and_back():
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     season = Season.objects.get()
-    assert (season.name, season.slug, season.starts_on) == ("2024–2025", "2024-2025", datetime.date(2024, 11, 1))
+    assert (season.name, season.slug, season.starts_on) == (
+        "2024–2025",
+        "2024-2025",
+        datetime.date(2024, 11, 1),
+    )
     assert list(StudySession.objects.values_list("season_id", "number", "legacy_number")) == [
         (season.pk, 2, 2),
         (season.pk, 1, 1),
     ]
     assert list(season.memberships.values_list("member__username", "role")) == [("m", "organizer")]
-    assert (Presentation.objects.count(), Question.objects.count(), Reflection.objects.count()) == (2, 2, 2)
+    assert (Presentation.objects.count(), Question.objects.count(), Reflection.objects.count()) == (
+        2,
+        2,
+        2,
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate([("study", "0006_content_version")])
     old = executor.loader.project_state([("study", "0006_content_version")]).apps
-    assert sorted(old.get_model("study", "StudySession").objects.values_list("number", flat=True)) == [1, 2]
+    assert sorted(
+        old.get_model("study", "StudySession").objects.values_list("number", flat=True)
+    ) == [1, 2]
     assert old.get_model("study", "Reflection").objects.count() == 2
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
-@pytest.mark.parametrize("url", ["/seasons/a%00b/", "/seasons/a%00b/6/", "/sessions/new/?season=a%00b"])
+@pytest.mark.parametrize(
+    "url", ["/seasons/a%00b/", "/seasons/a%00b/6/", "/sessions/new/?season=a%00b"]
+)
 def test_season_address_that_no_slug_can_be_is_404_or_ignored(organizer_client, url):
     """A NUL character made PostgreSQL refuse the query (a 500)."""
     factories.StudySessionFactory(number=6)

@@ -71,7 +71,9 @@ def test_default_storage_is_the_atomic_one():
 def test_editor_upload_on_a_full_disk_answers_json_and_leaves_nothing(member_client, settings):
     with disk_full_after_first_chunk(ContentFile):
         response = member_client.post(
-            UPLOAD_URL, {"image": SimpleUploadedFile("a.png", image_bytes("PNG"), "image/png")}, **AJAX
+            UPLOAD_URL,
+            {"image": SimpleUploadedFile("a.png", image_bytes("PNG"), "image/png")},
+            **AJAX,
         )
     assert (response.status_code, response["Content-Type"], response.json()) == (
         507,
@@ -85,7 +87,9 @@ def test_editor_upload_on_a_full_disk_answers_json_and_leaves_nothing(member_cli
 def test_editor_upload_failing_otherwise_answers_json(member_client, settings):
     with mock.patch("sessions.storage.os.fsync", side_effect=OSError(errno.EIO, "I/O error")):
         response = member_client.post(
-            UPLOAD_URL, {"image": SimpleUploadedFile("a.png", image_bytes("PNG"), "image/png")}, **AJAX
+            UPLOAD_URL,
+            {"image": SimpleUploadedFile("a.png", image_bytes("PNG"), "image/png")},
+            **AJAX,
         )
     assert (response.status_code, response.json()) == (
         500,
@@ -95,14 +99,19 @@ def test_editor_upload_failing_otherwise_answers_json(member_client, settings):
 
 
 @pytest.mark.django_db
-def test_slides_on_a_full_disk_are_a_form_error_and_save_nothing(member_client, member, study_session, settings):
+def test_slides_on_a_full_disk_are_a_form_error_and_save_nothing(
+    member_client, member, study_session, settings
+):
     slides = SimpleUploadedFile("deck.pdf", TINY_PDF, content_type="application/pdf")
     with disk_full_after_first_chunk(InMemoryUploadedFile):
         response = member_client.post(
-            reverse("study:talk-create", args=study_session.url_args), {**talk_data(member), "slides": slides}
+            reverse("study:talk-create", args=study_session.url_args),
+            {**talk_data(member), "slides": slides},
         )
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "slides": ["The slides could not be stored on the server. Nothing was saved; try again later."]
+        "slides": [
+            "The slides could not be stored on the server. Nothing was saved; try again later."
+        ]
     }
     assert (Presentation.objects.count(), files_under(settings.MEDIA_ROOT)) == (0, [])

@@ -92,7 +92,9 @@ def wait_for(what, check, seconds=WAIT_SECONDS, logs=()):
         if result:
             return result
         time.sleep(0.1)
-    tails = "\n".join(f"--- {log}\n{Path(log).read_text()[-3000:]}" for log in logs if Path(log).exists())
+    tails = "\n".join(
+        f"--- {log}\n{Path(log).read_text()[-3000:]}" for log in logs if Path(log).exists()
+    )
     pytest.fail(f"{what} did not happen within {seconds} s\n{tails}")
 
 
@@ -201,7 +203,9 @@ class Browser:
     def log_in(self, username, password):
         self.get("/accounts/login/")
         response = self.post("/accounts/login/", {"username": username, "password": password})
-        assert (response.status_code, response.headers.get("Location")) == (302, "/"), response.text[:500]
+        assert (response.status_code, response.headers.get("Location")) == (302, "/"), (
+            response.text[:500]
+        )
         return self
 
 
@@ -227,7 +231,11 @@ class Cluster:
 
     @staticmethod
     def _netloc(parts, port):
-        user = f"{parts.username}{':' + parts.password if parts.password else ''}@" if parts.username else ""
+        user = (
+            f"{parts.username}{':' + parts.password if parts.password else ''}@"
+            if parts.username
+            else ""
+        )
         return f"{user}127.0.0.1:{port}"
 
     def url(self, name):
@@ -300,8 +308,11 @@ class Cluster:
             ready=lambda: requests.get(self.url("s3"), timeout=1).status_code < 500,
         )
         boto3.client(
-            "s3", endpoint_url=self.url("s3"), region_name="us-east-1",
-            aws_access_key_id="testing", aws_secret_access_key="testing",
+            "s3",
+            endpoint_url=self.url("s3"),
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
         ).create_bucket(Bucket=self.bucket)
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput")
@@ -312,63 +323,83 @@ class Cluster:
             self.start(
                 name,
                 [
-                    str(BIN / "gunicorn"), "studygroup.wsgi", "--workers", "2",
-                    "--bind", f"127.0.0.1:{self.ports[name]}", "--graceful-timeout", "10",
+                    str(BIN / "gunicorn"),
+                    "studygroup.wsgi",
+                    "--workers",
+                    "2",
+                    "--bind",
+                    f"127.0.0.1:{self.ports[name]}",
+                    "--graceful-timeout",
+                    "10",
                 ],
                 database_url=database_url,
-                ready=lambda name=name: requests.get(
-                    self.url(name) + "/accounts/login/", headers={"X-Forwarded-Proto": "https"}, timeout=2
-                ).status_code == 200,
+                ready=lambda name=name: (
+                    requests.get(
+                        self.url(name) + "/accounts/login/",
+                        headers={"X-Forwarded-Proto": "https"},
+                        timeout=2,
+                    ).status_code
+                    == 200
+                ),
             )
-        self.start("worker", [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"])
+        self.start(
+            "worker",
+            [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"],
+        )
         self.health_path = self._health_path()
         (self.tmp / "haproxy.cfg").write_text(self._haproxy_config())
         self.start(
             "lb",
             ["haproxy", "-db", "-f", str(self.tmp / "haproxy.cfg")],
-            ready=lambda: requests.get(self.url("lb") + "/accounts/login/", timeout=2).status_code == 200,
+            ready=lambda: (
+                requests.get(self.url("lb") + "/accounts/login/", timeout=2).status_code == 200
+            ),
         )
 
     def _health_path(self):
         """/healthz when this build has it (JSON), else the login page, for
         haproxy's checks."""
         response = requests.get(
-            self.url("a") + "/healthz", headers={"X-Forwarded-Proto": "https"},
-            allow_redirects=False, timeout=5,
+            self.url("a") + "/healthz",
+            headers={"X-Forwarded-Proto": "https"},
+            allow_redirects=False,
+            timeout=5,
         )
         is_health = response.headers.get("Content-Type", "").startswith("application/json")
         return "/healthz" if is_health else "/accounts/login/"
 
     def _haproxy_config(self):
         check = f"http-check send meth GET uri {self.health_path} ver HTTP/1.1 hdr Host 127.0.0.1 hdr X-Forwarded-Proto https"
-        return "\n".join([
-            "global",
-            "    maxconn 256",
-            "defaults",
-            "    mode http",
-            "    timeout connect 2s",
-            "    timeout client 30s",
-            "    timeout server 30s",
-            # A busy server answers its check late, not never.
-            "    timeout check 5s",
-            # A request that could not reach a server goes to the other one
-            # (never retried once a server has it: writes are not repeated).
-            "    retries 3",
-            "    option redispatch 1",
-            "frontend web",
-            f"    bind 127.0.0.1:{self.ports['lb']}",
-            "    http-request set-header X-Forwarded-Proto https",
-            "    default_backend app",
-            "backend app",
-            "    balance roundrobin",
-            "    option httpchk",
-            f"    {check}",
-            "    http-check expect status 200",
-            "    http-response set-header X-Served-By %[srv_name]",
-            f"    server a 127.0.0.1:{self.ports['a']} check inter 500ms fall 3 rise 1",
-            f"    server b 127.0.0.1:{self.ports['b']} check inter 500ms fall 3 rise 1",
-            "",
-        ])
+        return "\n".join(
+            [
+                "global",
+                "    maxconn 256",
+                "defaults",
+                "    mode http",
+                "    timeout connect 2s",
+                "    timeout client 30s",
+                "    timeout server 30s",
+                # A busy server answers its check late, not never.
+                "    timeout check 5s",
+                # A request that could not reach a server goes to the other one
+                # (never retried once a server has it: writes are not repeated).
+                "    retries 3",
+                "    option redispatch 1",
+                "frontend web",
+                f"    bind 127.0.0.1:{self.ports['lb']}",
+                "    http-request set-header X-Forwarded-Proto https",
+                "    default_backend app",
+                "backend app",
+                "    balance roundrobin",
+                "    option httpchk",
+                f"    {check}",
+                "    http-check expect status 200",
+                "    http-response set-header X-Served-By %[srv_name]",
+                f"    server a 127.0.0.1:{self.ports['a']} check inter 500ms fall 3 rise 1",
+                f"    server b 127.0.0.1:{self.ports['b']} check inter 500ms fall 3 rise 1",
+                "",
+            ]
+        )
 
     def _people(self):
         """An organizer who can log in, a member to invite, a season and its session."""
@@ -443,8 +474,16 @@ def test_slides_uploaded_through_a_download_through_b(cluster, talk_url):
     assert response.headers["Location"].startswith(f"{cluster.url('s3')}/{cluster.bucket}/slides/")
     assert requests.get(response.headers["Location"], timeout=10).content == TINY_PDF
     # Anonymous visitors get the login page from either server.
-    assert requests.get(cluster.url("b") + slides, headers={"X-Forwarded-Proto": "https"},
-                        allow_redirects=False, timeout=10).headers["Location"].startswith("/accounts/login/")
+    assert (
+        requests.get(
+            cluster.url("b") + slides,
+            headers={"X-Forwarded-Proto": "https"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        .headers["Location"]
+        .startswith("/accounts/login/")
+    )
 
 
 def test_edit_through_a_is_what_b_shows_next(cluster, talk_url):
@@ -476,15 +515,19 @@ def test_invitation_enqueued_by_a_is_mailed_by_the_worker(cluster):
 
     (mail,) = wait_for("the invitation mail", delivered, logs=[cluster.tmp / "worker.log"])
     assert re.search(r"https://127\.0\.0\.1:\d+/invite/[^/\s]+/[^/\s]+/", mail)
-    assert cluster.query(
-        "SELECT task_path, status FROM django_tasks_database_dbtaskresult"
-    ) == [("sessions.tasks.email_invitation", "SUCCESSFUL")]
+    assert cluster.query("SELECT task_path, status FROM django_tasks_database_dbtaskresult") == [
+        ("sessions.tasks.email_invitation", "SUCCESSFUL")
+    ]
 
 
 def test_healthz_says_503_while_the_database_is_gone_and_200_when_it_is_back(cluster):
     def health():
-        return requests.get(cluster.url("b") + "/healthz", headers={"X-Forwarded-Proto": "https"},
-                            allow_redirects=False, timeout=10)
+        return requests.get(
+            cluster.url("b") + "/healthz",
+            headers={"X-Forwarded-Proto": "https"},
+            allow_redirects=False,
+            timeout=10,
+        )
 
     if cluster.health_path != "/healthz":
         pytest.skip("this build has no /healthz")
@@ -492,14 +535,22 @@ def test_healthz_says_503_while_the_database_is_gone_and_200_when_it_is_back(clu
     cluster.db_proxy.close()
     try:
         # (A Response with status 503 is false, hence its JSON.)
-        down = wait_for("/healthz to say 503", lambda: (r := health()).status_code == 503 and r.json())
+        down = wait_for(
+            "/healthz to say 503", lambda: (r := health()).status_code == 503 and r.json()
+        )
         assert (down["status"], down["checks"]["database"]["ok"]) == ("unavailable", False)
         # Server A, on the database directly, still answers.
-        assert requests.get(cluster.url("a") + "/healthz", headers={"X-Forwarded-Proto": "https"},
-                            timeout=10).status_code == 200
+        assert (
+            requests.get(
+                cluster.url("a") + "/healthz", headers={"X-Forwarded-Proto": "https"}, timeout=10
+            ).status_code
+            == 200
+        )
     finally:
         cluster.db_proxy.open()
-    up = wait_for("/healthz to say 200 again", lambda: (r := health()).status_code == 200 and r.json())
+    up = wait_for(
+        "/healthz to say 200 again", lambda: (r := health()).status_code == 200 and r.json()
+    )
     assert up["status"] == "ok"
 
 
@@ -518,18 +569,24 @@ def test_stopping_a_under_load_loses_no_acknowledged_write(cluster):
         for post in range(posts_each):
             title = f"load {number}-{post}"
             try:
-                response = browser.post("/journal/new/", {**form, "title": title, "body": f"{title} 본문"})
-                ok = response.status_code == 302 and re.fullmatch(r"/journal/\d+/", response.headers["Location"])
+                response = browser.post(
+                    "/journal/new/", {**form, "title": title, "body": f"{title} 본문"}
+                )
+                ok = response.status_code == 302 and re.fullmatch(
+                    r"/journal/\d+/", response.headers["Location"]
+                )
             except requests.RequestException as error:
                 ok, response = False, error
             with lock:
                 (acknowledged if ok else failed).append(title)
                 if not ok:
-                    failures.append((
-                        getattr(response, "status_code", repr(response)),
-                        getattr(response, "headers", {}).get("X-Served-By"),
-                        getattr(response, "text", "")[:300],
-                    ))
+                    failures.append(
+                        (
+                            getattr(response, "status_code", repr(response)),
+                            getattr(response, "headers", {}).get("X-Served-By"),
+                            getattr(response, "text", "")[:300],
+                        )
+                    )
                 if ok:
                     served_by.append(response.headers.get("X-Served-By"))
                 if len(acknowledged) >= stop_after:
@@ -545,7 +602,12 @@ def test_stopping_a_under_load_loses_no_acknowledged_write(cluster):
     for thread in threads:
         thread.join(timeout=120)
 
-    stored = {title for (title,) in cluster.query("SELECT title FROM study_reflection WHERE title LIKE 'load %%'")}
+    stored = {
+        title
+        for (title,) in cluster.query(
+            "SELECT title FROM study_reflection WHERE title LIKE 'load %%'"
+        )
+    }
     assert set(acknowledged) <= stored
     assert len(acknowledged) + len(failed) == writers * posts_each
     # Both servers took writes before A stopped, only B afterwards.

@@ -75,9 +75,7 @@ def test_upload_jpeg_named_png_is_stored_as_jpg(member_client, settings):
         assert stored.format == "JPEG"
 
 
-@pytest.mark.parametrize(
-    ("image_format", "extension"), [("GIF", "gif"), ("WEBP", "webp")]
-)
+@pytest.mark.parametrize(("image_format", "extension"), [("GIF", "gif"), ("WEBP", "webp")])
 def test_upload_gif_and_webp_keep_their_format(member_client, settings, image_format, extension):
     response = upload(member_client, "x.bin", image_bytes(image_format), "application/octet-stream")
 

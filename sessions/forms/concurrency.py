@@ -229,7 +229,9 @@ def save_or_form_error(form):
         form.add_error(None, error)
         return None
     except IntegrityError as error:
-        if not any(broke_constraint(error, model, name) for name in getattr(form, "race_constraints", ())):
+        if not any(
+            broke_constraint(error, model, name) for name in getattr(form, "race_constraints", ())
+        ):
             raise
         form.full_clean()
         if not form.errors:

@@ -29,7 +29,9 @@ class StudySessionForm(EditConflictMixin, forms.ModelForm):
             "notes": MarkdownxWidget(),
         }
         help_texts = {
-            "number": _("The week number, as in “6주차”. Each number names one session of its season."),
+            "number": _(
+                "The week number, as in “6주차”. Each number names one session of its season."
+            ),
             "notes": _("Markdown. Agenda, reading list, anything the group should know."),
         }
 
@@ -37,9 +39,7 @@ class StudySessionForm(EditConflictMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         managed = Season.objects.newest_first()
         if not user.is_organizer:
-            managed = managed.filter(
-                memberships__member=user, memberships__role="organizer"
-            )
+            managed = managed.filter(memberships__member=user, memberships__role="organizer")
         self.fields["season"].queryset = managed
         self.fields["season"].empty_label = None
         if self.instance.pk is None and not self.is_bound and season is not None:

@@ -45,7 +45,11 @@ class SlotOpenForm(forms.Form):
         """Create the slots after the session's others (a relation); returns them."""
         start = self.session.slots.count()
         return TalkSlot.objects.bulk_create(
-            TalkSlot(session=self.session, theme=self.cleaned_data["theme"].strip(), position=start + index)
+            TalkSlot(
+                session=self.session,
+                theme=self.cleaned_data["theme"].strip(),
+                position=start + index,
+            )
             for index in range(self.cleaned_data["count"])
         )
 
@@ -161,7 +165,8 @@ class NominationForm(forms.ModelForm):
             self.add_error(
                 "title",
                 ValidationError(
-                    _("The group has not seen this paper yet: give its title."), code="title_missing"
+                    _("The group has not seen this paper yet: give its title."),
+                    code="title_missing",
                 ),
             )
         elif (
@@ -194,7 +199,9 @@ class NominationForm(forms.ModelForm):
 class TakeIntoSlotForm(forms.Form):
     """Which held slot a nominated paper goes into."""
 
-    slot = forms.ModelChoiceField(queryset=TalkSlot.objects.none(), label=_("Slot"), empty_label=None)
+    slot = forms.ModelChoiceField(
+        queryset=TalkSlot.objects.none(), label=_("Slot"), empty_label=None
+    )
 
     def __init__(self, *args, slots, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,5 +210,5 @@ class TakeIntoSlotForm(forms.Form):
 
 
 def slot_label(slot):
-    """"<season> N주차 · <holder>", as the take-into choice shows a slot."""
+    """ "<season> N주차 · <holder>", as the take-into choice shows a slot."""
     return f"{slot.session.full_name} · {slot.holder.label}"

@@ -78,7 +78,9 @@ class ReflectionForm(EditConflictMixin, forms.ModelForm):
         """The form again, unsaved, after a template button posted it (no
         JavaScript): the text typed so far with `template` added, on the
         version the form was opened on."""
-        form = cls(instance=instance, initial={"body": with_template(data.get("body", ""), template)})
+        form = cls(
+            instance=instance, initial={"body": with_template(data.get("body", ""), template)}
+        )
         form.initial[VERSION_FIELD] = data.get(VERSION_FIELD, "")
         return form
 
@@ -87,7 +89,9 @@ class ReflectionForm(EditConflictMixin, forms.ModelForm):
         body = self.cleaned_data["body"]
         if not "".join(line for line in body.splitlines() if not HEADING_LINE.match(line)).strip():
             raise forms.ValidationError(
-                _("Write something under the headings: the template's headings alone are not a reflection."),
+                _(
+                    "Write something under the headings: the template's headings alone are not a reflection."
+                ),
                 code="headings_only",
             )
         return body
@@ -135,9 +139,7 @@ class TagsField(forms.CharField):
 class JournalEntryForm(EditConflictMixin, forms.ModelForm):
     """A dated, titled entry in a member's study journal."""
 
-    tags = TagsField(
-        label=_("Tags"), help_text=_("Separated by commas, e.g. transformer, 복습")
-    )
+    tags = TagsField(label=_("Tags"), help_text=_("Separated by commas, e.g. transformer, 복습"))
 
     field_order = ["title", "date", "tags", "body", "visibility"]
 

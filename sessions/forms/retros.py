@@ -48,7 +48,9 @@ class CardForm(EditConflictMixin, forms.ModelForm):
 
     def __init__(self, *args, board, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].help_text = _("Markdown, up to %(limit)s characters.") % {"limit": CARD_MAX_LENGTH}
+        self.fields["body"].help_text = _("Markdown, up to %(limit)s characters.") % {
+            "limit": CARD_MAX_LENGTH
+        }
         self.fields["column"].choices = [(column.value, column.label) for column in board.columns()]
 
     def update_fields(self):
@@ -76,7 +78,10 @@ class CardMergeForm(forms.Form):
     def __init__(self, *args, card, viewer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = (
-            Card.objects.filter(board=card.board).top_level().exclude(pk=card.pk).order_by("column", "pk")
+            Card.objects.filter(board=card.board)
+            .top_level()
+            .exclude(pk=card.pk)
+            .order_by("column", "pk")
         )
         self.fields["target"].label_from_instance = lambda target: target.body[:80]
 
@@ -123,7 +128,9 @@ class ActionItemForm(EditConflictMixin, forms.ModelForm):
             # The card's first line, due at the next session, unless told otherwise.
             self.initial["title"] = self.initial.get("title") or card.body.splitlines()[0][:200]
             later = self.fields["due_session"].queryset.first()
-            self.initial["due_session"] = self.initial.get("due_session") or (later.pk if later else None)
+            self.initial["due_session"] = self.initial.get("due_session") or (
+                later.pk if later else None
+            )
 
     def clean(self):
         cleaned_data = super().clean()

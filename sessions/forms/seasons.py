@@ -38,11 +38,15 @@ class SeasonForm(forms.ModelForm):
         self.fields["slug"].required = False
 
     def clean_slug(self):
-        slug = self.cleaned_data["slug"] or slugify(self.cleaned_data.get("name", ""), allow_unicode=True)
+        slug = self.cleaned_data["slug"] or slugify(
+            self.cleaned_data.get("name", ""), allow_unicode=True
+        )
         if not slug:
             raise forms.ValidationError(_("Give the season an address of letters or digits."))
         if slug in RESERVED_SLUGS:
-            raise forms.ValidationError(_("This address is taken by a page of the app; choose another."))
+            raise forms.ValidationError(
+                _("This address is taken by a page of the app; choose another.")
+            )
         if Season.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Another season already has this address."))
         return slug
@@ -125,5 +129,7 @@ class RosterForm(forms.Form):
             ignore_conflicts=True,
         )
         memberships.filter(member_id__in=promoted).update(role=SeasonMembership.Role.ORGANIZER)
-        memberships.filter(member_id__in=demoted - promoted).update(role=SeasonMembership.Role.MEMBER)
+        memberships.filter(member_id__in=demoted - promoted).update(
+            role=SeasonMembership.Role.MEMBER
+        )
         return {"added": len(added), "removed": len(removed)}

@@ -62,7 +62,9 @@ def parse_paper_lines(text):
         except (ValueError, ValidationError):
             errors.append(
                 ValidationError(
-                    _("Line %(number)s: “%(link)s” is not a link (http://…, https://… or an arXiv id)."),
+                    _(
+                        "Line %(number)s: “%(link)s” is not a link (http://…, https://… or an arXiv id)."
+                    ),
                     code="invalid_link",
                     params={"number": number, "link": link},
                 )
@@ -82,7 +84,7 @@ def parse_paper_lines(text):
 
 
 def slides_kind(upload):
-    """"pdf" or "pptx" when the file's content is one, else None (reads the file)."""
+    """ "pdf" or "pptx" when the file's content is one, else None (reads the file)."""
     upload.seek(0)
     head = upload.read(5)
     upload.seek(0)
@@ -205,7 +207,9 @@ class PresentationForm(EditConflictMixin, forms.ModelForm):
         lines = parse_paper_lines(self.cleaned_data["paper_links"])
         errors = [
             ValidationError(
-                _("Line %(number)s: “%(link)s” is a paper we do not know yet: write its title as “title | link”."),
+                _(
+                    "Line %(number)s: “%(link)s” is a paper we do not know yet: write its title as “title | link”."
+                ),
                 code="title_missing",
                 params={"number": line.number, "link": line.link},
             )
@@ -263,7 +267,9 @@ class PresentationForm(EditConflictMixin, forms.ModelForm):
             raise ValidationError(
                 {
                     "slides": ValidationError(
-                        _("The slides could not be stored on the server. Nothing was saved; try again later."),
+                        _(
+                            "The slides could not be stored on the server. Nothing was saved; try again later."
+                        ),
                         code="not_stored",
                     )
                 }
@@ -283,7 +289,10 @@ class PresentationForm(EditConflictMixin, forms.ModelForm):
             talk.save(update_fields=self.update_fields())
         talk.set_presenters(presenters)
         talk.set_papers(
-            [Paper.objects.resolve(line.link, line.title)[0] for line in self.cleaned_data["paper_links"]]
+            [
+                Paper.objects.resolve(line.link, line.title)[0]
+                for line in self.cleaned_data["paper_links"]
+            ]
         )
         return talk
 
@@ -319,7 +328,11 @@ class QuestionForm(EditConflictMixin, forms.ModelForm):
         and a text changed after an answer marks the question edited."""
         if self.instance._state.adding and commit:
             return self.instance.presentation.add_question(super().save(commit=False))
-        if not self.instance._state.adding and "body" in self.changed_data and self.instance.answers.exists():
+        if (
+            not self.instance._state.adding
+            and "body" in self.changed_data
+            and self.instance.answers.exists()
+        ):
             keep_stored_version(self.instance)
             self.instance.edited_at = timezone.now()
         return super().save(commit=commit)

@@ -103,14 +103,19 @@ class LegacyImportForm(forms.Form):
 
     def clean_aliases(self):
         try:
-            return parse_aliases(line for line in self.cleaned_data["aliases"].splitlines() if line.strip())
+            return parse_aliases(
+                line for line in self.cleaned_data["aliases"].splitlines() if line.strip()
+            )
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
 
 
 def staging_root() -> Path:
     """Where dry runs keep their files: never under MEDIA_ROOT, which members can read."""
-    return Path(getattr(settings, "LEGACY_IMPORT_STAGING_DIR", "") or Path(tempfile.gettempdir()) / "studygroup-import")
+    return Path(
+        getattr(settings, "LEGACY_IMPORT_STAGING_DIR", "")
+        or Path(tempfile.gettempdir()) / "studygroup-import"
+    )
 
 
 def stage(items, options: dict, user) -> str:
@@ -129,7 +134,9 @@ def stage(items, options: dict, user) -> str:
     for index, (name, data) in enumerate(items):
         (folder / str(index)).write_bytes(data)
         names.append(name)
-    (folder / "staged.json").write_text(json.dumps({"names": names, "options": options}), encoding="utf-8")
+    (folder / "staged.json").write_text(
+        json.dumps({"names": names, "options": options}), encoding="utf-8"
+    )
     return signing.dumps({"key": key, "user": user.pk}, salt=STAGING_SALT)
 
 
@@ -145,7 +152,9 @@ def unstage(value: str, user):
         return None
     try:
         staged = json.loads((folder / "staged.json").read_text(encoding="utf-8"))
-        items = [(name, (folder / str(index)).read_bytes()) for index, name in enumerate(staged["names"])]
+        items = [
+            (name, (folder / str(index)).read_bytes()) for index, name in enumerate(staged["names"])
+        ]
     except OSError:  # Used already (by a double submit too) or removed as stale.
         return None
     shutil.rmtree(folder, ignore_errors=True)
@@ -165,7 +174,9 @@ class StagedImportForm(forms.Form):
         staged = unstage(self.cleaned_data["staged"], self.user)
         if staged is None:
             raise forms.ValidationError(
-                _("The files of that dry run are no longer kept (they wait an hour). Choose them again.")
+                _(
+                    "The files of that dry run are no longer kept (they wait an hour). Choose them again."
+                )
             )
         return staged
 
@@ -183,7 +194,9 @@ def import_view(model_admin, request):
         valid = staged_form.is_valid()
         if valid:
             items, options = staged_form.cleaned_data["staged"]
-            author = Member.objects.filter(pk=options["author"]).first() if options["author"] else None
+            author = (
+                Member.objects.filter(pk=options["author"]).first() if options["author"] else None
+            )
             report = import_many(
                 items,
                 author=author,
@@ -196,7 +209,9 @@ def import_view(model_admin, request):
         staged_form = None
         valid = form.is_valid()
         if valid:
-            items = [(f"upload/{upload.name}", upload.read()) for upload in form.cleaned_data["files"]]
+            items = [
+                (f"upload/{upload.name}", upload.read()) for upload in form.cleaned_data["files"]
+            ]
             options = {
                 "author": form.cleaned_data["author"].pk if form.cleaned_data["author"] else None,
                 "aliases": form.cleaned_data["aliases"],
@@ -212,7 +227,9 @@ def import_view(model_admin, request):
                 season=options["season"],
             )
             if dry_run and len(report.failed) < len(report.files):
-                staged = StagedImportForm(initial={"staged": stage(items, options, request.user)}, user=request.user)
+                staged = StagedImportForm(
+                    initial={"staged": stage(items, options, request.user)}, user=request.user
+                )
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Import legacy notes"),
@@ -225,5 +242,3 @@ def import_view(model_admin, request):
     }
     status = 400 if request.method == "POST" and not valid else 200
     return render(request, "admin/study/importedfile/import.html", context, status=status)
-
-

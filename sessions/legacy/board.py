@@ -100,7 +100,9 @@ def board_section(board: RetroBoard | None) -> list[str]:
     """The lines of the ``# 회고 보드`` section (none for a board without cards)."""
     if board is None or not board.export_cards:
         return []
-    data = yaml.safe_dump(board_data(board), allow_unicode=True, sort_keys=False, default_flow_style=False)
+    data = yaml.safe_dump(
+        board_data(board), allow_unicode=True, sort_keys=False, default_flow_style=False
+    )
     return [f"# {HEADING}", "", f"{FENCE}yaml", data.rstrip("\n"), FENCE, ""]
 
 
@@ -196,7 +198,9 @@ def parse_board(line: int, body: list[tuple[int, str]]) -> ParsedBoard:
             raise ParseError("each card on the board must be a mapping", start)
         column = _text(raw.get("column"), "a card's column", start)
         if column not in RetroBoard.COLUMNS[board_format]:
-            raise ParseError(f"column {column!r} is not one of the board's format {board_format!r}", start)
+            raise ParseError(
+                f"column {column!r} is not one of the board's format {board_format!r}", start
+            )
         body = _text(raw.get("body"), "a card's text", start).strip()
         if not body:
             raise ParseError("a card on the board has no text", start)
@@ -204,8 +208,12 @@ def parse_board(line: int, body: list[tuple[int, str]]) -> ParsedBoard:
         merged = raw.get("merged_into")
         if not isinstance(votes, int) or votes < 0:
             raise ParseError(f"a card's votes must be a count, not {votes!r}", start)
-        if merged is not None and (not isinstance(merged, int) or not 1 <= merged <= len(raw_cards)):
-            raise ParseError(f"merged_into must name a card of the board by its place, not {merged!r}", start)
+        if merged is not None and (
+            not isinstance(merged, int) or not 1 <= merged <= len(raw_cards)
+        ):
+            raise ParseError(
+                f"merged_into must name a card of the board by its place, not {merged!r}", start
+            )
         cards.append(
             ParsedCard(
                 column=column,
@@ -232,7 +240,9 @@ def load_board(loader, session: StudySession, parsed: ParsedBoard) -> None:
         board = RetroBoard.objects.create(session=session, format=parsed.format)
         loader.count("board", "created")
     else:
-        loader.count("board", "updated" if loader.update(board, {"format": parsed.format}) else "unchanged")
+        loader.count(
+            "board", "updated" if loader.update(board, {"format": parsed.format}) else "unchanged"
+        )
     existing = {(card.column, card.body): card for card in board.cards.all()}
     cards = []
     for item in parsed.cards:

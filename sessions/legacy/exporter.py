@@ -120,7 +120,9 @@ def session_markdown(session: StudySession) -> str:
             if question.addressed_to is None:
                 continue
             people.setdefault(question.addressed_to_id, question.addressed_to)
-            received.setdefault(question.addressed_to_id, {}).setdefault(talk.pk, []).append(question)
+            received.setdefault(question.addressed_to_id, {}).setdefault(talk.pk, []).append(
+                question
+            )
     reflections = {r.author_id: r for r in session.reflections.all()}
     for reflection in reflections.values():
         people.setdefault(reflection.author_id, reflection.author)
@@ -161,48 +163,63 @@ def journal_markdown(entry: Reflection) -> str:
         meta["tags"] = tags
     if entry.is_private:
         meta["visibility"] = entry.visibility
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False).strip()
+    front = yaml.safe_dump(
+        meta, allow_unicode=True, sort_keys=False, default_flow_style=False
+    ).strip()
     return f"---\n{front}\n---\n{entry.body.strip()}\n"
 
 
 def sessions_for_export():
-    return StudySession.objects.select_related("season").order_by(
-        "season__starts_on", "season_id", "number"
-    ).prefetch_related(
-        Prefetch(
-            "presentations",
-            queryset=Presentation.objects.order_by("order", "pk").prefetch_related(
-                Prefetch(
-                    "presenter_links",
-                    queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
-                ),
-                paper_links_prefetch(),
-                Prefetch(
-                    "questions",
-                    queryset=Question.objects.select_related("addressed_to")
-                    .order_by("position", "pk")
-                    .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("author").order_by("created_at", "pk"))),
+    return (
+        StudySession.objects.select_related("season")
+        .order_by("season__starts_on", "season_id", "number")
+        .prefetch_related(
+            Prefetch(
+                "presentations",
+                queryset=Presentation.objects.order_by("order", "pk").prefetch_related(
+                    Prefetch(
+                        "presenter_links",
+                        queryset=PresentationPresenter.objects.select_related("member").order_by(
+                            "order"
+                        ),
+                    ),
+                    paper_links_prefetch(),
+                    Prefetch(
+                        "questions",
+                        queryset=Question.objects.select_related("addressed_to")
+                        .order_by("position", "pk")
+                        .prefetch_related(
+                            Prefetch(
+                                "answers",
+                                queryset=Answer.objects.select_related("author").order_by(
+                                    "created_at", "pk"
+                                ),
+                            )
+                        ),
+                    ),
                 ),
             ),
-        ),
-        Prefetch(
-            "reflections",
-            queryset=Reflection.objects.on_sessions().select_related("author").order_by("pk"),
-        ),
-        "retro_board",
-        Prefetch(
-            "retro_board__cards",
-            queryset=Card.objects.select_related("author")
-            .annotate(vote_count=Count("votes"))
-            .prefetch_related(
-                Prefetch(
-                    "action_items",
-                    queryset=ActionItem.objects.select_related("owner", "resolved_by", "due_session"),
+            Prefetch(
+                "reflections",
+                queryset=Reflection.objects.on_sessions().select_related("author").order_by("pk"),
+            ),
+            "retro_board",
+            Prefetch(
+                "retro_board__cards",
+                queryset=Card.objects.select_related("author")
+                .annotate(vote_count=Count("votes"))
+                .prefetch_related(
+                    Prefetch(
+                        "action_items",
+                        queryset=ActionItem.objects.select_related(
+                            "owner", "resolved_by", "due_session"
+                        ),
+                    )
                 )
-            )
-            .order_by("pk"),
-            to_attr="export_cards",
-        ),
+                .order_by("pk"),
+                to_attr="export_cards",
+            ),
+        )
     )
 
 
@@ -222,7 +239,12 @@ def export_all(out_dir, dry_run: bool = False, include_private: bool = False) ->
         if not dry_run:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(session_markdown(session), encoding="utf-8")
-    journals = Reflection.objects.journals().select_related("author").prefetch_related("tags").order_by("pk")
+    journals = (
+        Reflection.objects.journals()
+        .select_related("author")
+        .prefetch_related("tags")
+        .order_by("pk")
+    )
     if not include_private:
         journals = journals.shared()
     used: set[Path] = set()

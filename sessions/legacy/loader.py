@@ -51,7 +51,17 @@ from .parser import ParsedJournal, ParsedSession, ParseError, decode, parse
 EXTENSIONS = (".md", ".markdown", ".txt")
 
 # The kinds of rows the summary counts, in the order it prints them.
-KINDS = ("season", "member", "session", "presentation", "paper", "question", "answer", "reflection", "journal")
+KINDS = (
+    "season",
+    "member",
+    "session",
+    "presentation",
+    "paper",
+    "question",
+    "answer",
+    "reflection",
+    "journal",
+)
 ACTIONS = ("created", "updated", "unchanged", "deleted")
 # Their labels in the summary table (the English ones are the command's words).
 KIND_LABELS = {
@@ -118,12 +128,16 @@ class FileResult:
         if self.error:
             return gettext("%(path)s: FAILED: %(error)s") % {"path": self.path, "error": self.error}
         changed = sum(n for (kind, action), n in self.counts.items() if action != "unchanged")
-        what = pgettext("import summary", "unchanged") if not changed else ", ".join(
-            gettext("%(count)d %(kind)s %(action)s")
-            % {"count": n, "kind": KIND_NAMES[kind], "action": ACTION_LABELS[action]}
-            for kind in KINDS
-            for action in ("created", "updated", "deleted")
-            if (n := self.counts[kind, action])
+        what = (
+            pgettext("import summary", "unchanged")
+            if not changed
+            else ", ".join(
+                gettext("%(count)d %(kind)s %(action)s")
+                % {"count": n, "kind": KIND_NAMES[kind], "action": ACTION_LABELS[action]}
+                for kind in KINDS
+                for action in ("created", "updated", "deleted")
+                if (n := self.counts[kind, action])
+            )
         )
         return f"{self.path}: {KIND_NAMES.get(self.kind, self.kind)}: {what}"
 
@@ -158,10 +172,13 @@ class ImportReport:
         imported = len(self.files) - len(self.failed)
         failed = len(self.failed)
         if self.dry_run:
-            return gettext("Dry run: nothing was written. %(imported)d file(s) would be imported, %(failed)d failed.") % {
-                "imported": imported, "failed": failed
-            }
-        return gettext("%(imported)d file(s) imported, %(failed)d failed.") % {"imported": imported, "failed": failed}
+            return gettext(
+                "Dry run: nothing was written. %(imported)d file(s) would be imported, %(failed)d failed."
+            ) % {"imported": imported, "failed": failed}
+        return gettext("%(imported)d file(s) imported, %(failed)d failed.") % {
+            "imported": imported,
+            "failed": failed,
+        }
 
     @property
     def action_labels(self) -> list[str]:
@@ -170,15 +187,26 @@ class ImportReport:
     def table(self) -> list[tuple[str, list[int]]]:
         """The summary table's rows: a kind's label and its count per action."""
         totals = self.totals
-        return [(str(KIND_LABELS[kind]), [totals[kind, action] for action in ACTIONS]) for kind in KINDS]
+        return [
+            (str(KIND_LABELS[kind]), [totals[kind, action] for action in ACTIONS]) for kind in KINDS
+        ]
 
     def summary_lines(self) -> list[str]:
         """The summary table, then the new members, every warning and every error."""
-        lines = [self.headline(), f"{'':14}" + "".join(f"{label:>11}" for label in self.action_labels)]
-        lines.extend(f"{label:14}" + "".join(f"{n:>11}" for n in row) for label, row in self.table())
+        lines = [
+            self.headline(),
+            f"{'':14}" + "".join(f"{label:>11}" for label in self.action_labels),
+        ]
+        lines.extend(
+            f"{label:14}" + "".join(f"{n:>11}" for n in row) for label, row in self.table()
+        )
         if new_members := self.new_members:
             lines.append(
-                (gettext("New members it would create: %(names)s") if self.dry_run else gettext("New members: %(names)s"))
+                (
+                    gettext("New members it would create: %(names)s")
+                    if self.dry_run
+                    else gettext("New members: %(names)s")
+                )
                 % {"names": ", ".join(new_members)}
             )
         if warnings := self.warnings:
@@ -231,7 +259,14 @@ def import_paths(paths, *, progress=None, **options) -> ImportReport:
             try:
                 yield str(path), path.read_bytes()
             except OSError as exc:
-                yield str(path), FileResult(path=str(path), error=gettext("cannot read the file: %(problem)s") % {"problem": exc.strerror})
+                yield (
+                    str(path),
+                    FileResult(
+                        path=str(path),
+                        error=gettext("cannot read the file: %(problem)s")
+                        % {"problem": exc.strerror},
+                    ),
+                )
 
     report = import_many(items(), progress=progress, **options)
     report.files[:0] = problems
@@ -249,7 +284,11 @@ def import_many(items, *, dry_run=False, progress=None, **options) -> ImportRepo
     cache = {}
     with transaction.atomic() if dry_run else nullcontext():
         for path, data in items:
-            result = data if isinstance(data, FileResult) else import_data(path, data, cache=cache, **options)
+            result = (
+                data
+                if isinstance(data, FileResult)
+                else import_data(path, data, cache=cache, **options)
+            )
             if not result.ok:
                 cache.clear()  # Rows it created were rolled back.
             report.files.append(result)
@@ -288,7 +327,13 @@ def import_data(
         result.warnings.extend(str(w) for w in parsed.warnings)
         with transaction.atomic():
             _Loader(
-                path, data, result, author=author, imported_by=imported_by, cache=cache, season=season
+                path,
+                data,
+                result,
+                author=author,
+                imported_by=imported_by,
+                cache=cache,
+                season=season,
             ).load(parsed)
             if dry_run:
                 raise _DryRunRollback
@@ -299,8 +344,12 @@ def import_data(
         result.counts.clear()
         result.new_members.clear()
     except DatabaseError as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        result.error = gettext("the database refused the data: %(problem)s") % {"problem": first_line}
+        first_line = (
+            str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        )
+        result.error = gettext("the database refused the data: %(problem)s") % {
+            "problem": first_line
+        }
         result.counts.clear()
         result.new_members.clear()
     return result
@@ -327,7 +376,9 @@ def _username_for(name: str) -> str:
 
 
 class _Loader:
-    def __init__(self, path, data, result: FileResult, *, author, imported_by, cache=None, season=""):
+    def __init__(
+        self, path, data, result: FileResult, *, author, imported_by, cache=None, season=""
+    ):
         self.path = path
         self.season_name = season
         self.checksum = hashlib.sha256(data).hexdigest()
@@ -353,7 +404,11 @@ class _Loader:
     def check_length(value: str, model, field_name: str, what: str, line: int | None) -> None:
         limit = model._meta.get_field(field_name).max_length
         if limit and len(value) > limit:
-            raise LoadError(gettext("%(what)s is longer than %(limit)d characters") % {"what": what, "limit": limit}, line)
+            raise LoadError(
+                gettext("%(what)s is longer than %(limit)d characters")
+                % {"what": what, "limit": limit},
+                line,
+            )
 
     @staticmethod
     def check_markdown_lengths(parsed) -> None:
@@ -361,13 +416,26 @@ class _Loader:
         if isinstance(parsed, ParsedJournal):
             texts = [(parsed.body, Reflection, gettext("the journal entry"), None)]
         else:
-            texts = [(item.body, Reflection, gettext("a reflection"), item.line) for item in parsed.reflections]
+            texts = [
+                (item.body, Reflection, gettext("a reflection"), item.line)
+                for item in parsed.reflections
+            ]
             for talk in parsed.presentations:
                 texts.append((talk.summary, Presentation, gettext("the summary"), talk.line))
                 for question in talk.questions:
                     texts.append((question.body, Question, gettext("a question"), question.line))
-                    texts.append((question.answer or "", Answer, gettext("the answer to the question"), question.line))
-                    texts.extend((other.body, Answer, gettext("an answer"), other.line) for other in question.other_answers)
+                    texts.append(
+                        (
+                            question.answer or "",
+                            Answer,
+                            gettext("the answer to the question"),
+                            question.line,
+                        )
+                    )
+                    texts.extend(
+                        (other.body, Answer, gettext("an answer"), other.line)
+                        for other in question.other_answers
+                    )
         for text, model, what, line in texts:
             if len(text) > model.markdown_max_length:
                 raise LoadError(
@@ -414,7 +482,9 @@ class _Loader:
         moment = min(moment, timezone.now())
         for kind in ("presentation", "question", "answer", "reflection"):
             if self.created[kind]:
-                OWNED_MODELS[kind].objects.filter(pk__in=self.created[kind]).update(created_at=moment)
+                OWNED_MODELS[kind].objects.filter(pk__in=self.created[kind]).update(
+                    created_at=moment
+                )
 
     # -- members ------------------------------------------------------------
 
@@ -422,7 +492,9 @@ class _Loader:
         """The member with this display name (or username), created when missing."""
         if name in self.members:
             return self.members[name]
-        self.check_length(name, Member, "display_name", gettext("the name %(name)r") % {"name": name[:20]}, line)
+        self.check_length(
+            name, Member, "display_name", gettext("the name %(name)r") % {"name": name[:20]}, line
+        )
         member = self.known_members.get(name)
         if member is None:
             member = Member.objects.filter(display_name=name).first()
@@ -452,7 +524,9 @@ class _Loader:
             return self.known_seasons[name]
         if name:
             self.check_length(name, Season, "name", gettext("the season name"), None)
-            season = Season.objects.filter(name=name).first() or Season.objects.filter(slug=name).first()
+            season = (
+                Season.objects.filter(name=name).first() or Season.objects.filter(slug=name).first()
+            )
         else:
             season = Season.objects.current()
             name = season.name if season else str(parsed.date.year)
@@ -483,7 +557,9 @@ class _Loader:
                 self.create_session_contents(session, parsed)
                 return session
         else:
-            if session.date != parsed.date and (self.record is None or self.record.session_id != session.pk):
+            if session.date != parsed.date and (
+                self.record is None or self.record.session_id != session.pk
+            ):
                 raise LoadError(
                     gettext(
                         "season '%(season)s' already has session %(number)d, dated %(stored)s, not %(date)s "
@@ -531,7 +607,11 @@ class _Loader:
         for order, item in enumerate(parsed.presentations):
             self.check_length(item.topic, Presentation, "topic", gettext("the topic"), item.line)
             talk = Presentation(
-                session=session, topic=item.topic, order=order, summary=item.summary, slides_url=item.slides_url
+                session=session,
+                topic=item.topic,
+                order=order,
+                summary=item.summary,
+                slides_url=item.slides_url,
             )
             talk.render_markdown_fields()
             talks.append(talk)
@@ -539,18 +619,23 @@ class _Loader:
         presenter_links, paper_links, questions, question_items = [], [], [], []
         for talk, item in zip(talks, parsed.presentations):
             self.count("presentation", "created", talk)
-            presenters = dict.fromkeys(self.member(name, line=item.line) for name in item.presenters)
+            presenters = dict.fromkeys(
+                self.member(name, line=item.line) for name in item.presenters
+            )
             presenter_links.extend(
                 PresentationPresenter(presentation=talk, member=member, order=index)
                 for index, member in enumerate(presenters)
             )
             papers = dict.fromkeys(self.paper(paper) for paper in item.papers)
             paper_links.extend(
-                PresentationPaper(presentation=talk, paper=paper, order=index) for index, paper in enumerate(papers)
+                PresentationPaper(presentation=talk, paper=paper, order=index)
+                for index, paper in enumerate(papers)
             )
             for position, q_item in enumerate(item.questions):
                 presenter = self.member(q_item.presenter, line=q_item.line)
-                question = Question(presentation=talk, body=q_item.body, addressed_to=presenter, position=position)
+                question = Question(
+                    presentation=talk, body=q_item.body, addressed_to=presenter, position=position
+                )
                 question.render_markdown_fields()
                 questions.append(question)
                 question_items.append(q_item)
@@ -567,7 +652,9 @@ class _Loader:
         reflections = []
         for item in parsed.reflections:
             reflection = Reflection(
-                kind=Reflection.Kind.SESSION, session=session, author=self.member(item.member, line=item.line),
+                kind=Reflection.Kind.SESSION,
+                session=session,
+                author=self.member(item.member, line=item.line),
                 body=item.body,
             )
             reflection.render_markdown_fields()
@@ -591,7 +678,9 @@ class _Loader:
             action = "created"
         else:
             changed = self.update(pres, values)
-            current = list(pres.presenter_links.order_by("order").values_list("member_id", flat=True))
+            current = list(
+                pres.presenter_links.order_by("order").values_list("member_id", flat=True)
+            )
             if current != [m.pk for m in dict.fromkeys(presenters)]:
                 pres.set_presenters(presenters)
                 changed = True
@@ -603,7 +692,9 @@ class _Loader:
             if paper not in papers:
                 papers.append(paper)
         current_papers = (
-            list(pres.paper_links.order_by("order", "pk").values_list("paper_id", flat=True)) if action != "created" else []
+            list(pres.paper_links.order_by("order", "pk").values_list("paper_id", flat=True))
+            if action != "created"
+            else []
         )
         if current_papers != [p.pk for p in papers]:
             pres.set_papers(papers)
@@ -633,7 +724,9 @@ class _Loader:
         unchanged moves nothing."""
         questions = list(Question.objects.filter(presentation=pres).order_by("position", "pk"))
         in_the_way = [
-            q for q in questions if q.position < len(keys) and (q.addressed_to_id, q.body) != keys[q.position]
+            q
+            for q in questions
+            if q.position < len(keys) and (q.addressed_to_id, q.body) != keys[q.position]
         ]
         start = max([len(keys)] + [q.position + 1 for q in questions])
         for offset, question in enumerate(in_the_way):
@@ -644,7 +737,9 @@ class _Loader:
         the presenter's and those of other members (for a bulk insert)."""
         answers = []
         if item.answer is not None:
-            answers.append(Answer(question=question, author=question.addressed_to, body=item.answer))
+            answers.append(
+                Answer(question=question, author=question.addressed_to, body=item.answer)
+            )
         for other in item.other_answers:
             author = self.member(other.author, line=other.line)
             answers.append(Answer(question=question, author=author, body=other.body))
@@ -657,7 +752,9 @@ class _Loader:
         questions, answers = [], []
         for position, item in enumerate(items):
             presenter = self.member(item.presenter, line=item.line)
-            question = Question(presentation=pres, body=item.body, addressed_to=presenter, position=position)
+            question = Question(
+                presentation=pres, body=item.body, addressed_to=presenter, position=position
+            )
             question.render_markdown_fields()
             questions.append(question)
         Question.objects.bulk_create(questions)
@@ -678,7 +775,8 @@ class _Loader:
             paper, created = Paper.objects.resolve(item.url, title=item.title)
         except ValueError as exc:
             raise LoadError(
-                gettext("unusable paper link %(url)r: %(problem)s") % {"url": item.url, "problem": exc},
+                gettext("unusable paper link %(url)r: %(problem)s")
+                % {"url": item.url, "problem": exc},
                 item.line,
             ) from None
         self.count("paper", "created" if created else "unchanged")
@@ -704,7 +802,9 @@ class _Loader:
             if answer is None:
                 answer = next((a for a in answers if a.pk in self.owned("answer")), None)
             if answer is None:
-                answer = Answer.objects.create(question=question, author=presenter, body=item.answer)
+                answer = Answer.objects.create(
+                    question=question, author=presenter, body=item.answer
+                )
                 self.count("answer", "created", answer)
             else:
                 changed = self.update(answer, {"body": item.answer, "author": presenter})
@@ -729,11 +829,15 @@ class _Loader:
             author = self.member(parsed.author)
         if author is None:
             raise LoadError(
-                gettext("a journal needs an owner: give --author USERNAME (or 'author:' in the front matter)")
+                gettext(
+                    "a journal needs an owner: give --author USERNAME (or 'author:' in the front matter)"
+                )
             )
         self.check_length(parsed.title, Reflection, "title", gettext("the title"), None)
         if parsed.date is None:
-            self.result.warnings.append(gettext("no date in the front matter; the entry is undated"))
+            self.result.warnings.append(
+                gettext("no date in the front matter; the entry is undated")
+            )
         journal = Reflection.objects.filter(
             kind=Reflection.Kind.JOURNAL, author=author, title=parsed.title, date=parsed.date
         ).first()
@@ -742,11 +846,17 @@ class _Loader:
             journal = Reflection.objects.filter(pk=self.record.journal_id, author=author).first()
         tags = []
         for name in parsed.tags:
-            self.check_length(name, Tag, "name", gettext("the tag %(name)r") % {"name": name[:20]}, None)
+            self.check_length(
+                name, Tag, "name", gettext("the tag %(name)r") % {"name": name[:20]}, None
+            )
             tags.append(Tag.objects.get_or_create(name=name)[0])
         if journal is None:
             journal = Reflection.objects.create(
-                kind=Reflection.Kind.JOURNAL, author=author, title=parsed.title, date=parsed.date, body=parsed.body,
+                kind=Reflection.Kind.JOURNAL,
+                author=author,
+                title=parsed.title,
+                date=parsed.date,
+                body=parsed.body,
                 visibility=parsed.visibility or author.default_journal_visibility,
             )
             journal.tags.set(tags)
@@ -804,8 +914,17 @@ class _Loader:
                 created=created,
             )
             return
-        changed = any(action != "unchanged" for (kind, action) in self.result.counts if self.result.counts[kind, action])
-        if not changed and record.checksum == self.checksum and record.session == session and record.journal == journal:
+        changed = any(
+            action != "unchanged"
+            for (kind, action) in self.result.counts
+            if self.result.counts[kind, action]
+        )
+        if (
+            not changed
+            and record.checksum == self.checksum
+            and record.session == session
+            and record.journal == journal
+        ):
             return  # Nothing changed: leave the record (and its time) as it was.
         record.checksum = self.checksum
         record.session = session

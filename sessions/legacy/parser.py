@@ -56,7 +56,10 @@ class ParseError(ValueError):
 
     def __str__(self) -> str:
         if self.line:
-            return gettext("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+            return gettext("line %(line)d: %(message)s") % {
+                "line": self.line,
+                "message": self.message,
+            }
         return self.message
 
 
@@ -67,7 +70,10 @@ class ParseWarning:
 
     def __str__(self) -> str:
         if self.line:
-            return gettext("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+            return gettext("line %(line)d: %(message)s") % {
+                "line": self.line,
+                "message": self.message,
+            }
         return self.message
 
 
@@ -167,7 +173,9 @@ def _looks_like_utf16(head: bytes) -> bool:
     """A UTF-16 byte order mark, or text whose every other byte is NUL."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
-    return len(head) >= 4 and (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4)
+    return len(head) >= 4 and (
+        head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4
+    )
 
 
 def decode(data: bytes) -> str:
@@ -209,7 +217,9 @@ def parse_date(value: str, line: int | None = None) -> datetime.date | None:
     try:
         return datetime.date(y, m, d)
     except ValueError:
-        raise ParseError(gettext("impossible date %(date)r") % {"date": match.group(0).strip()}, line) from None
+        raise ParseError(
+            gettext("impossible date %(date)r") % {"date": match.group(0).strip()}, line
+        ) from None
 
 
 def _is_name_char(ch: str) -> bool:
@@ -239,7 +249,11 @@ def _strip_emoji(text: str) -> str:
     chars = list(text.strip())
 
     def decoration(ch: str) -> bool:
-        return ch.isspace() or unicodedata.category(ch) in {"So", "Sk", "Cf", "Co", "Cs"} or ch in "\ufe0f\u20e3"
+        return (
+            ch.isspace()
+            or unicodedata.category(ch) in {"So", "Sk", "Cf", "Co", "Cs"}
+            or ch in "\ufe0f\u20e3"
+        )
 
     while chars and decoration(chars[0]):
         chars.pop(0)
@@ -394,7 +408,9 @@ def _journal_date(value, line: int) -> datetime.date | None:
         pass
     date = parse_date(text, line)
     if date is None:
-        raise ParseError(gettext("unreadable date %(date)r in the front matter") % {"date": text}, line)
+        raise ParseError(
+            gettext("unreadable date %(date)r in the front matter") % {"date": text}, line
+        )
     return date
 
 
@@ -406,7 +422,10 @@ def _parse_journal(front, lines: list[str], body_start: int, filename: str) -> P
         try:
             meta = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise ParseError(gettext("front matter is not valid JSON: %(problem)s") % {"problem": exc.msg}, first_line + exc.lineno) from None
+            raise ParseError(
+                gettext("front matter is not valid JSON: %(problem)s") % {"problem": exc.msg},
+                first_line + exc.lineno,
+            ) from None
     else:
         try:
             meta = yaml.safe_load(raw) if raw.strip() else {}
@@ -414,7 +433,9 @@ def _parse_journal(front, lines: list[str], body_start: int, filename: str) -> P
             mark = getattr(exc, "problem_mark", None)
             line = first_line + 1 + mark.line if mark is not None else first_line
             problem = getattr(exc, "problem", None) or "syntax error"
-            raise ParseError(gettext("front matter is not valid YAML: %(problem)s") % {"problem": problem}, line) from None
+            raise ParseError(
+                gettext("front matter is not valid YAML: %(problem)s") % {"problem": problem}, line
+            ) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -439,7 +460,9 @@ def _parse_journal(front, lines: list[str], body_start: int, filename: str) -> P
     if not title:
         title = PurePath(filename).stem if filename else ""
     if not title:
-        raise ParseError(gettext("the journal has no title (front matter, heading or file name)"), first_line)
+        raise ParseError(
+            gettext("the journal has no title (front matter, heading or file name)"), first_line
+        )
 
     date_key = next((k for k in ("date", "created") if meta.get(k) not in (None, "")), None)
     date = _journal_date(meta.get(date_key), first_line) if date_key else None
@@ -476,7 +499,9 @@ def _parse_journal(front, lines: list[str], body_start: int, filename: str) -> P
 # --------------------------------------------------------------------------
 # Sessions
 
-_SESSION_HEADING_RE = re.compile(r"(?:^|[^\d])(\d{1,4})\s*주\s*차(.*)$|^\s*week\s*(\d{1,4})\b(.*)$", re.I)
+_SESSION_HEADING_RE = re.compile(
+    r"(?:^|[^\d])(\d{1,4})\s*주\s*차(.*)$|^\s*week\s*(\d{1,4})\b(.*)$", re.I
+)
 _DATE_LINE_RE = re.compile(
     r"^\s*(?:[-*+]\s+)?\**\s*(?:발표\s*일(?:자|시)?|날\s*짜|일\s*시|date)\s*\**\s*[:：]\s*\**\s*(.*?)\s*\**\s*$",
     re.I,
@@ -496,8 +521,27 @@ _ARROW_A_RE = re.compile(r"^\s*(?:->|→|=>|⇒|↳)\s*(?:답변|답|A)\s*[:：]
 _PLAIN_A_RE = re.compile(r"^\s*(?:[-*+]\s*)?답변\s*[:：]\s*(.*)$")
 _NONE_WORDS = {"없음", "없습니다", "none", "n a", "na", "x"}
 
-PRESENTER_KEYS = {"발표자", "발표자들", "발표", "members", "member", "멤버", "팀원", "presenters", "presenter"}
-PAPER_KEYS = {"참고 논문", "참고논문", "논문", "참고 자료", "papers", "paper", "references", "reference"}
+PRESENTER_KEYS = {
+    "발표자",
+    "발표자들",
+    "발표",
+    "members",
+    "member",
+    "멤버",
+    "팀원",
+    "presenters",
+    "presenter",
+}
+PAPER_KEYS = {
+    "참고 논문",
+    "참고논문",
+    "논문",
+    "참고 자료",
+    "papers",
+    "paper",
+    "references",
+    "reference",
+}
 TOPIC_KEYS = {"주제", "topic", "발표 주제"}
 SLIDES_KEYS = {"발표 자료", "발표자료", "슬라이드", "slides", "slide"}
 
@@ -657,7 +701,9 @@ class _SessionParser:
                     pres.summary_lines.extend(body)
                     continue
                 if pres is not None and level > pres_level:
-                    pres.summary_lines.append((line, "#" * (level - pres_level + 1) + " " + heading))
+                    pres.summary_lines.append(
+                        (line, "#" * (level - pres_level + 1) + " " + heading)
+                    )
                     pres.summary_lines.extend(body)
                     continue
                 pres = _Pres(_strip_emoji(heading), line)
@@ -680,7 +726,9 @@ class _SessionParser:
                     if re.search(r"[:：]", heading):
                         hint = re.split(r"[:：]", heading, maxsplit=1)[1].strip()
                     elif heading.rstrip().endswith(")") and "(" in heading:
-                        hint = heading[heading.index("(") + 1 : heading.rstrip().rindex(")")].strip()
+                        hint = heading[
+                            heading.index("(") + 1 : heading.rstrip().rindex(")")
+                        ].strip()
                     self.read_member_questions(member[0], line, body, hint)
                 elif part == "reflection":
                     self.add_reflection(member[0], line, body, strip_colon=True)
@@ -711,7 +759,9 @@ class _SessionParser:
         rest = match.group(2) if match.group(1) else match.group(4)
         self.number = int(number)
         if self.number <= 0:
-            raise ParseError(gettext("impossible session number %(number)d") % {"number": self.number}, line)
+            raise ParseError(
+                gettext("impossible session number %(number)d") % {"number": self.number}, line
+            )
         rest = (rest or "").strip()
         rest = re.sub(r"^[\s:：\-–—|·]+", "", rest)
         rest = re.sub(r"[\s\-–—|·]+$", "", rest)
@@ -731,7 +781,9 @@ class _SessionParser:
                 value = match.group(1)
                 date = parse_date(value, number)
                 if date is None:
-                    raise ParseError(gettext("unreadable date %(date)r") % {"date": value.strip()}, number)
+                    raise ParseError(
+                        gettext("unreadable date %(date)r") % {"date": value.strip()}, number
+                    )
                 self.date = date
                 continue
             if text.strip() and not _SEPARATOR_RE.match(text):
@@ -743,7 +795,11 @@ class _SessionParser:
                 if _DATE_LINE_RE.match(text) and self.date is None:
                     self.scan_preamble([(number, text)])
                     return
-                self.warn(gettext("ignored %(what)s: %(text)r") % {"what": what, "text": text.strip()[:60]}, number)
+                self.warn(
+                    gettext("ignored %(what)s: %(text)r")
+                    % {"what": what, "text": text.strip()[:60]},
+                    number,
+                )
                 return
 
     # -- presentations ------------------------------------------------------
@@ -761,8 +817,10 @@ class _SessionParser:
             links = _LINK_RE.findall(stripped)
             key_match = _KEY_RE.match(stripped)
             key = _clean_heading(key_match.group(1)) if key_match else ""
-            if key_match and not stripped.startswith(("[", "<", "http")) and key in (
-                PRESENTER_KEYS | PAPER_KEYS | TOPIC_KEYS | SLIDES_KEYS
+            if (
+                key_match
+                and not stripped.startswith(("[", "<", "http"))
+                and key in (PRESENTER_KEYS | PAPER_KEYS | TOPIC_KEYS | SLIDES_KEYS)
             ):
                 value = key_match.group(2).strip().strip("*").strip()
                 collecting_papers = key in PAPER_KEYS
@@ -790,7 +848,9 @@ class _SessionParser:
         elif _section_kind(pres.topic) == "team" and pres.papers:
             pres.topic = pres.papers[0].title
         if not pres.presenters:
-            self.warn(gettext("no presenters listed for '%(topic)s'") % {"topic": pres.topic}, pres.line)
+            self.warn(
+                gettext("no presenters listed for '%(topic)s'") % {"topic": pres.topic}, pres.line
+            )
 
     def add_papers(self, pres: _Pres, text: str, number: int) -> None:
         links = _LINK_RE.findall(text)
@@ -842,7 +902,9 @@ class _SessionParser:
             if q:
                 who = block_presenter
                 if who is None:
-                    raise ParseError(gettext("a question before any presenter's name in this Q&A block"), number)
+                    raise ParseError(
+                        gettext("a question before any presenter's name in this Q&A block"), number
+                    )
                 q_number = q.group(1) if q.re is _Q_RE else ""
                 first = q.group(q.re.groups)
                 current = [who, number, [(number, first)], None, hint, []]
@@ -878,7 +940,11 @@ class _SessionParser:
                 continue
             if current is None:
                 if stripped and not _is_none(stripped.strip("-*:： ")):
-                    self.warn(gettext("ignored text in the questions: %(text)r") % {"text": stripped[:60]}, number)
+                    self.warn(
+                        gettext("ignored text in the questions: %(text)r")
+                        % {"text": stripped[:60]},
+                        number,
+                    )
                 continue
             sink.append((number, text))
 
@@ -912,7 +978,11 @@ class _SessionParser:
         if not text or _is_none(text):
             return
         if member in self.reflections:
-            self.warn(gettext("a second reflection by %(member)s; appended to the first") % {"member": member}, line)
+            self.warn(
+                gettext("a second reflection by %(member)s; appended to the first")
+                % {"member": member},
+                line,
+            )
             self.reflections[member][1].append("")
             self.reflections[member][1].append(text)
         else:
@@ -938,7 +1008,11 @@ class _SessionParser:
                     continue
             if current is None:
                 if text.strip():
-                    self.warn(gettext("ignored text in the reflections: %(text)r") % {"text": text.strip()[:60]}, number)
+                    self.warn(
+                        gettext("ignored text in the reflections: %(text)r")
+                        % {"text": text.strip()[:60]},
+                        number,
+                    )
                 continue
             current[2].append((number, text))
         for name, number, lines in entries:
@@ -979,7 +1053,9 @@ class _SessionParser:
                     if len(gave[presenter]) > 1 and presenter not in warned:
                         warned.add(presenter)
                         self.warn(
-                            gettext("%(presenter)s gave several presentations; their questions go to '%(topic)s'")
+                            gettext(
+                                "%(presenter)s gave several presentations; their questions go to '%(topic)s'"
+                            )
                             % {"presenter": presenter, "topic": self.presentations[target].topic},
                             number,
                         )
@@ -1009,7 +1085,11 @@ class _SessionParser:
                             number,
                         )
                 else:
-                    raise ParseError(gettext("questions for %(presenter)s but the session has no topics") % {"presenter": presenter}, number)
+                    raise ParseError(
+                        gettext("questions for %(presenter)s but the session has no topics")
+                        % {"presenter": presenter},
+                        number,
+                    )
                 other_answers = tuple(
                     ParsedAnswer(author=author, body=text, line=line)
                     for author, line, lines in others
@@ -1027,10 +1107,13 @@ class _SessionParser:
 
     def finish(self) -> ParsedSession:
         if self.number is None:
-            raise ParseError(gettext("no session number: expected a heading such as '# 6주차'"), self.offset + 1)
+            raise ParseError(
+                gettext("no session number: expected a heading such as '# 6주차'"), self.offset + 1
+            )
         if self.date is None:
             raise ParseError(
-                gettext("no date: expected a line such as '**발표일**: 2025.07.04'"), getattr(self, "number_line", None)
+                gettext("no date: expected a line such as '**발표일**: 2025.07.04'"),
+                getattr(self, "number_line", None),
             )
         self.assign()
         topics: dict[str, int] = {}
@@ -1056,10 +1139,16 @@ class _SessionParser:
             for pres in self.presentations
         )
         reflections = tuple(
-            ParsedReflection(member=name, body="\n".join(self.reflections[name][1]), line=self.reflections[name][0])
+            ParsedReflection(
+                member=name,
+                body="\n".join(self.reflections[name][1]),
+                line=self.reflections[name][0],
+            )
             for name in self.reflection_order
         )
-        members = tuple(ParsedMember(name=name, emoji=emoji) for name, emoji in self.members.items())
+        members = tuple(
+            ParsedMember(name=name, emoji=emoji) for name, emoji in self.members.items()
+        )
         return ParsedSession(
             number=self.number,
             date=self.date,

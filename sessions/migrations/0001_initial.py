@@ -6,276 +6,650 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
 import markdownx.models
-import sessions.models.members
 from django.conf import settings
 from django.db import migrations, models
 
+import sessions.models.members
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('display_name', models.CharField(help_text='The name the group knows you by, e.g. 김민지.', max_length=50, unique=True, verbose_name='display name')),
-                ('emoji', models.CharField(blank=True, max_length=8, verbose_name='emoji')),
-                ('bio', markdownx.models.MarkdownxField(blank=True, verbose_name='bio')),
-                ('bio_html', models.TextField(blank=True, editable=False)),
-                ('role', models.CharField(choices=[('member', 'Member'), ('organizer', 'Organizer')], default='member', max_length=16, verbose_name='role')),
-                ('feed_token', models.CharField(default=sessions.models.members.new_feed_token, editable=False, max_length=64, unique=True, verbose_name='feed token')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "display_name",
+                    models.CharField(
+                        help_text="The name the group knows you by, e.g. 김민지.",
+                        max_length=50,
+                        unique=True,
+                        verbose_name="display name",
+                    ),
+                ),
+                ("emoji", models.CharField(blank=True, max_length=8, verbose_name="emoji")),
+                ("bio", markdownx.models.MarkdownxField(blank=True, verbose_name="bio")),
+                ("bio_html", models.TextField(blank=True, editable=False)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("member", "Member"), ("organizer", "Organizer")],
+                        default="member",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "feed_token",
+                    models.CharField(
+                        default=sessions.models.members.new_feed_token,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                        verbose_name="feed token",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'member',
-                'verbose_name_plural': 'members',
-                'ordering': ['display_name'],
+                "verbose_name": "member",
+                "verbose_name_plural": "members",
+                "ordering": ["display_name"],
             },
             managers=[
-                ('objects', sessions.models.members.MemberManager()),
+                ("objects", sessions.models.members.MemberManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Paper',
+            name="Paper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=500, verbose_name='title')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('arxiv_id', models.CharField(blank=True, max_length=40, verbose_name='arXiv id')),
-                ('doi', models.CharField(blank=True, max_length=255, verbose_name='DOI')),
-                ('normalized_url', models.CharField(blank=True, editable=False, max_length=500)),
-                ('authors', models.CharField(blank=True, max_length=1000, verbose_name='authors')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='year')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=500, verbose_name="title")),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="link")),
+                ("arxiv_id", models.CharField(blank=True, max_length=40, verbose_name="arXiv id")),
+                ("doi", models.CharField(blank=True, max_length=255, verbose_name="DOI")),
+                ("normalized_url", models.CharField(blank=True, editable=False, max_length=500)),
+                ("authors", models.CharField(blank=True, max_length=1000, verbose_name="authors")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="year"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'paper',
-                'verbose_name_plural': 'papers',
-                'ordering': [django.db.models.functions.text.Lower('title')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('arxiv_id', ''), _negated=True), fields=('arxiv_id',), name='study_paper_arxiv_id_unique'), models.UniqueConstraint(condition=models.Q(('doi', ''), _negated=True), fields=('doi',), name='study_paper_doi_unique'), models.UniqueConstraint(condition=models.Q(('normalized_url', ''), _negated=True), fields=('normalized_url',), name='study_paper_normalized_url_unique')],
+                "verbose_name": "paper",
+                "verbose_name_plural": "papers",
+                "ordering": [django.db.models.functions.text.Lower("title")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("arxiv_id", ""), _negated=True),
+                        fields=("arxiv_id",),
+                        name="study_paper_arxiv_id_unique",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("doi", ""), _negated=True),
+                        fields=("doi",),
+                        name="study_paper_doi_unique",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("normalized_url", ""), _negated=True),
+                        fields=("normalized_url",),
+                        name="study_paper_normalized_url_unique",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Presentation',
+            name="Presentation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topic', models.CharField(max_length=200, verbose_name='topic')),
-                ('summary', markdownx.models.MarkdownxField(blank=True, verbose_name='summary')),
-                ('summary_html', models.TextField(blank=True, editable=False)),
-                ('slides', models.FileField(blank=True, upload_to='slides/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf', 'pptx'])], verbose_name='slides')),
-                ('slides_url', models.URLField(blank=True, max_length=500, verbose_name='slides link')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='posted by')),
-                ('papers', models.ManyToManyField(blank=True, related_name='presentations', to='study.paper', verbose_name='papers')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("topic", models.CharField(max_length=200, verbose_name="topic")),
+                ("summary", markdownx.models.MarkdownxField(blank=True, verbose_name="summary")),
+                ("summary_html", models.TextField(blank=True, editable=False)),
+                (
+                    "slides",
+                    models.FileField(
+                        blank=True,
+                        upload_to="slides/%Y/",
+                        validators=[django.core.validators.FileExtensionValidator(["pdf", "pptx"])],
+                        verbose_name="slides",
+                    ),
+                ),
+                (
+                    "slides_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="slides link"),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="posted by",
+                    ),
+                ),
+                (
+                    "papers",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="presentations",
+                        to="study.paper",
+                        verbose_name="papers",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'talk',
-                'verbose_name_plural': 'talks',
-                'ordering': ['session__number', 'order', 'pk'],
+                "verbose_name": "talk",
+                "verbose_name_plural": "talks",
+                "ordering": ["session__number", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PresentationPresenter',
+            name="PresentationPresenter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='presenter_links', to=settings.AUTH_USER_MODEL)),
-                ('presentation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='presenter_links', to='study.presentation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="presenter_links",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "presentation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="presenter_links",
+                        to="study.presentation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'presenter',
-                'verbose_name_plural': 'presenters',
-                'ordering': ['presentation', 'order'],
-            },
-        ),
-        migrations.AddField(
-            model_name='presentation',
-            name='presenters',
-            field=models.ManyToManyField(related_name='presentations', through='study.PresentationPresenter', to=settings.AUTH_USER_MODEL, verbose_name='presenters'),
-        ),
-        migrations.CreateModel(
-            name='Question',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', markdownx.models.MarkdownxField(verbose_name='question')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('addressed_to', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='questions_received', to=settings.AUTH_USER_MODEL, verbose_name='addressed to')),
-                ('asked_by', models.ForeignKey(blank=True, help_text='Unknown for questions imported from old notes.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='questions_asked', to=settings.AUTH_USER_MODEL, verbose_name='asked by')),
-                ('presentation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='study.presentation', verbose_name='talk')),
-            ],
-            options={
-                'verbose_name': 'question',
-                'verbose_name_plural': 'questions',
-                'ordering': ['presentation', 'position', 'pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Answer',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', markdownx.models.MarkdownxField(verbose_name='answer')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answers', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='study.question', verbose_name='question')),
-            ],
-            options={
-                'verbose_name': 'answer',
-                'verbose_name_plural': 'answers',
-                'ordering': ['question', 'created_at', 'pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='StudySession',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('date', models.DateField(verbose_name='date')),
-                ('start_time', models.TimeField(blank=True, null=True, verbose_name='start time')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
-                ('video_url', models.URLField(blank=True, max_length=500, verbose_name='video link')),
-                ('notes', markdownx.models.MarkdownxField(blank=True, verbose_name='notes')),
-                ('notes_html', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-            ],
-            options={
-                'verbose_name': 'session',
-                'verbose_name_plural': 'sessions',
-                'ordering': ['-number'],
-                'indexes': [models.Index(fields=['date'], name='study_session_date_idx')],
-                'constraints': [models.UniqueConstraint(fields=('number',), name='study_session_number_unique')],
-            },
-        ),
-        migrations.CreateModel(
-            name='Reflection',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('session', 'Session reflection'), ('journal', 'Journal entry')], default='session', max_length=16, verbose_name='kind')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('body', markdownx.models.MarkdownxField(verbose_name='text')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reflections', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reflections', to='study.studysession', verbose_name='session')),
-            ],
-            options={
-                'verbose_name': 'reflection',
-                'verbose_name_plural': 'reflections',
-                'ordering': ['-date', '-created_at'],
+                "verbose_name": "presenter",
+                "verbose_name_plural": "presenters",
+                "ordering": ["presentation", "order"],
             },
         ),
         migrations.AddField(
-            model_name='presentation',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='presentations', to='study.studysession', verbose_name='session'),
+            model_name="presentation",
+            name="presenters",
+            field=models.ManyToManyField(
+                related_name="presentations",
+                through="study.PresentationPresenter",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="presenters",
+            ),
         ),
         migrations.CreateModel(
-            name='ImportedFile',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=1000, verbose_name='path')),
-                ('checksum', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('imported_at', models.DateTimeField(auto_now=True, verbose_name='imported at')),
-                ('created', models.JSONField(blank=True, default=dict, verbose_name='created')),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='imported by')),
-                ('journal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='imported_files', to='study.reflection', verbose_name='journal entry')),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='imported_files', to='study.studysession', verbose_name='session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", markdownx.models.MarkdownxField(verbose_name="question")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "addressed_to",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="questions_received",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="addressed to",
+                    ),
+                ),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Unknown for questions imported from old notes.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="questions_asked",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="asked by",
+                    ),
+                ),
+                (
+                    "presentation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="study.presentation",
+                        verbose_name="talk",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'imported file',
-                'verbose_name_plural': 'imported files',
-                'ordering': ['-imported_at'],
+                "verbose_name": "question",
+                "verbose_name_plural": "questions",
+                "ordering": ["presentation", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('response', models.CharField(blank=True, choices=[('going', 'Going'), ('not_going', 'Not going')], max_length=16, verbose_name='response')),
-                ('attended', models.BooleanField(blank=True, null=True, verbose_name='attended')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to=settings.AUTH_USER_MODEL, verbose_name='member')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='study.studysession', verbose_name='session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", markdownx.models.MarkdownxField(verbose_name="answer")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="answers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="study.question",
+                        verbose_name="question",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attendance',
-                'verbose_name_plural': 'attendances',
-                'ordering': ['session', 'member__display_name'],
+                "verbose_name": "answer",
+                "verbose_name_plural": "answers",
+                "ordering": ["question", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="StudySession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                ("date", models.DateField(verbose_name="date")),
+                ("start_time", models.TimeField(blank=True, null=True, verbose_name="start time")),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="place")),
+                (
+                    "video_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="video link"),
+                ),
+                ("notes", markdownx.models.MarkdownxField(blank=True, verbose_name="notes")),
+                ("notes_html", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'tag',
-                'verbose_name_plural': 'tags',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('name',), name='study_tag_name_unique')],
+                "verbose_name": "session",
+                "verbose_name_plural": "sessions",
+                "ordering": ["-number"],
+                "indexes": [models.Index(fields=["date"], name="study_session_date_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("number",), name="study_session_number_unique")
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="Reflection",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("session", "Session reflection"), ("journal", "Journal entry")],
+                        default="session",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("date", models.DateField(blank=True, null=True, verbose_name="date")),
+                ("body", markdownx.models.MarkdownxField(verbose_name="text")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reflections",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reflections",
+                        to="study.studysession",
+                        verbose_name="session",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "reflection",
+                "verbose_name_plural": "reflections",
+                "ordering": ["-date", "-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='reflection',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='reflections', to='study.tag', verbose_name='tags'),
+            model_name="presentation",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="presentations",
+                to="study.studysession",
+                verbose_name="session",
+            ),
+        ),
+        migrations.CreateModel(
+            name="ImportedFile",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=1000, verbose_name="path")),
+                ("checksum", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("imported_at", models.DateTimeField(auto_now=True, verbose_name="imported at")),
+                ("created", models.JSONField(blank=True, default=dict, verbose_name="created")),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="imported by",
+                    ),
+                ),
+                (
+                    "journal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="imported_files",
+                        to="study.reflection",
+                        verbose_name="journal entry",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="imported_files",
+                        to="study.studysession",
+                        verbose_name="session",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "imported file",
+                "verbose_name_plural": "imported files",
+                "ordering": ["-imported_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Attendance",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "response",
+                    models.CharField(
+                        blank=True,
+                        choices=[("going", "Going"), ("not_going", "Not going")],
+                        max_length=16,
+                        verbose_name="response",
+                    ),
+                ),
+                ("attended", models.BooleanField(blank=True, null=True, verbose_name="attended")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="study.studysession",
+                        verbose_name="session",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "attendance",
+                "verbose_name_plural": "attendances",
+                "ordering": ["session", "member__display_name"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Tag",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+            ],
+            options={
+                "verbose_name": "tag",
+                "verbose_name_plural": "tags",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("name",), name="study_tag_name_unique")
+                ],
+            },
+        ),
+        migrations.AddField(
+            model_name="reflection",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True, related_name="reflections", to="study.tag", verbose_name="tags"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='presentationpresenter',
-            constraint=models.UniqueConstraint(fields=('presentation', 'member'), name='study_presenter_once_per_talk'),
+            model_name="presentationpresenter",
+            constraint=models.UniqueConstraint(
+                fields=("presentation", "member"), name="study_presenter_once_per_talk"
+            ),
         ),
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['addressed_to', 'created_at'], name='study_question_to_idx'),
+            model_name="question",
+            index=models.Index(fields=["addressed_to", "created_at"], name="study_question_to_idx"),
         ),
         migrations.AddConstraint(
-            model_name='presentation',
-            constraint=models.UniqueConstraint(fields=('session', 'topic'), name='study_presentation_session_topic_unique'),
+            model_name="presentation",
+            constraint=models.UniqueConstraint(
+                fields=("session", "topic"), name="study_presentation_session_topic_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importedfile',
-            constraint=models.UniqueConstraint(fields=('path',), name='study_importedfile_path_unique'),
+            model_name="importedfile",
+            constraint=models.UniqueConstraint(
+                fields=("path",), name="study_importedfile_path_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('session', 'member'), name='study_attendance_member_session_unique'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(
+                fields=("session", "member"), name="study_attendance_member_session_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reflection',
-            index=models.Index(fields=['author', 'kind', '-date'], name='study_reflection_author_idx'),
+            model_name="reflection",
+            index=models.Index(
+                fields=["author", "kind", "-date"], name="study_reflection_author_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reflection',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'session')), fields=('author', 'session'), name='study_reflection_one_per_session'),
+            model_name="reflection",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "session")),
+                fields=("author", "session"),
+                name="study_reflection_one_per_session",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reflection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'session'), ('session__isnull', False)), models.Q(('date__isnull', False), ('kind', 'journal'), ('session__isnull', True), models.Q(('title', ''), _negated=True)), _connector='OR'), name='study_reflection_kind_shape'),
+            model_name="reflection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "session"), ("session__isnull", False)),
+                    models.Q(
+                        ("date__isnull", False),
+                        ("kind", "journal"),
+                        ("session__isnull", True),
+                        models.Q(("title", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="study_reflection_kind_shape",
+            ),
         ),
     ]

@@ -4,18 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0001_initial'),
+        ("study", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='reflection',
-            name='study_reflection_kind_shape',
+            model_name="reflection",
+            name="study_reflection_kind_shape",
         ),
         migrations.AddConstraint(
-            model_name='reflection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'session'), ('session__isnull', False)), models.Q(('kind', 'journal'), ('session__isnull', True), models.Q(('title', ''), _negated=True)), _connector='OR'), name='study_reflection_kind_shape'),
+            model_name="reflection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "session"), ("session__isnull", False)),
+                    models.Q(
+                        ("kind", "journal"),
+                        ("session__isnull", True),
+                        models.Q(("title", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="study_reflection_kind_shape",
+            ),
         ),
     ]

@@ -6,27 +6,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0003_search_trigram_indexes'),
+        ("study", "0003_search_trigram_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SentReminder',
+            name="SentReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('session', 'Session tomorrow'), ('question', 'Unanswered question')], max_length=16, verbose_name='kind')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='sent at')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sent_reminders', to=settings.AUTH_USER_MODEL, verbose_name='member')),
-                ('question', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sent_reminders', to='study.question', verbose_name='question')),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sent_reminders', to='study.studysession', verbose_name='session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("session", "Session tomorrow"),
+                            ("question", "Unanswered question"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="sent at")),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sent_reminders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sent_reminders",
+                        to="study.question",
+                        verbose_name="question",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sent_reminders",
+                        to="study.studysession",
+                        verbose_name="session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sent reminder',
-                'verbose_name_plural': 'sent reminders',
-                'ordering': ['-sent_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('kind', 'session')), fields=('member', 'session'), name='study_reminder_session_once'), models.UniqueConstraint(condition=models.Q(('kind', 'question')), fields=('member', 'question'), name='study_reminder_question_once'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'session'), ('question__isnull', True), ('session__isnull', False)), models.Q(('kind', 'question'), ('question__isnull', False), ('session__isnull', True)), _connector='OR'), name='study_reminder_kind_shape')],
+                "verbose_name": "sent reminder",
+                "verbose_name_plural": "sent reminders",
+                "ordering": ["-sent_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "session")),
+                        fields=("member", "session"),
+                        name="study_reminder_session_once",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "question")),
+                        fields=("member", "question"),
+                        name="study_reminder_question_once",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("kind", "session"),
+                                ("question__isnull", True),
+                                ("session__isnull", False),
+                            ),
+                            models.Q(
+                                ("kind", "question"),
+                                ("question__isnull", False),
+                                ("session__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="study_reminder_kind_shape",
+                    ),
+                ],
             },
         ),
     ]

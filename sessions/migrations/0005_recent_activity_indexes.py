@@ -4,26 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0004_sent_reminders'),
+        ("study", "0004_sent_reminders"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='answer',
-            index=models.Index(fields=['created_at'], name='study_answer_created_idx'),
+            model_name="answer",
+            index=models.Index(fields=["created_at"], name="study_answer_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='presentation',
-            index=models.Index(fields=['created_at'], name='study_talk_created_idx'),
+            model_name="presentation",
+            index=models.Index(fields=["created_at"], name="study_talk_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['created_at'], name='study_question_created_idx'),
+            model_name="question",
+            index=models.Index(fields=["created_at"], name="study_question_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='reflection',
-            index=models.Index(fields=['kind', 'created_at'], name='study_reflection_recent_idx'),
+            model_name="reflection",
+            index=models.Index(fields=["kind", "created_at"], name="study_reflection_recent_idx"),
         ),
     ]

@@ -7,6 +7,7 @@ import markdownx.models
 from django.conf import settings
 from django.db import migrations, models
 
+
 def seasons_from_sessions(apps, schema_editor):
     """Every existing session into one season, named after the years its
     sessions span; every member on its roster. Numbers were unique across
@@ -22,9 +23,7 @@ def seasons_from_sessions(apps, schema_editor):
     first = sessions.order_by("date").values_list("date", flat=True).first()
     last = sessions.order_by("-date").values_list("date", flat=True).first()
     years = str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
-    season = Season.objects.create(
-        name=years, slug=years.replace("–", "-"), starts_on=first
-    )
+    season = Season.objects.create(name=years, slug=years.replace("–", "-"), starts_on=first)
     sessions.update(season=season, legacy_number=models.F("number"))
     SeasonMembership.objects.bulk_create(
         SeasonMembership(
@@ -67,97 +66,179 @@ def sessions_without_seasons(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0006_content_version'),
+        ("study", "0006_content_version"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Season',
+            name="Season",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(allow_unicode=True, help_text="The season's part of the address, e.g. 2025-spring.", max_length=100, unique=True, verbose_name='address')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='starts on')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='ends on')),
-                ('description', markdownx.models.MarkdownxField(blank=True, verbose_name='description')),
-                ('description_html', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True,
+                        help_text="The season's part of the address, e.g. 2025-spring.",
+                        max_length=100,
+                        unique=True,
+                        verbose_name="address",
+                    ),
+                ),
+                ("starts_on", models.DateField(blank=True, null=True, verbose_name="starts on")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="ends on")),
+                (
+                    "description",
+                    markdownx.models.MarkdownxField(blank=True, verbose_name="description"),
+                ),
+                ("description_html", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'season',
-                'verbose_name_plural': 'seasons',
-                'ordering': [models.OrderBy(models.F('starts_on'), descending=True, nulls_last=True), '-pk'],
+                "verbose_name": "season",
+                "verbose_name_plural": "seasons",
+                "ordering": [
+                    models.OrderBy(models.F("starts_on"), descending=True, nulls_last=True),
+                    "-pk",
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SeasonMembership',
+            name="SeasonMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('member', 'Member'), ('organizer', 'Organizer')], default='member', max_length=16, verbose_name='role')),
-                ('joined_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='joined on')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("member", "Member"), ("organizer", "Organizer")],
+                        default="member",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "joined_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="joined on"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'roster entry',
-                'verbose_name_plural': 'roster',
-                'ordering': ['season', 'member__display_name'],
+                "verbose_name": "roster entry",
+                "verbose_name_plural": "roster",
+                "ordering": ["season", "member__display_name"],
             },
         ),
         migrations.AlterModelOptions(
-            name='studysession',
-            options={'ordering': ['-date', '-number'], 'verbose_name': 'session', 'verbose_name_plural': 'sessions'},
+            name="studysession",
+            options={
+                "ordering": ["-date", "-number"],
+                "verbose_name": "session",
+                "verbose_name_plural": "sessions",
+            },
         ),
         migrations.RemoveConstraint(
-            model_name='studysession',
-            name='study_session_number_unique',
+            model_name="studysession",
+            name="study_session_number_unique",
         ),
         migrations.AddField(
-            model_name='studysession',
-            name='legacy_number',
+            model_name="studysession",
+            name="legacy_number",
             field=models.PositiveIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='studysession',
-            name='season',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='study.season', verbose_name='season'),
+            model_name="studysession",
+            name="season",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sessions",
+                to="study.season",
+                verbose_name="season",
+            ),
         ),
         migrations.AddField(
-            model_name='seasonmembership',
-            name='member',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='season_memberships', to=settings.AUTH_USER_MODEL, verbose_name='member'),
+            model_name="seasonmembership",
+            name="member",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="season_memberships",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="member",
+            ),
         ),
         migrations.AddField(
-            model_name='seasonmembership',
-            name='season',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='study.season', verbose_name='season'),
+            model_name="seasonmembership",
+            name="season",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="study.season",
+                verbose_name="season",
+            ),
         ),
         migrations.AddField(
-            model_name='season',
-            name='members',
-            field=models.ManyToManyField(blank=True, related_name='seasons', through='study.SeasonMembership', to=settings.AUTH_USER_MODEL, verbose_name='roster'),
+            model_name="season",
+            name="members",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="seasons",
+                through="study.SeasonMembership",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="roster",
+            ),
         ),
         migrations.RunPython(seasons_from_sessions, sessions_without_seasons),
         migrations.AlterField(
-            model_name='studysession',
-            name='season',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='study.season', verbose_name='season'),
+            model_name="studysession",
+            name="season",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sessions",
+                to="study.season",
+                verbose_name="season",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='studysession',
-            constraint=models.UniqueConstraint(fields=('season', 'number'), name='study_session_season_number_unique'),
+            model_name="studysession",
+            constraint=models.UniqueConstraint(
+                fields=("season", "number"), name="study_session_season_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='studysession',
-            constraint=models.UniqueConstraint(fields=('legacy_number',), name='study_session_legacy_number_unique'),
+            model_name="studysession",
+            constraint=models.UniqueConstraint(
+                fields=("legacy_number",), name="study_session_legacy_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seasonmembership',
-            constraint=models.UniqueConstraint(fields=('season', 'member'), name='study_seasonmembership_member_unique'),
+            model_name="seasonmembership",
+            constraint=models.UniqueConstraint(
+                fields=("season", "member"), name="study_seasonmembership_member_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='season',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), ('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='study_season_ends_after_start'),
+            model_name="season",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("starts_on__isnull", True),
+                    ("ends_on__isnull", True),
+                    ("ends_on__gte", models.F("starts_on")),
+                    _connector="OR",
+                ),
+                name="study_season_ends_after_start",
+            ),
         ),
     ]

@@ -22,13 +22,14 @@ def give_activity_tokens(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("study", "0008_member_updated_at"),
     ]
 
     operations = [
-        migrations.RenameField(model_name="member", old_name="feed_token", new_name="calendar_token"),
+        migrations.RenameField(
+            model_name="member", old_name="feed_token", new_name="calendar_token"
+        ),
         migrations.AlterField(
             model_name="member",
             name="calendar_token",
@@ -89,6 +90,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="reflection",
-            index=models.Index(fields=["visibility", "author"], name="study_reflection_private_idx"),
+            index=models.Index(
+                fields=["visibility", "author"], name="study_reflection_private_idx"
+            ),
         ),
     ]

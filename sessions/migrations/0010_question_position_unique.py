@@ -21,7 +21,6 @@ def renumber_repeated_positions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("study", "0009_journal_visibility"),
     ]

@@ -7,55 +7,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('study', '0010_question_position_unique'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("study", "0010_question_position_unique"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='member',
-            name='language',
-            field=models.CharField(choices=[('ko', 'Korean'), ('en', 'English')], default='ko', max_length=8, verbose_name='language'),
+            model_name="member",
+            name="language",
+            field=models.CharField(
+                choices=[("ko", "Korean"), ("en", "English")],
+                default="ko",
+                max_length=8,
+                verbose_name="language",
+            ),
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('question', 'A question addressed to you'), ('answer', 'An answer to your question'), ('session_reminder', 'The session reminder the day before')], max_length=32, verbose_name='kind')),
-                ('target_id', models.PositiveBigIntegerField()),
-                ('target_label', models.CharField(blank=True, max_length=300, verbose_name='about')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read at')),
-                ('email', models.CharField(choices=[('none', 'Not emailed'), ('pending', 'Waiting to be sent'), ('digest', 'Waiting for the digest'), ('sent', 'Sent'), ('failed', 'Failed')], default='none', max_length=16, verbose_name='email')),
-                ('email_attempts', models.PositiveSmallIntegerField(default=0, verbose_name='email attempts')),
-                ('email_queued_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='emailed at')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
-                ('target_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("question", "A question addressed to you"),
+                            ("answer", "An answer to your question"),
+                            ("session_reminder", "The session reminder the day before"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("target_id", models.PositiveBigIntegerField()),
+                (
+                    "target_label",
+                    models.CharField(blank=True, max_length=300, verbose_name="about"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read at")),
+                (
+                    "email",
+                    models.CharField(
+                        choices=[
+                            ("none", "Not emailed"),
+                            ("pending", "Waiting to be sent"),
+                            ("digest", "Waiting for the digest"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="email",
+                    ),
+                ),
+                (
+                    "email_attempts",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="email attempts"),
+                ),
+                ("email_queued_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "emailed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="emailed at"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['recipient', '-created_at'], name='study_notif_inbox_idx'), models.Index(condition=models.Q(('read_at__isnull', True)), fields=['recipient'], name='study_notif_unread_idx'), models.Index(condition=models.Q(('email__in', ['pending', 'digest'])), fields=['email', 'created_at'], name='study_notif_email_idx')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'recipient', 'target_type', 'target_id'), name='study_notification_once')],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["recipient", "-created_at"], name="study_notif_inbox_idx"),
+                    models.Index(
+                        condition=models.Q(("read_at__isnull", True)),
+                        fields=["recipient"],
+                        name="study_notif_unread_idx",
+                    ),
+                    models.Index(
+                        condition=models.Q(("email__in", ["pending", "digest"])),
+                        fields=["email", "created_at"],
+                        name="study_notif_email_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "recipient", "target_type", "target_id"),
+                        name="study_notification_once",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('question', 'A question addressed to you'), ('answer', 'An answer to your question'), ('session_reminder', 'The session reminder the day before')], max_length=32, verbose_name='kind')),
-                ('delivery', models.CharField(choices=[('at_once', 'At once'), ('digest', 'In a daily digest'), ('never', 'Never')], max_length=16, verbose_name='email')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL, verbose_name='member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("question", "A question addressed to you"),
+                            ("answer", "An answer to your question"),
+                            ("session_reminder", "The session reminder the day before"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("at_once", "At once"),
+                            ("digest", "In a daily digest"),
+                            ("never", "Never"),
+                        ],
+                        max_length=16,
+                        verbose_name="email",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification preference',
-                'verbose_name_plural': 'notification preferences',
-                'constraints': [models.UniqueConstraint(fields=('member', 'kind'), name='study_notif_pref_once')],
+                "verbose_name": "notification preference",
+                "verbose_name_plural": "notification preferences",
+                "constraints": [
+                    models.UniqueConstraint(fields=("member", "kind"), name="study_notif_pref_once")
+                ],
             },
         ),
     ]

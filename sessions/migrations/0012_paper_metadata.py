@@ -15,92 +15,122 @@ def fill_title_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0011_notifications'),
+        ("study", "0011_notifications"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateLimit',
+            name="RateLimit",
             fields=[
-                ('name', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('next_at', models.FloatField(default=0)),
+                ("name", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("next_at", models.FloatField(default=0)),
             ],
         ),
         migrations.AddField(
-            model_name='paper',
-            name='abstract',
-            field=models.TextField(blank=True, verbose_name='abstract'),
+            model_name="paper",
+            name="abstract",
+            field=models.TextField(blank=True, verbose_name="abstract"),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='arxiv_category',
-            field=models.CharField(blank=True, max_length=40, verbose_name='arXiv primary category'),
+            model_name="paper",
+            name="arxiv_category",
+            field=models.CharField(
+                blank=True, max_length=40, verbose_name="arXiv primary category"
+            ),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='arxiv_version',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='arXiv version'),
+            model_name="paper",
+            name="arxiv_version",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="arXiv version"
+            ),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='author_list',
+            model_name="paper",
+            name="author_list",
             field=models.JSONField(blank=True, default=list, editable=False),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='edited_fields',
+            model_name="paper",
+            name="edited_fields",
             field=models.JSONField(blank=True, default=list, editable=False),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='metadata_attempted_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last metadata attempt'),
+            model_name="paper",
+            name="metadata_attempted_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="last metadata attempt"
+            ),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='metadata_attempts',
+            model_name="paper",
+            name="metadata_attempts",
             field=models.PositiveSmallIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='metadata_error',
-            field=models.CharField(blank=True, editable=False, max_length=500, verbose_name='metadata error'),
+            model_name="paper",
+            name="metadata_error",
+            field=models.CharField(
+                blank=True, editable=False, max_length=500, verbose_name="metadata error"
+            ),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='metadata_retry_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='next metadata attempt'),
+            model_name="paper",
+            name="metadata_retry_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="next metadata attempt"
+            ),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='metadata_state',
-            field=models.CharField(blank=True, choices=[('', 'nothing to fetch'), ('pending', 'fetching details'), ('fetched', 'details fetched'), ('failed', 'details could not be fetched')], default='', max_length=10, verbose_name='metadata'),
+            model_name="paper",
+            name="metadata_state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "nothing to fetch"),
+                    ("pending", "fetching details"),
+                    ("fetched", "details fetched"),
+                    ("failed", "details could not be fetched"),
+                ],
+                default="",
+                max_length=10,
+                verbose_name="metadata",
+            ),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='published_on',
-            field=models.DateField(blank=True, null=True, verbose_name='publication date'),
+            model_name="paper",
+            name="published_on",
+            field=models.DateField(blank=True, null=True, verbose_name="publication date"),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='title_key',
+            model_name="paper",
+            name="title_key",
             field=models.CharField(blank=True, editable=False, max_length=500),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='venue',
-            field=models.CharField(blank=True, max_length=300, verbose_name='venue'),
+            model_name="paper",
+            name="venue",
+            field=models.CharField(blank=True, max_length=300, verbose_name="venue"),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='venue_kind',
-            field=models.CharField(blank=True, choices=[('', 'unknown'), ('journal', 'journal'), ('conference', 'conference'), ('preprint', 'preprint')], max_length=12, verbose_name='kind of venue'),
+            model_name="paper",
+            name="venue_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "unknown"),
+                    ("journal", "journal"),
+                    ("conference", "conference"),
+                    ("preprint", "preprint"),
+                ],
+                max_length=12,
+                verbose_name="kind of venue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='paper',
-            index=models.Index(fields=['title_key'], name='study_paper_title_key_idx'),
+            model_name="paper",
+            index=models.Index(fields=["title_key"], name="study_paper_title_key_idx"),
         ),
         migrations.RunPython(fill_title_keys, migrations.RunPython.noop),
     ]

@@ -6,87 +6,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0012_paper_metadata'),
+        ("study", "0012_paper_metadata"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='seasonmembership',
-            name='away',
-            field=models.BooleanField(default=False, verbose_name='away'),
+            model_name="seasonmembership",
+            name="away",
+            field=models.BooleanField(default=False, verbose_name="away"),
         ),
         migrations.CreateModel(
-            name='TalkSlot',
+            name="TalkSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('theme', models.CharField(blank=True, max_length=200, verbose_name='theme')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='claimed at')),
-                ('given_back_at', models.DateTimeField(blank=True, null=True, verbose_name='given back at')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('given_back_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='given back by')),
-                ('holder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='talk_slots', to=settings.AUTH_USER_MODEL, verbose_name='presenter')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slots', to='study.studysession', verbose_name='session')),
-                ('talk', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='slot', to='study.presentation', verbose_name='talk')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("theme", models.CharField(blank=True, max_length=200, verbose_name="theme")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "claimed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="claimed at"),
+                ),
+                (
+                    "given_back_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="given back at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "given_back_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="given back by",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="talk_slots",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="presenter",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="slots",
+                        to="study.studysession",
+                        verbose_name="session",
+                    ),
+                ),
+                (
+                    "talk",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="slot",
+                        to="study.presentation",
+                        verbose_name="talk",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'talk slot',
-                'verbose_name_plural': 'talk slots',
-                'ordering': ['session', 'position', 'pk'],
+                "verbose_name": "talk slot",
+                "verbose_name_plural": "talk slots",
+                "ordering": ["session", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Nomination',
+            name="Nomination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='why')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='nominations', to=settings.AUTH_USER_MODEL, verbose_name='nominated by')),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nominations', to='study.paper', verbose_name='paper')),
-                ('season', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nominations', to='study.season', verbose_name='season')),
-                ('withdrawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='withdrawn by')),
-                ('slot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='nominations', to='study.talkslot', verbose_name='taken into')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="why")),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="nominations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="nominated by",
+                    ),
+                ),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nominations",
+                        to="study.paper",
+                        verbose_name="paper",
+                    ),
+                ),
+                (
+                    "season",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nominations",
+                        to="study.season",
+                        verbose_name="season",
+                    ),
+                ),
+                (
+                    "withdrawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="withdrawn by",
+                    ),
+                ),
+                (
+                    "slot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="nominations",
+                        to="study.talkslot",
+                        verbose_name="taken into",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nomination',
-                'verbose_name_plural': 'nominations',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "nomination",
+                "verbose_name_plural": "nominations",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='NominationVote',
+            name="NominationVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nomination_votes', to=settings.AUTH_USER_MODEL, verbose_name='member')),
-                ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='study.nomination', verbose_name='nomination')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nomination_votes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="study.nomination",
+                        verbose_name="nomination",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vote',
-                'verbose_name_plural': 'votes',
-                'ordering': ['nomination', 'created_at'],
-                'constraints': [models.UniqueConstraint(fields=('nomination', 'member'), name='study_nominationvote_once_per_member')],
+                "verbose_name": "vote",
+                "verbose_name_plural": "votes",
+                "ordering": ["nomination", "created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("nomination", "member"), name="study_nominationvote_once_per_member"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='talkslot',
-            constraint=models.UniqueConstraint(condition=models.Q(('holder__isnull', False)), fields=('session', 'holder'), name='study_talkslot_one_per_member_per_session'),
+            model_name="talkslot",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("holder__isnull", False)),
+                fields=("session", "holder"),
+                name="study_talkslot_one_per_member_per_session",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='talkslot',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('claimed_at__isnull', True), ('holder__isnull', True)), models.Q(('claimed_at__isnull', False), ('holder__isnull', False)), _connector='OR'), name='study_talkslot_claimed_when_held'),
+            model_name="talkslot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("claimed_at__isnull", True), ("holder__isnull", True)),
+                    models.Q(("claimed_at__isnull", False), ("holder__isnull", False)),
+                    _connector="OR",
+                ),
+                name="study_talkslot_claimed_when_held",
+            ),
         ),
         migrations.AddIndex(
-            model_name='nomination',
-            index=models.Index(fields=['season', 'created_at'], name='study_nomination_season_idx'),
+            model_name="nomination",
+            index=models.Index(fields=["season", "created_at"], name="study_nomination_season_idx"),
         ),
         migrations.AddConstraint(
-            model_name='nomination',
-            constraint=models.UniqueConstraint(condition=models.Q(('withdrawn_at__isnull', True)), fields=('season', 'paper'), name='study_nomination_paper_once_per_season'),
+            model_name="nomination",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("withdrawn_at__isnull", True)),
+                fields=("season", "paper"),
+                name="study_nomination_paper_once_per_season",
+            ),
         ),
     ]

@@ -8,187 +8,562 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0013_planning'),
+        ("study", "0013_planning"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='answer',
-            name='edited_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='edited'),
+            model_name="answer",
+            name="edited_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="edited"
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='closed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='closed at'),
+            model_name="question",
+            name="closed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
         ),
         migrations.AddField(
-            model_name='question',
-            name='closed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='closed by'),
+            model_name="question",
+            name="closed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="closed by",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='edited_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='edited'),
+            model_name="question",
+            name="edited_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="edited"
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalAnswer',
+            name="HistoricalAnswer",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('body', markdownx.models.MarkdownxField(verbose_name='answer')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('edited_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='edited')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('author', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('question', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='study.question', verbose_name='question')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("body", markdownx.models.MarkdownxField(verbose_name="answer")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "edited_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="edited"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="study.question",
+                        verbose_name="question",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical answer',
-                'verbose_name_plural': 'historical answers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical answer",
+                "verbose_name_plural": "historical answers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalQuestion',
+            name="HistoricalQuestion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('body', markdownx.models.MarkdownxField(verbose_name='question')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('edited_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='edited')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('addressed_to', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='addressed to')),
-                ('asked_by', models.ForeignKey(blank=True, db_constraint=False, help_text='Unknown for questions imported from old notes.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='asked by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('presentation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='study.presentation', verbose_name='talk')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("body", markdownx.models.MarkdownxField(verbose_name="question")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "edited_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="edited"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "addressed_to",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="addressed to",
+                    ),
+                ),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Unknown for questions imported from old notes.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="asked by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "presentation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="study.presentation",
+                        verbose_name="talk",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical question',
-                'verbose_name_plural': 'historical questions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical question",
+                "verbose_name_plural": "historical questions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RetroBoard',
+            name="RetroBoard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(choices=[('kpt', 'KPT (Keep, Problem, Try)'), ('4l', '4L (Liked, Learned, Lacked, Longed for)')], default='kpt', max_length=8, verbose_name='format')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('session', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='retro_board', to='study.studysession', verbose_name='session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("kpt", "KPT (Keep, Problem, Try)"),
+                            ("4l", "4L (Liked, Learned, Lacked, Longed for)"),
+                        ],
+                        default="kpt",
+                        max_length=8,
+                        verbose_name="format",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "session",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retro_board",
+                        to="study.studysession",
+                        verbose_name="session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'retrospective board',
-                'verbose_name_plural': 'retrospective boards',
-                'ordering': ['session'],
+                "verbose_name": "retrospective board",
+                "verbose_name_plural": "retrospective boards",
+                "ordering": ["session"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCard',
+            name="HistoricalCard",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('column', models.CharField(choices=[('keep', 'Keep'), ('problem', 'Problem'), ('try', 'Try'), ('liked', 'Liked'), ('learned', 'Learned'), ('lacked', 'Lacked'), ('longed_for', 'Longed for')], max_length=16, verbose_name='column')),
-                ('body', models.TextField(max_length=1000, verbose_name='card')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('anonymous', models.BooleanField(default=False, help_text='Other members and the organizers do not see that you wrote it.', verbose_name='post anonymously')),
-                ('imported_votes', models.PositiveIntegerField(default=0, verbose_name='imported votes')),
-                ('edited_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='edited')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('author', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('board', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='study.retroboard', verbose_name='board')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "column",
+                    models.CharField(
+                        choices=[
+                            ("keep", "Keep"),
+                            ("problem", "Problem"),
+                            ("try", "Try"),
+                            ("liked", "Liked"),
+                            ("learned", "Learned"),
+                            ("lacked", "Lacked"),
+                            ("longed_for", "Longed for"),
+                        ],
+                        max_length=16,
+                        verbose_name="column",
+                    ),
+                ),
+                ("body", models.TextField(max_length=1000, verbose_name="card")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "anonymous",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Other members and the organizers do not see that you wrote it.",
+                        verbose_name="post anonymously",
+                    ),
+                ),
+                (
+                    "imported_votes",
+                    models.PositiveIntegerField(default=0, verbose_name="imported votes"),
+                ),
+                (
+                    "edited_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="edited"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "board",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="study.retroboard",
+                        verbose_name="board",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical card',
-                'verbose_name_plural': 'historical cards',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical card",
+                "verbose_name_plural": "historical cards",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Card',
+            name="Card",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('column', models.CharField(choices=[('keep', 'Keep'), ('problem', 'Problem'), ('try', 'Try'), ('liked', 'Liked'), ('learned', 'Learned'), ('lacked', 'Lacked'), ('longed_for', 'Longed for')], max_length=16, verbose_name='column')),
-                ('body', models.TextField(max_length=1000, verbose_name='card')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('anonymous', models.BooleanField(default=False, help_text='Other members and the organizers do not see that you wrote it.', verbose_name='post anonymously')),
-                ('imported_votes', models.PositiveIntegerField(default=0, verbose_name='imported votes')),
-                ('edited_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='edited')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='retro_cards', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_cards', to='study.card', verbose_name='merged into')),
-                ('board', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cards', to='study.retroboard', verbose_name='board')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "column",
+                    models.CharField(
+                        choices=[
+                            ("keep", "Keep"),
+                            ("problem", "Problem"),
+                            ("try", "Try"),
+                            ("liked", "Liked"),
+                            ("learned", "Learned"),
+                            ("lacked", "Lacked"),
+                            ("longed_for", "Longed for"),
+                        ],
+                        max_length=16,
+                        verbose_name="column",
+                    ),
+                ),
+                ("body", models.TextField(max_length=1000, verbose_name="card")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "anonymous",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Other members and the organizers do not see that you wrote it.",
+                        verbose_name="post anonymously",
+                    ),
+                ),
+                (
+                    "imported_votes",
+                    models.PositiveIntegerField(default=0, verbose_name="imported votes"),
+                ),
+                (
+                    "edited_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="edited"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="retro_cards",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged_cards",
+                        to="study.card",
+                        verbose_name="merged into",
+                    ),
+                ),
+                (
+                    "board",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cards",
+                        to="study.retroboard",
+                        verbose_name="board",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'card',
-                'verbose_name_plural': 'cards',
-                'ordering': ['board', 'column', 'created_at', 'pk'],
+                "verbose_name": "card",
+                "verbose_name_plural": "cards",
+                "ordering": ["board", "column", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ActionItem',
+            name="ActionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='action')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=16, verbose_name='status')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('due_session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='action_items_due', to='study.studysession', verbose_name='due at')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='action_items', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='resolved by')),
-                ('card', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='action_items', to='study.card', verbose_name='card')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="action")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("dropped", "Dropped")],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="resolved at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "due_session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="action_items_due",
+                        to="study.studysession",
+                        verbose_name="due at",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="action_items",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="resolved by",
+                    ),
+                ),
+                (
+                    "card",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="action_items",
+                        to="study.card",
+                        verbose_name="card",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'action item',
-                'verbose_name_plural': 'action items',
-                'ordering': ['due_session__date', 'created_at', 'pk'],
-                'indexes': [models.Index(fields=['owner', 'status'], name='study_action_owner_idx'), models.Index(fields=['due_session', 'status'], name='study_action_due_idx')],
-                'constraints': [models.UniqueConstraint(fields=('card',), name='study_actionitem_one_per_card'), models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', True), ('status', 'open')), models.Q(models.Q(('status', 'open'), _negated=True), ('resolved_at__isnull', False)), _connector='OR'), name='study_actionitem_resolved_when_closed')],
+                "verbose_name": "action item",
+                "verbose_name_plural": "action items",
+                "ordering": ["due_session__date", "created_at", "pk"],
+                "indexes": [
+                    models.Index(fields=["owner", "status"], name="study_action_owner_idx"),
+                    models.Index(fields=["due_session", "status"], name="study_action_due_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("card",), name="study_actionitem_one_per_card"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("resolved_at__isnull", True), ("status", "open")),
+                            models.Q(
+                                models.Q(("status", "open"), _negated=True),
+                                ("resolved_at__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="study_actionitem_resolved_when_closed",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CardVote',
+            name="CardVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('card', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='study.card', verbose_name='card')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='card_votes', to=settings.AUTH_USER_MODEL, verbose_name='member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "card",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="study.card",
+                        verbose_name="card",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="card_votes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'card vote',
-                'verbose_name_plural': 'card votes',
-                'constraints': [models.UniqueConstraint(fields=('card', 'member'), name='study_cardvote_once_per_member')],
+                "verbose_name": "card vote",
+                "verbose_name_plural": "card votes",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("card", "member"), name="study_cardvote_once_per_member"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='card',
-            constraint=models.CheckConstraint(condition=models.Q(('merged_into', models.F('pk')), _negated=True), name='study_card_not_merged_into_itself'),
+            model_name="card",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("merged_into", models.F("pk")), _negated=True),
+                name="study_card_not_merged_into_itself",
+            ),
         ),
     ]

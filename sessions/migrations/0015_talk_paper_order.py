@@ -23,7 +23,15 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name="PresentationPaper",
                     fields=[
-                        ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True,
+                                primary_key=True,
+                                serialize=False,
+                                verbose_name="ID",
+                            ),
+                        ),
                         (
                             "presentation",
                             models.ForeignKey(
@@ -35,7 +43,9 @@ class Migration(migrations.Migration):
                         (
                             "paper",
                             models.ForeignKey(
-                                on_delete=django.db.models.deletion.CASCADE, related_name="talk_links", to="study.paper"
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="talk_links",
+                                to="study.paper",
                             ),
                         ),
                     ],
@@ -65,12 +75,16 @@ class Migration(migrations.Migration):
         migrations.AlterUniqueTogether(name="presentationpaper", unique_together=set()),
         migrations.AddConstraint(
             model_name="presentationpaper",
-            constraint=models.UniqueConstraint(fields=("presentation", "paper"), name="study_paper_once_per_talk"),
+            constraint=models.UniqueConstraint(
+                fields=("presentation", "paper"), name="study_paper_once_per_talk"
+            ),
         ),
         migrations.AddField(
             model_name="member",
             name="invited_at",
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="invited"),
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="invited"
+            ),
         ),
         migrations.AlterModelOptions(
             name="presentationpaper",

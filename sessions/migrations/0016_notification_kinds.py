@@ -4,20 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0015_talk_paper_order'),
+        ("study", "0015_talk_paper_order"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('question', 'A question addressed to you'), ('answer', 'An answer to your question'), ('session_reminder', 'The session reminder the day before'), ('slot_opened', 'A new open talk slot in your season'), ('slot_assigned', 'A talk slot assigned to you'), ('slot_given_back', 'A talk slot given back (for organizers)'), ('nomination_scheduled', 'Your nominated paper scheduled for a talk'), ('action_item', 'A retrospective action item assigned to you')], max_length=32, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("question", "A question addressed to you"),
+                    ("answer", "An answer to your question"),
+                    ("session_reminder", "The session reminder the day before"),
+                    ("slot_opened", "A new open talk slot in your season"),
+                    ("slot_assigned", "A talk slot assigned to you"),
+                    ("slot_given_back", "A talk slot given back (for organizers)"),
+                    ("nomination_scheduled", "Your nominated paper scheduled for a talk"),
+                    ("action_item", "A retrospective action item assigned to you"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('question', 'A question addressed to you'), ('answer', 'An answer to your question'), ('session_reminder', 'The session reminder the day before'), ('slot_opened', 'A new open talk slot in your season'), ('slot_assigned', 'A talk slot assigned to you'), ('slot_given_back', 'A talk slot given back (for organizers)'), ('nomination_scheduled', 'Your nominated paper scheduled for a talk'), ('action_item', 'A retrospective action item assigned to you')], max_length=32, verbose_name='kind'),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("question", "A question addressed to you"),
+                    ("answer", "An answer to your question"),
+                    ("session_reminder", "The session reminder the day before"),
+                    ("slot_opened", "A new open talk slot in your season"),
+                    ("slot_assigned", "A talk slot assigned to you"),
+                    ("slot_given_back", "A talk slot given back (for organizers)"),
+                    ("nomination_scheduled", "Your nominated paper scheduled for a talk"),
+                    ("action_item", "A retrospective action item assigned to you"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]

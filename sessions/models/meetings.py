@@ -141,7 +141,10 @@ class Attendance(models.Model):
         NOT_GOING = "not_going", _("Not going")
 
     session = models.ForeignKey(
-        StudySession, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("session")
+        StudySession,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("session"),
     )
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -57,7 +57,9 @@ SENTENCES = {
     NotificationKind.SLOT_OPENED: _("%(actor)s opened talk slots: %(label)s"),
     NotificationKind.SLOT_ASSIGNED: _("%(actor)s gave you a talk slot: %(label)s"),
     NotificationKind.SLOT_GIVEN_BACK: _("%(actor)s gave a talk slot back: %(label)s"),
-    NotificationKind.NOMINATION_SCHEDULED: _("%(actor)s scheduled the paper you nominated: %(label)s"),
+    NotificationKind.NOMINATION_SCHEDULED: _(
+        "%(actor)s scheduled the paper you nominated: %(label)s"
+    ),
     NotificationKind.ACTION_ITEM: _("%(actor)s gave you an action item: %(label)s"),
 }
 

@@ -249,7 +249,9 @@ class Paper(models.Model):
     metadata_retry_at = models.DateTimeField(
         _("next metadata attempt"), null=True, blank=True, editable=False
     )
-    metadata_error = models.CharField(_("metadata error"), max_length=500, blank=True, editable=False)
+    metadata_error = models.CharField(
+        _("metadata error"), max_length=500, blank=True, editable=False
+    )
     # Names of METADATA_FIELDS a person edited: a fetch never overwrites them.
     edited_fields = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -322,7 +324,9 @@ class Paper(models.Model):
         from sessions.papers.names import join_names, split_name, split_names
 
         if self.author_list and join_names(self.author_list) == self.authors:
-            return [(author.get("given", ""), author.get("family", "")) for author in self.author_list]
+            return [
+                (author.get("given", ""), author.get("family", "")) for author in self.author_list
+            ]
         return [split_name(name) for name in split_names(self.authors)]
 
     def mark_edited(self, fields):
@@ -400,7 +404,9 @@ class Paper(models.Model):
 def _through_fields(through, own_model, target_model):
     """The names of a through model's foreign keys to `own_model` and to
     `target_model`."""
-    own = next(f.name for f in through._meta.fields if f.is_relation and f.related_model is own_model)
+    own = next(
+        f.name for f in through._meta.fields if f.is_relation and f.related_model is own_model
+    )
     target = next(
         f.name
         for f in through._meta.fields

@@ -81,7 +81,9 @@ class Reflection(RenderedMarkdownModel):
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="reflections", verbose_name=_("tags"))
+    tags = models.ManyToManyField(
+        Tag, blank=True, related_name="reflections", verbose_name=_("tags")
+    )
     body = MarkdownxField(_("text"))
     body_html = models.TextField(editable=False, blank=True)
     visibility = models.CharField(
@@ -136,7 +138,10 @@ class Reflection(RenderedMarkdownModel):
     def __str__(self):
         if self.kind == self.Kind.JOURNAL:
             return self.title
-        return _("%(author)s on %(session)s") % {"author": self.author, "session": self.session.full_name}
+        return _("%(author)s on %(session)s") % {
+            "author": self.author,
+            "session": self.session.full_name,
+        }
 
     @property
     def is_private(self):

@@ -39,7 +39,10 @@ class RetroBoard(models.Model):
     }
 
     session = models.OneToOneField(
-        StudySession, on_delete=models.CASCADE, related_name="retro_board", verbose_name=_("session")
+        StudySession,
+        on_delete=models.CASCADE,
+        related_name="retro_board",
+        verbose_name=_("session"),
     )
     format = models.CharField(_("format"), max_length=8, choices=Format.choices, default=Format.KPT)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -142,7 +145,9 @@ class Card(RenderedMarkdownModel):
             CardVote.objects.filter(card=target).values_list("member_id", flat=True)
         )
         moving.delete()
-        CardVote.objects.bulk_create(CardVote(card=target, member_id=voter) for voter in sorted(voters))
+        CardVote.objects.bulk_create(
+            CardVote(card=target, member_id=voter) for voter in sorted(voters)
+        )
         self.merged_cards.update(merged_into=target)
         self.merged_into = target
         self.save(update_fields=["merged_into"])
@@ -151,7 +156,9 @@ class Card(RenderedMarkdownModel):
 class CardVote(models.Model):
     """A member's vote for a card."""
 
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="votes", verbose_name=_("card"))
+    card = models.ForeignKey(
+        Card, on_delete=models.CASCADE, related_name="votes", verbose_name=_("card")
+    )
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -165,7 +172,9 @@ class CardVote(models.Model):
         verbose_name_plural = _("card votes")
         constraints = [
             # One vote per member per card; voting again takes it back.
-            models.UniqueConstraint(fields=["card", "member"], name="study_cardvote_once_per_member"),
+            models.UniqueConstraint(
+                fields=["card", "member"], name="study_cardvote_once_per_member"
+            ),
         ]
 
     def __str__(self):
@@ -211,7 +220,9 @@ class ActionItem(models.Model):
         related_name="action_items_due",
         verbose_name=_("due at"),
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

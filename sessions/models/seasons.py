@@ -11,7 +11,6 @@ from markdownx.models import MarkdownxField
 
 from .base import RenderedMarkdownModel
 
-
 # What a season's address can be: a unicode slug (letters, digits, "-" and "_").
 SLUG_PATTERN = r"[-\w]+"
 

@@ -29,7 +29,10 @@ class PresentationQuerySet(models.QuerySet):
 
 def paper_links_prefetch():
     """Prefetch a talk's papers in their order, for `Presentation.ordered_papers()` (one query)."""
-    return Prefetch("paper_links", queryset=PresentationPaper.objects.select_related("paper").order_by("order", "pk"))
+    return Prefetch(
+        "paper_links",
+        queryset=PresentationPaper.objects.select_related("paper").order_by("order", "pk"),
+    )
 
 
 class Presentation(RenderedMarkdownModel):
@@ -49,7 +52,11 @@ class Presentation(RenderedMarkdownModel):
         verbose_name=_("presenters"),
     )
     papers = models.ManyToManyField(
-        Paper, through="PresentationPaper", related_name="presentations", blank=True, verbose_name=_("papers")
+        Paper,
+        through="PresentationPaper",
+        related_name="presentations",
+        blank=True,
+        verbose_name=_("papers"),
     )
     summary = MarkdownxField(_("summary"), blank=True)
     summary_html = models.TextField(editable=False, blank=True)
@@ -220,7 +227,9 @@ class PresentationPresenter(models.Model):
 class PresentationPaper(models.Model):
     """A paper a talk discusses, with its place in the talk's list of papers."""
 
-    presentation = models.ForeignKey(Presentation, on_delete=models.CASCADE, related_name="paper_links")
+    presentation = models.ForeignKey(
+        Presentation, on_delete=models.CASCADE, related_name="paper_links"
+    )
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="talk_links")
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -232,7 +241,9 @@ class PresentationPaper(models.Model):
         ordering = ["presentation", "order", "pk"]
         constraints = [
             # A talk lists a paper once; the order says which comes first.
-            models.UniqueConstraint(fields=["presentation", "paper"], name="study_paper_once_per_talk"),
+            models.UniqueConstraint(
+                fields=["presentation", "paper"], name="study_paper_once_per_talk"
+            ),
         ]
 
     def __str__(self):

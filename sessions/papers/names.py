@@ -40,7 +40,7 @@ def split_name(name):
 
 
 def display_name(author):
-    """"Given Family" of an author_list item."""
+    """ "Given Family" of an author_list item."""
     return " ".join(part for part in (author.get("given", ""), author.get("family", "")) if part)
 
 

@@ -13,7 +13,7 @@ Each answer becomes a `Metadata`; anything else raises `FetchError` (with
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
@@ -176,7 +176,9 @@ def parse_arxiv(body, arxiv_id):
     for entry in feed.iter(f"{ATOM}entry"):
         entry_id = _text(entry.findtext(f"{ATOM}id"))
         if "/api/errors" in entry_id:
-            raise NotFound(f"arXiv does not know this paper: {_text(entry.findtext(f'{ATOM}summary'))}")
+            raise NotFound(
+                f"arXiv does not know this paper: {_text(entry.findtext(f'{ATOM}summary'))}"
+            )
         if f"/{arxiv_id}" not in entry_id:
             continue
         published = _text(entry.findtext(f"{ATOM}published"))
@@ -228,7 +230,9 @@ def _json(response, service):
 
 def fetch_crossref(doi, client):
     base = settings.PAPER_CROSSREF_API_URL.rstrip("/")
-    params = {"mailto": settings.PAPER_METADATA_CONTACT} if settings.PAPER_METADATA_CONTACT else None
+    params = (
+        {"mailto": settings.PAPER_METADATA_CONTACT} if settings.PAPER_METADATA_CONTACT else None
+    )
     response = _get(client, "Crossref", f"{base}/works/{quote(doi, safe='/')}", params)
     return parse_crossref(_json(response, "Crossref"))
 
@@ -298,7 +302,10 @@ def parse_datacite(data):
         for creator in attributes.get("creators") or []:
             if creator.get("familyName"):
                 authors.append(
-                    {"given": _text(creator.get("givenName")), "family": _text(creator["familyName"])}
+                    {
+                        "given": _text(creator.get("givenName")),
+                        "family": _text(creator["familyName"]),
+                    }
                 )
             elif creator.get("name"):
                 if creator.get("nameType") == "Organizational":
@@ -315,7 +322,11 @@ def parse_datacite(data):
                 except ValueError:
                     continue
         year = attributes.get("publicationYear")
-        year = int(year) if str(year or "").isdigit() else (published_on.year if published_on else None)
+        year = (
+            int(year)
+            if str(year or "").isdigit()
+            else (published_on.year if published_on else None)
+        )
         abstract = next(
             (
                 d.get("description", "")

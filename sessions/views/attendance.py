@@ -19,7 +19,9 @@ def attendance_lists(session):
     attendances = session.attendances.select_related("member").order_by("member__display_name")
     return {
         "coming": [a.member for a in attendances if a.response == Attendance.Response.GOING],
-        "not_coming": [a.member for a in attendances if a.response == Attendance.Response.NOT_GOING],
+        "not_coming": [
+            a.member for a in attendances if a.response == Attendance.Response.NOT_GOING
+        ],
         "came": [a.member for a in attendances if a.attended],
         "responses": {a.member_id: a.response for a in attendances},
     }
@@ -65,13 +67,15 @@ def attendance_mark(request, season, number):
     if session.date > timezone.localdate():
         messages.error(request, _("Attendance can be marked from the day of the session."))
         return redirect(_attendance_url(session))
-    came = list(Attendance.objects.filter(session=session, attended=True).values_list("member", flat=True))
+    came = list(
+        Attendance.objects.filter(session=session, attended=True).values_list("member", flat=True)
+    )
     if not came:
         # Nobody marked yet: start from who said they would come.
         came = list(
-            Attendance.objects.filter(session=session, response=Attendance.Response.GOING).values_list(
-                "member", flat=True
-            )
+            Attendance.objects.filter(
+                session=session, response=Attendance.Response.GOING
+            ).values_list("member", flat=True)
         )
     form = AttendanceMarkForm(request.POST or None, initial={"attended": came})
     if form.is_valid():

@@ -106,9 +106,13 @@ def _session_description(session, url):
 def session_calendar(request, token):
     """Every session as an iCalendar event (six queries with the member's)."""
     _feed_member("calendar", token)
-    sessions = StudySession.objects.select_related("season").order_by("date", "number").prefetch_related(
-        Prefetch("presentations", queryset=_talks_with_presenters().prefetch_related("papers")),
-        Prefetch("slots", queryset=_slots_without_talk()),
+    sessions = (
+        StudySession.objects.select_related("season")
+        .order_by("date", "number")
+        .prefetch_related(
+            Prefetch("presentations", queryset=_talks_with_presenters().prefetch_related("papers")),
+            Prefetch("slots", queryset=_slots_without_talk()),
+        )
     )
     host = request.get_host().split(":")[0]
     events = []
@@ -134,7 +138,8 @@ def _talk_items(request):
     )
     for talk in talks[:FEED_ITEMS]:
         yield {
-            "title": _("%(session)s · %(topic)s") % {"session": talk.session.full_name, "topic": talk.topic},
+            "title": _("%(session)s · %(topic)s")
+            % {"session": talk.session.full_name, "topic": talk.topic},
             "link": request.build_absolute_uri(talk.get_absolute_url()),
             "description": None,
             "author_name": ", ".join(str(m) for m in talk.ordered_presenters()),
@@ -200,7 +205,9 @@ def feed_token_reset(request):
     if feed == "calendar":
         messages.success(request, _("Your calendar address has changed. Update your calendar app."))
     else:
-        messages.success(request, _("Your activity feed address has changed. Update your feed reader."))
+        messages.success(
+            request, _("Your activity feed address has changed. Update your feed reader.")
+        )
     return redirect(f"{request.user.get_absolute_url()}#feeds")
 
 

@@ -29,11 +29,17 @@ def recent_activity(limit=RECENT_ACTIVITY):
 
     Four queries, whatever the size of the group's history.
     """
-    talks = Presentation.objects.select_related("session__season", "created_by").order_by("-created_at")
+    talks = Presentation.objects.select_related("session__season", "created_by").order_by(
+        "-created_at"
+    )
     questions = Question.objects.select_related("presentation", "asked_by").order_by("-created_at")
-    answers = Answer.objects.select_related("question__presentation", "author").order_by("-created_at")
+    answers = Answer.objects.select_related("question__presentation", "author").order_by(
+        "-created_at"
+    )
     reflections = (
-        Reflection.objects.on_sessions().select_related("session__season", "author").order_by("-created_at")
+        Reflection.objects.on_sessions()
+        .select_related("session__season", "author")
+        .order_by("-created_at")
     )
     items = chain(
         ({"kind": "talk", "object": talk, "when": talk.created_at} for talk in talks[:limit]),

@@ -32,7 +32,12 @@ SANDBOX = "sandbox; default-src 'none'; img-src 'self'"
 def _stored_name(path):
     """`path` as a name in the storage; 400 for anything outside it, 404
     for hidden names (an upload still being written is `.<uuid>.part`)."""
-    if "\x00" in path or "\\" in path or posixpath.normpath(path) != path or path.startswith(("/", "..")):
+    if (
+        "\x00" in path
+        or "\\" in path
+        or posixpath.normpath(path) != path
+        or path.startswith(("/", ".."))
+    ):
         raise SuspiciousFileOperation(f"Media path outside the storage: {path!r}")
     if any(part.startswith(".") for part in path.split("/")):
         raise Http404

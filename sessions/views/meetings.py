@@ -139,9 +139,7 @@ def render_session_reflections(session):
     reflections = list(
         session.reflections.on_sessions().select_related("author").order_by("author__display_name")
     )
-    html = render_to_string(
-        "study/includes/session_reflections.html", {"reflections": reflections}
-    )
+    html = render_to_string("study/includes/session_reflections.html", {"reflections": reflections})
     return html, {reflection.author_id for reflection in reflections}
 
 
@@ -252,7 +250,9 @@ def session_delete(request, season, number):
         "study/confirm_delete.html",
         {
             "title": _("Delete %(session)s?") % {"session": session.full_name},
-            "warning": _("Its talks, questions, answers, reflections and attendance are deleted with it."),
+            "warning": _(
+                "Its talks, questions, answers, reflections and attendance are deleted with it."
+            ),
             "cancel_url": session.get_absolute_url(),
         },
     )

@@ -143,9 +143,7 @@ def member_profile(pk, viewer):
         .with_can_log_in(),
         pk=pk,
     )
-    html = render_to_string(
-        "study/includes/member_sections.html", profile_sections(member, viewer)
-    )
+    html = render_to_string("study/includes/member_sections.html", profile_sections(member, viewer))
     return member, member.can_log_in, html
 
 

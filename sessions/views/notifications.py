@@ -29,7 +29,9 @@ def inbox(request):
     )
     days = [
         (day, list(items))
-        for day, items in itertools.groupby(page.object_list, key=lambda n: timezone.localdate(n.created_at))
+        for day, items in itertools.groupby(
+            page.object_list, key=lambda n: timezone.localdate(n.created_at)
+        )
     ]
     return render(request, "study/notification_list.html", {"page": page, "days": days})
 
@@ -96,8 +98,12 @@ def unsubscribe(request, token):
     member, kinds = _token_owner(token)
     if request.method == "POST":
         notifications.unsubscribe(member, kinds)
-        return render(request, "study/unsubscribe.html", {"member": member, "kinds": kinds, "done": True})
-    return render(request, "study/unsubscribe.html", {"member": member, "kinds": kinds, "done": False})
+        return render(
+            request, "study/unsubscribe.html", {"member": member, "kinds": kinds, "done": True}
+        )
+    return render(
+        request, "study/unsubscribe.html", {"member": member, "kinds": kinds, "done": False}
+    )
 
 
 @login_not_required

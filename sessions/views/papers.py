@@ -14,15 +14,14 @@ PAPERS_PER_PAGE = 30
 def library_papers(form):
     """The papers the form selects, in its order, with the talks (and their
     sessions) that covered them; only what the library shows is loaded."""
-    return (
-        form.filter(Paper.objects.only("title", "year", "authors", "venue", "metadata_state"))
-        .prefetch_related(
-            Prefetch(
-                "presentations",
-                queryset=Presentation.objects.select_related("session__season")
-                .only("session__number", "session__season__name", "session__season__slug")
-                .order_by("session__date", "session__number"),
-            )
+    return form.filter(
+        Paper.objects.only("title", "year", "authors", "venue", "metadata_state")
+    ).prefetch_related(
+        Prefetch(
+            "presentations",
+            queryset=Presentation.objects.select_related("session__season")
+            .only("session__number", "session__season__name", "session__season__slug")
+            .order_by("session__date", "session__number"),
         )
     )
 

@@ -116,8 +116,7 @@ def sessions_attendance(year=None):
     if year is not None:
         sessions = sessions.in_year(year)
     return list(
-        sessions
-        .order_by("date", "number")
+        sessions.order_by("date", "number")
         .annotate(
             came=Count("attendances", filter=Q(attendances__attended=True)),
             going=Count("attendances", filter=Q(attendances__response=Attendance.Response.GOING)),
@@ -132,7 +131,9 @@ def participation_page(year, page):
     `year`'s sessions (nine queries)."""
     first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     start = (page.number - 1) * MEMBERS_PER_PAGE
-    members = list(member_totals(year=year).order_by("display_name", "pk")[start : start + MEMBERS_PER_PAGE])
+    members = list(
+        member_totals(year=year).order_by("display_name", "pk")[start : start + MEMBERS_PER_PAGE]
+    )
     activity = activity_by_member(first_day, last_day, [member.pk for member in members])
     for member in members:
         counts = activity.get(member.pk, Counter())
@@ -141,7 +142,8 @@ def participation_page(year, page):
             counts,
             first_day,
             last_day,
-            label=_("Activity of %(member)s in %(year)d: %(total)d") % {
+            label=_("Activity of %(member)s in %(year)d: %(total)d")
+            % {
                 "member": member.display_name,
                 "year": year,
                 "total": member.activity_total,

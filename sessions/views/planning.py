@@ -73,7 +73,8 @@ def slot_session_upcoming(request, slot):
         return True
     messages.error(
         request,
-        _("%(session)s took place already: its slots are closed.") % {"session": slot.session.full_name},
+        _("%(session)s took place already: its slots are closed.")
+        % {"session": slot.session.full_name},
     )
     return False
 
@@ -103,7 +104,9 @@ def claim_message(request, slot, result, member):
         holder = TalkSlot.objects.select_related("holder").get(pk=slot.pk).holder
         messages.error(
             request,
-            _("Someone was a moment faster: this slot is taken by %(holder)s. Choose another open slot.")
+            _(
+                "Someone was a moment faster: this slot is taken by %(holder)s. Choose another open slot."
+            )
             % {"holder": holder.display_name if holder else _("someone")},
         )
 
@@ -117,7 +120,9 @@ def slot_open(request, season, number):
         notify(
             NotificationKind.SLOT_OPENED,
             Member.objects.filter(
-                is_active=True, season_memberships__season=session.season, season_memberships__away=False
+                is_active=True,
+                season_memberships__season=session.season,
+                season_memberships__away=False,
             ),
             actor=request.user,
             target=session,
@@ -169,7 +174,11 @@ def slot_assign(request, pk):
 def tell_assigned(slot, member, organizer):
     """Tell `member` that `organizer` gave them `slot`."""
     notify(
-        NotificationKind.SLOT_ASSIGNED, [member], actor=organizer, target=slot, label=slot.session.full_name
+        NotificationKind.SLOT_ASSIGNED,
+        [member],
+        actor=organizer,
+        target=slot,
+        label=slot.session.full_name,
     )
 
 
@@ -187,7 +196,9 @@ def slot_release(request, pk):
     if slot.talk_id is not None:
         messages.error(
             request,
-            _("The talk “%(topic)s” is posted in this slot: delete the talk first to give the slot back.")
+            _(
+                "The talk “%(topic)s” is posted in this slot: delete the talk first to give the slot back."
+            )
             % {"topic": slot.talk.topic},
         )
     elif slot.give_back(request.user):
@@ -199,7 +210,8 @@ def slot_release(request, pk):
             label=slot.session.full_name,
         )
         messages.success(
-            request, _("The slot on %(session)s is open again.") % {"session": slot.session.full_name}
+            request,
+            _("The slot on %(session)s is open again.") % {"session": slot.session.full_name},
         )
     else:
         messages.error(request, _("This slot changed meanwhile; see how it stands now."))
@@ -276,12 +288,14 @@ def rotation_fill(request, season):
                 missed.append(f"{slot.session.full_name} · {member.display_name}")
         messages.success(
             request,
-            ngettext("%(count)d slot filled.", "%(count)d slots filled.", filled) % {"count": filled},
+            ngettext("%(count)d slot filled.", "%(count)d slots filled.", filled)
+            % {"count": filled},
         )
         if missed:
             messages.warning(
                 request,
-                _("Changed meanwhile, so left as they are: %(slots)s.") % {"slots": ", ".join(missed)},
+                _("Changed meanwhile, so left as they are: %(slots)s.")
+                % {"slots": ", ".join(missed)},
             )
         return redirect("study:rotation", season.slug)
     return render(request, "study/rotation_fill.html", {"season": season, "form": form})
@@ -377,7 +391,9 @@ def nomination_withdraw(request, pk):
     if not (request.user.pk == nomination.author_id or nomination.season.can_manage(request.user)):
         raise PermissionDenied
     if nomination.withdraw(request.user):
-        messages.success(request, _("“%(paper)s” was withdrawn.") % {"paper": nomination.paper.title})
+        messages.success(
+            request, _("“%(paper)s” was withdrawn.") % {"paper": nomination.paper.title}
+        )
     else:
         messages.info(request, _("This nomination was withdrawn already."))
     return redirect(reverse("study:backlog", args=[nomination.season.slug]))
@@ -443,5 +459,7 @@ def agenda():
     """The held and open slots of the coming sessions (soonest first,
     bounded), with their sessions, holders and talks: home's agenda."""
     return list(
-        TalkSlot.objects.upcoming().select_related("session__season", "holder", "talk")[:AGENDA_SLOTS]
+        TalkSlot.objects.upcoming().select_related("session__season", "holder", "talk")[
+            :AGENDA_SLOTS
+        ]
     )

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sessions.notifications import notify
 from sessions.forms.concurrency import save_or_form_error
 from sessions.forms.retros import (
     ActionItemForm,
@@ -30,6 +29,7 @@ from sessions.models import (
     RetroBoard,
     SeasonMembership,
 )
+from sessions.notifications import notify
 
 from .access import get_session, season_for_organizer
 
@@ -41,13 +41,15 @@ CARRIED_ITEMS = 20
 
 
 def board_role(user, season):
-    """"organizer", "member" or None: what `user` is on the board of a
+    """ "organizer", "member" or None: what `user` is on the board of a
     session of `season` (one query). Group organizers organize every board;
     the roster reads and writes them."""
     if user.is_organizer:
         return "organizer"
     role = (
-        SeasonMembership.objects.filter(season=season, member=user).values_list("role", flat=True).first()
+        SeasonMembership.objects.filter(season=season, member=user)
+        .values_list("role", flat=True)
+        .first()
     )
     if role is None:
         return None
@@ -110,7 +112,10 @@ def board_cards(board, viewer):
         )
         .prefetch_related(
             Prefetch("merged_cards", queryset=Card.objects.select_related("author").order_by("pk")),
-            Prefetch("action_items", queryset=ActionItem.objects.select_related("owner", "due_session__season")),
+            Prefetch(
+                "action_items",
+                queryset=ActionItem.objects.select_related("owner", "due_session__season"),
+            ),
         )
         .order_by("-vote_count", "created_at", "pk")
     )
@@ -242,7 +247,9 @@ def card_merge(request, pk):
         messages.success(request, _("The cards were merged."))
         return redirect(board_url(session, target))
     card.shown_author = card.author_shown_to(request.user)
-    return render(request, "study/card_merge.html", {"session": session, "card": card, "form": form})
+    return render(
+        request, "study/card_merge.html", {"session": session, "card": card, "form": form}
+    )
 
 
 # Action items ----------------------------------------------------------------
@@ -260,7 +267,13 @@ def action_item_edit(request, pk):
     form = ActionItemForm(request.POST or None, card=card, instance=item)
     if request.method == "POST" and save_or_form_error(form) is not None:
         if is_new or item.owner_id != owner_before:
-            notify(NotificationKind.ACTION_ITEM, [item.owner], actor=request.user, target=item, label=item.title)
+            notify(
+                NotificationKind.ACTION_ITEM,
+                [item.owner],
+                actor=request.user,
+                target=item,
+                label=item.title,
+            )
         if is_new:
             messages.success(request, _("The card is now an action item."))
         else:
@@ -327,14 +340,17 @@ def session_retro_html(request, session, can_manage):
     once for everyone; the links to close or resolve an item, which only
     its addressee or owner and the organizers get, are added when the part
     is rendered, without a query."""
-    questions, items = cached(request, "session-carry-over", [session.pk], lambda: session_carry_over(session))
+    questions, items = cached(
+        request, "session-carry-over", [session.pk], lambda: session_carry_over(session)
+    )
     viewer = request.user.pk
     return render_to_string(
         "study/includes/session_retro.html",
         {
             "session": session,
             "carried_questions": [
-                (question, can_manage or viewer == question.addressed_to_id) for question in questions
+                (question, can_manage or viewer == question.addressed_to_id)
+                for question in questions
             ],
             "action_items": [(item, can_manage or viewer == item.owner_id) for item in items],
         },
@@ -360,7 +376,9 @@ def retro_overview(request, season):
     """Every open action item and open question of a season, for its organizers."""
     season = season_for_organizer(request, season)
     items = list(
-        ActionItem.objects.open().in_season(season).for_lists()
+        ActionItem.objects.open()
+        .in_season(season)
+        .for_lists()
         .order_by("due_session__number", "pk")[: OVERVIEW_ROWS + 1]
     )
     questions = list(
@@ -389,7 +407,9 @@ def question_close(request, pk):
     """The member a question is addressed to, or an organizer of its season,
     closes it without an answer: it stops carrying over."""
     question = get_object_or_404(
-        Question.objects.select_related("presentation__session__season", "asked_by", "addressed_to"),
+        Question.objects.select_related(
+            "presentation__session__season", "asked_by", "addressed_to"
+        ),
         pk=pk,
     )
     if not question.can_close(request.user):
@@ -434,7 +454,10 @@ def question_history(request, pk):
     """Earlier versions of a question; every member may read them."""
     question = get_object_or_404(Question.objects.select_related("presentation"), pk=pk)
     return render_history(
-        request, _("Earlier versions of the question"), question.get_absolute_url(), question,
+        request,
+        _("Earlier versions of the question"),
+        question.get_absolute_url(),
+        question,
         question.history.all(),
     )
 
@@ -443,7 +466,10 @@ def answer_history(request, pk):
     """Earlier versions of an answer; every member may read them."""
     answer = get_object_or_404(Answer.objects.select_related("question__presentation"), pk=pk)
     return render_history(
-        request, _("Earlier versions of the answer"), answer.get_absolute_url(), answer,
+        request,
+        _("Earlier versions of the answer"),
+        answer.get_absolute_url(),
+        answer,
         answer.history.all(),
     )
 
@@ -453,6 +479,9 @@ def card_history(request, pk):
     nobody (an anonymous card's history would give its author away)."""
     card, _role = card_for(request, pk)
     return render_history(
-        request, _("Earlier versions of the card"), board_url(card.board.session, card), card,
+        request,
+        _("Earlier versions of the card"),
+        board_url(card.board.session, card),
+        card,
         card.history.all(),
     )

@@ -65,9 +65,7 @@ def season_detail(request, season):
         "study/season_detail.html",
         {
             "season": season,
-            "is_current": cached(
-                request, "current-season", [], lambda: Season.objects.current()
-            )
+            "is_current": cached(request, "current-season", [], lambda: Season.objects.current())
             == season,
             "can_manage": season.can_manage(request.user),
             "sessions_html": sessions_html,

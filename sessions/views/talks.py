@@ -24,8 +24,8 @@ from sessions.models import (
     Question,
     TalkSlot,
 )
-from sessions.notifications import notify
 from sessions.models.talks import paper_links_prefetch
+from sessions.notifications import notify
 
 from .access import answer_for_author, get_session, question_for_author, talk_for_editing
 
@@ -240,7 +240,9 @@ def question_create(request, pk):
     if question is not None:
         messages.success(request, _("Your question was posted."))
         return redirect(question.get_absolute_url())
-    return render(request, "study/question_form.html", {"form": form, "talk": talk, "question": None})
+    return render(
+        request, "study/question_form.html", {"form": form, "talk": talk, "question": None}
+    )
 
 
 def question_edit(request, pk):
@@ -277,7 +279,10 @@ def question_delete(request, pk):
 
 def answer_create(request, pk):
     question = get_object_or_404(
-        Question.objects.select_related("presentation__session__season", "asked_by", "addressed_to"), pk=pk
+        Question.objects.select_related(
+            "presentation__session__season", "asked_by", "addressed_to"
+        ),
+        pk=pk,
     )
     form = AnswerForm(request.POST or None, instance=Answer(question=question, author=request.user))
     with transaction.atomic():

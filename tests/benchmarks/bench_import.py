@@ -20,7 +20,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ["김하나", "이두리", "박세나", "최네온", "정다섯", "강여섯", "조일곱", "윤여덟", "장아홉", "임열"]
+NAMES = [
+    "김하나",
+    "이두리",
+    "박세나",
+    "최네온",
+    "정다섯",
+    "강여섯",
+    "조일곱",
+    "윤여덟",
+    "장아홉",
+    "임열",
+]
 EMOJI = ["🐱", "🐼", "🦝", "🐻", "🦊", "🐰", "🐯", "🐨", "🐸", "🐧"]
 
 
@@ -40,7 +51,11 @@ def by_topic(number, date):
     for name in (a, b, c):
         lines += [f"## {name}{EMOJI[NAMES.index(name)]}", "### 받은 질문"]
         for q in range(1, 3):
-            lines += [f"- Q{q}: {number}주차 {name}에게 {q}번째 질문?", f"- A{q}: 답변 {q}입니다.", "  이어지는 줄."]
+            lines += [
+                f"- Q{q}: {number}주차 {name}에게 {q}번째 질문?",
+                f"- A{q}: 답변 {q}입니다.",
+                "  이어지는 줄.",
+            ]
         lines += ["", "### 소감", f"   : {number}주차 소감. " * 5, "", "---", ""]
     return "\n".join(lines) + "\n"
 
@@ -60,7 +75,14 @@ def by_team(number, date):
     lines += ["### 질의응답"]
     for name in (a, c):
         lines += [f"- {name}{EMOJI[NAMES.index(name)]}", ""]
-        lines += [f"  🩷 받은 질문 : {number}주차 {name} 질문  ", "", "     -> 답변 : 첫 문단.", "", "  둘째 문단.", ""]
+        lines += [
+            f"  🩷 받은 질문 : {number}주차 {name} 질문  ",
+            "",
+            "     -> 답변 : 첫 문단.",
+            "",
+            "  둘째 문단.",
+            "",
+        ]
     lines += ["---", "### 소감"]
     lines += [f"- {name} : {number}주차 팀 소감." for name in (a, b, c, d)]
     return "\n".join(lines) + "\n"
@@ -108,7 +130,10 @@ def main(argv=None):
                 f"{label}: {len(report.files)} files in {elapsed:.2f} s = "
                 f"{len(report.files) / elapsed:.0f} files/s "
                 f"({len(report.failed)} failed; created: "
-                + ", ".join(f"{totals[kind, 'created']} {kind}" for kind in ("session", "presentation", "question"))
+                + ", ".join(
+                    f"{totals[kind, 'created']} {kind}"
+                    for kind in ("session", "presentation", "question")
+                )
                 + ")"
             )
 

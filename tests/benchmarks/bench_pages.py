@@ -95,7 +95,6 @@ def measure(scale, repeat, cold_repeat, warmup=3, show_queries=False):
     from django.test.utils import CaptureQueriesContext
 
     from sessions.models import ContentVersion
-
     from tests.benchmarks.common import prepare_data
 
     prepare_data(scale)
@@ -159,7 +158,6 @@ def profile(scale, page, repeat, cold=False):
     from django.test.utils import CaptureQueriesContext
 
     from sessions.models import ContentVersion
-
     from tests.benchmarks.common import prepare_data
 
     prepare_data(scale)

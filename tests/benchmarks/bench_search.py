@@ -121,8 +121,12 @@ def generate(rows, seed=7):
         )
         talks = Presentation.objects.bulk_create(
             (
-                Presentation(session=sessions[n % len(sessions)], topic=f"{sentence(rng, 3)} #{n}",
-                             summary=text(rng, 4), order=n % 20)
+                Presentation(
+                    session=sessions[n % len(sessions)],
+                    topic=f"{sentence(rng, 3)} #{n}",
+                    summary=text(rng, 4),
+                    order=n % 20,
+                )
                 for n in range(counts["talks"])
             ),
             batch_size=batch,
@@ -133,7 +137,9 @@ def generate(rows, seed=7):
                     title=f"{rng.choice(ENGLISH)} {rng.choice(ENGLISH)} study {n}",
                     url=f"https://example.org/papers/{n}",
                     normalized_url=f"example.org/papers/{n}",
-                    authors=", ".join(rng.choice(["Kim", "Lee", "Park", "Choi", "Vaswani"]) for _ in range(3)),
+                    authors=", ".join(
+                        rng.choice(["Kim", "Lee", "Park", "Choi", "Vaswani"]) for _ in range(3)
+                    ),
                     year=2000 + n % 25,
                 )
                 for n in range(counts["papers"])
@@ -201,7 +207,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--fresh", action="store_true", help="Drop the database and generate again.")
+    parser.add_argument(
+        "--fresh", action="store_true", help="Drop the database and generate again."
+    )
     args = parser.parse_args(argv)
 
     url = database_url("search")

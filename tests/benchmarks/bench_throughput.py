@@ -165,7 +165,9 @@ def main(argv=None):
     )  # fmt: skip
     try:
         wait_until_up(port)
-        print(f"== gunicorn: {WORKERS} workers on 127.0.0.1:{port}, production settings", flush=True)
+        print(
+            f"== gunicorn: {WORKERS} workers on 127.0.0.1:{port}, production settings", flush=True
+        )
         for path in pages.values():
             run_load(port, path, cookie, 2, 1000, args.concurrency)  # warm-up
         totals = {name: {"latencies": [], "errors": [], "seconds": 0.0} for name in pages}
@@ -210,7 +212,9 @@ def main(argv=None):
         )
         if total["errors"]:
             print(f"  errors: {sorted(set(total['errors']))[:5]}")
-    print(f"session page / trivial page: {rates['session page'] / rates['trivial page']:.0%} of the requests per second")
+    print(
+        f"session page / trivial page: {rates['session page'] / rates['trivial page']:.0%} of the requests per second"
+    )
 
 
 if __name__ == "__main__":

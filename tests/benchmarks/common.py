@@ -104,9 +104,7 @@ def prepare_data(scale_name, verbosity=1):
     sessions = StudySession.objects.count()
     if sessions == 0:
         # Progress goes to stderr: stdout carries the child's result.
-        call_command(
-            "generate_demo_data", scale=scale_name, verbosity=verbosity, stdout=sys.stderr
-        )
+        call_command("generate_demo_data", scale=scale_name, verbosity=verbosity, stdout=sys.stderr)
     elif (sessions, Question.objects.count()) != (scale.sessions, scale.questions):
         raise SystemExit(
             f"The benchmark database holds other data than the {scale_name} scale; "

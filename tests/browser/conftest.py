@@ -140,6 +140,4 @@ def pytest_runtest_makereport(item, call):
 def pytest_terminal_summary(terminalreporter):
     if saved_screenshots:
         terminalreporter.write_sep("-", "browser screenshots")
-        terminalreporter.write_line(
-            f"{len(saved_screenshots)} screenshots saved in {SCREENSHOTS}"
-        )
+        terminalreporter.write_line(f"{len(saved_screenshots)} screenshots saved in {SCREENSHOTS}")

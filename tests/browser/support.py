@@ -24,7 +24,9 @@ class PageWatch:
 
     def _console(self, message):
         if message.type == "error":
-            self.problems.append(f"console error: {message.text} ({message.location.get('url', '')})")
+            self.problems.append(
+                f"console error: {message.text} ({message.location.get('url', '')})"
+            )
 
     def _failed(self, request):
         if request.failure == "net::ERR_ABORTED":
@@ -39,7 +41,9 @@ class PageWatch:
         # Navigations answered 4xx are judged by the tests themselves
         # (e.g. a form re-shown with errors); assets must always load.
         if response.status >= 400 and response.request.resource_type != "document":
-            self.problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+            self.problems.append(
+                f"HTTP {response.status}: {response.request.method} {response.url}"
+            )
 
     def take(self):
         problems, self.problems = self.problems, []
@@ -53,7 +57,6 @@ def save_screenshot(page, name, full_page=True):
     page.screenshot(path=str(path), full_page=full_page)
     saved_screenshots.append(path)
     return path
-
 
 
 # Run in the page: what a clean page must not have, as readable lines.

@@ -19,7 +19,9 @@ def _history():
     members = [factories.MemberFactory() for _ in range(5)]
     today = timezone.localdate()
     for week in range(8):
-        session = factories.StudySessionFactory(date=today - datetime.timedelta(days=7 * (8 - week)))
+        session = factories.StudySessionFactory(
+            date=today - datetime.timedelta(days=7 * (8 - week))
+        )
         talk = factories.PresentationFactory(session=session, presenters=[members[week % 5]])
         factories.QuestionFactory(presentation=talk, asked_by=members[(week + 1) % 5])
         for index, member in enumerate(members):

@@ -67,7 +67,10 @@ def test_question_and_answer_ring_each_others_bell_and_email_in_their_language(
     assert to_asker.subject == "강발표 answered your question about “셀프 어텐션”"
     assert "Hello 조회원," in to_asker.body
     assert "기울기가 깊은 층까지 잘 전달되지 않습니다." in to_asker.body
-    assert by_recipient["presenter@example.org"].subject == "조회원 님이 “셀프 어텐션”에 대해 질문했습니다"
+    assert (
+        by_recipient["presenter@example.org"].subject
+        == "조회원 님이 “셀프 어텐션”에 대해 질문했습니다"
+    )
     assert to_asker.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert asking_watch.take() == []
     assert answering_watch.take() == []

@@ -83,10 +83,14 @@ def test_page_checks_report_every_fault(browser):
     assert problems[6] == 'image did not load: <img src="/missing.css">'
     assert problems[7].startswith("scrolls sideways: 2008px of content in a 375px window")
     kinds = sorted(
-        "inline style refused" if "inline style" in line
-        else "inline script refused" if "inline script" in line
-        else "failed asset" if line.startswith("HTTP 404: GET http://checks.test/missing.css")
-        else "console 404" if "404" in line
+        "inline style refused"
+        if "inline style" in line
+        else "inline script refused"
+        if "inline script" in line
+        else "failed asset"
+        if line.startswith("HTTP 404: GET http://checks.test/missing.css")
+        else "console 404"
+        if "404" in line
         else line
         for line in reported
     )

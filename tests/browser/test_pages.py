@@ -45,7 +45,8 @@ def demo_urls():
         "journal-list": reverse("study:journal-list"),
         "journal-entry": entry.get_absolute_url(),
         "journal-form": reverse("study:journal-create"),
-        "reflection-form": reverse("study:reflection-edit", args=[DEMO_SEASON, 3]) + "?template=kpt",
+        "reflection-form": reverse("study:reflection-edit", args=[DEMO_SEASON, 3])
+        + "?template=kpt",
         "search-results": reverse("study:search") + "?q=트랜스포머",
         "participation": reverse("study:participation"),
         "notifications": reverse("study:notification-list"),

@@ -31,7 +31,10 @@ def test_readme_screenshots_of_session_and_talk_page(new_page):
     talk = Presentation.objects.get(session__number=1, topic="역전파 다시 보기")
     page, watch = new_page(user=Member.objects.get(username="minji"), width=WIDTH, height=HEIGHT)
     shots = {}
-    for name, url in [("session-page", "/seasons/season-2/2/"), ("talk-page", talk.get_absolute_url())]:
+    for name, url in [
+        ("session-page", "/seasons/season-2/2/"),
+        ("talk-page", talk.get_absolute_url()),
+    ]:
         page.goto(url)
         page.evaluate("document.fonts.ready")
         shots[name] = save_screenshot(page, f"readme-{name}", full_page=False)

@@ -52,7 +52,9 @@ def test_members_fill_the_board_and_an_action_item_follows_its_owner_until_done(
     with lee_page.expect_navigation():
         lee_page.locator(f"#card-{try_card.pk} .vote-button").click()
     expect(lee_page.locator(f"#card-{try_card.pk} .vote-count")).to_have_text("1")
-    expect(lee_page.locator(f"#card-{try_card.pk} .vote-button")).to_have_attribute("aria-pressed", "true")
+    expect(lee_page.locator(f"#card-{try_card.pk} .vote-button")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     # The author sees their anonymous card as theirs, with its edit link.
     expect(lee_page.locator(f"#card-{secret.pk} .card-author")).to_contain_text("이서준")
     expect(lee_page.locator(f"#card-{secret.pk}")).to_contain_text("수정")
@@ -81,7 +83,12 @@ def test_members_fill_the_board_and_an_action_item_follows_its_owner_until_done(
     expect(org_page.locator("#id_due_session")).to_have_value(str(following.pk))
     submit(org_page)
     item = ActionItem.objects.get()
-    assert (item.card, item.owner, item.due_session, item.status) == (try_card, kim, following, "open")
+    assert (item.card, item.owner, item.due_session, item.status) == (
+        try_card,
+        kim,
+        following,
+        "open",
+    )
 
     # The next session's page and the owner's home show it.
     org_page.goto(following.get_absolute_url())

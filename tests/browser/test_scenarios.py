@@ -94,7 +94,13 @@ def test_organizer_starts_a_season_and_schedules_its_first_session(new_page):
     submit(page)
 
     session = StudySession.objects.get()
-    assert (session.season, session.number, str(session.date), str(session.start_time), session.title) == (
+    assert (
+        session.season,
+        session.number,
+        str(session.date),
+        str(session.start_time),
+        session.title,
+    ) == (
         season,
         1,
         "2026-12-04",
@@ -190,7 +196,9 @@ def test_member_asks_question_and_presenter_answers(new_page, talk, member, pres
     answering, answering_watch = new_page(user=presenter)
     answering.goto(talk.get_absolute_url())
     answering.locator(f"#question-{question.pk} .item-actions a").first.click()
-    answering.wait_for_url(re.compile(re.escape(reverse("study:answer-create", args=[question.pk]))))
+    answering.wait_for_url(
+        re.compile(re.escape(reverse("study:answer-create", args=[question.pk])))
+    )
     answering.fill("#id_body", "기울기가 깊은 층까지 잘 전달되지 않습니다.")
     submit(answering)
 
@@ -204,7 +212,9 @@ def test_member_asks_question_and_presenter_answers(new_page, talk, member, pres
     assert answering_watch.take() == []
 
 
-def test_member_writes_reflection_from_kpt_template_with_math_preview(new_page, study_session, member):
+def test_member_writes_reflection_from_kpt_template_with_math_preview(
+    new_page, study_session, member
+):
     with translation.override("ko"):
         kpt = {key: text for key, _label, text in reflection_templates()}["kpt"]
     page, watch = new_page(user=member)
@@ -275,7 +285,9 @@ def test_two_people_edit_one_talk_and_the_second_sees_both_texts(new_page, talk,
     talk.refresh_from_db()
     assert talk.topic == "멀티헤드 어텐션"
     # The message, the organizer's text still in the editor, the stored topic beside it.
-    expect(second.locator("form.stacked-form .errorlist.nonfield")).to_contain_text("다른 사람이 내용을 바꿨습니다")
+    expect(second.locator("form.stacked-form .errorlist.nonfield")).to_contain_text(
+        "다른 사람이 내용을 바꿨습니다"
+    )
     expect(second.locator("#id_summary")).to_have_value("요약을 새로 썼다.")
     expect(second.locator(".edit-conflict dd").first).to_have_text("멀티헤드 어텐션")
     assert page_problems(second) == []
@@ -389,7 +401,9 @@ def click_and_wait(page, locator):
         locator.click()
 
 
-def test_organizer_opens_slots_member_claims_others_nominate_vote_and_presenter_takes_paper(new_page, live_server):
+def test_organizer_opens_slots_member_claims_others_nominate_vote_and_presenter_takes_paper(
+    new_page, live_server
+):
     """The planning of 9주차 end to end: two slots opened, one claimed, a
     paper nominated and voted for, then taken into the claimed slot; the
     session page, home and the calendar feed show that agenda."""
@@ -442,7 +456,9 @@ def test_organizer_opens_slots_member_claims_others_nominate_vote_and_presenter_
     page.goto(reverse("study:backlog", args=[season.slug]))
     click_and_wait(page, page.locator(f"#nomination-{nomination.pk} form[action$='/vote/'] button"))
     expect(page.locator(f"#nomination-{nomination.pk} .meta")).to_contain_text("1표")
-    expect(page.locator(f"#nomination-{nomination.pk} button[aria-pressed=true]")).to_have_text("투표 취소")
+    expect(page.locator(f"#nomination-{nomination.pk} button[aria-pressed=true]")).to_have_text(
+        "투표 취소"
+    )
     assert watch.take() == []
 
     # The presenter takes the nominated paper into their slot.
@@ -451,9 +467,13 @@ def test_organizer_opens_slots_member_claims_others_nominate_vote_and_presenter_
     page.select_option(f"#take-{nomination.pk}", str(slot.pk))
     click_and_wait(page, page.locator(f"#nomination-{nomination.pk} form[action$='/take/'] button"))
     assert path_of(page) == session.get_absolute_url()
-    expect(page.locator(f"#slot-{slot.pk}")).to_contain_text("Denoising Diffusion Probabilistic Models")
+    expect(page.locator(f"#slot-{slot.pk}")).to_contain_text(
+        "Denoising Diffusion Probabilistic Models"
+    )
     page.goto(reverse("study:backlog", args=[season.slug]) + "?status=scheduled")
-    expect(page.locator(f"#nomination-{nomination.pk} .badge")).to_have_text(f"{full_name}에 발표 예정")
+    expect(page.locator(f"#nomination-{nomination.pk} .badge")).to_have_text(
+        f"{full_name}에 발표 예정"
+    )
 
     # Home shows the presenter's next talk and the agenda; so does the calendar feed.
     page.goto(reverse("study:home"))
@@ -465,4 +485,7 @@ def test_organizer_opens_slots_member_claims_others_nominate_vote_and_presenter_
     description = feed.text().replace("\r\n ", "")
     # Calendar apps send no Accept-Language: the feed speaks the site's
     # default language, English in the tests.
-    assert f"- In preparation ({presenter.label})\\n  Denoising Diffusion Probabilistic Models https://arxiv.org/abs/2006.11239" in description
+    assert (
+        f"- In preparation ({presenter.label})\\n  Denoising Diffusion Probabilistic Models https://arxiv.org/abs/2006.11239"
+        in description
+    )

@@ -5,11 +5,11 @@ from sessions.models import Member, Presentation, Reflection, StudySession
 
 def snapshot():
     """Domain data as plain values, without ids or timestamps."""
-    sessions = {
-        s.number: (s.date, s.title) for s in StudySession.objects.all()
-    }
+    sessions = {s.number: (s.date, s.title) for s in StudySession.objects.all()}
     talks = {}
-    for talk in Presentation.objects.with_people().prefetch_related("questions__answers", "questions__addressed_to"):
+    for talk in Presentation.objects.with_people().prefetch_related(
+        "questions__answers", "questions__addressed_to"
+    ):
         talks[talk.session.number, talk.topic] = {
             "presenters": [m.display_name for m in talk.ordered_presenters()],
             "papers": sorted((p.title, p.url) for p in talk.papers.all()),

@@ -14,12 +14,16 @@ URL = "/admin/study/importedfile/import/"
 
 
 def upload(name, folder=FIXTURES):
-    return SimpleUploadedFile(name.rsplit("/", 1)[-1], (folder / name).read_bytes(), content_type="text/markdown")
+    return SimpleUploadedFile(
+        name.rsplit("/", 1)[-1], (folder / name).read_bytes(), content_type="text/markdown"
+    )
 
 
 @pytest.fixture
 def staff_client(client, db):
-    admin = factories.MemberFactory(username="admin", display_name="관리자", is_staff=True, is_superuser=True)
+    admin = factories.MemberFactory(
+        username="admin", display_name="관리자", is_staff=True, is_superuser=True
+    )
     client.force_login(admin)
     return client
 
@@ -31,7 +35,13 @@ def test_admin_import_url_name_resolves():
 def test_admin_import_page_shows_the_form(staff_client):
     response = staff_client.get(URL)
     assert response.status_code == 200
-    assert list(response.context["form"].fields) == ["files", "author", "season", "aliases", "dry_run"]
+    assert list(response.context["form"].fields) == [
+        "files",
+        "author",
+        "season",
+        "aliases",
+        "dry_run",
+    ]
     assert response.context["report"] is None
 
 
@@ -40,7 +50,11 @@ def test_admin_import_uploads_files_and_reports_like_the_command(staff_client):
     response = staff_client.post(
         URL,
         {
-            "files": [upload("session_by_team.md"), upload("journal_jekyll.md"), upload("bad/no_number.md")],
+            "files": [
+                upload("session_by_team.md"),
+                upload("journal_jekyll.md"),
+                upload("bad/no_number.md"),
+            ],
             "author": owner.pk,
             "aliases": "윤도헌=윤도현\n",
         },
@@ -60,7 +74,10 @@ def test_admin_import_uploads_files_and_reports_like_the_command(staff_client):
     assert record.imported_by.username == "admin"
     summary = response.context["summary"]
     assert summary.startswith("2 file(s) imported, 1 failed.\n")
-    assert "  upload/no_number.md: line 1: no session number: expected a heading such as '# 6주차'" in summary
+    assert (
+        "  upload/no_number.md: line 1: no session number: expected a heading such as '# 6주차'"
+        in summary
+    )
     assert "upload/no_number.md: line 1: no session number" in response.content.decode()
 
 
@@ -85,8 +102,13 @@ def test_admin_import_dry_run_names_the_members_it_would_create(staff_client, st
     response = staff_client.post(URL, {"files": [upload("session_by_topic.md")], "dry_run": "on"})
     report = response.context["report"]
     assert "김민지" not in report.new_members
-    assert report.new_members and all(name in response.content.decode() for name in report.new_members)
-    assert f"New members it would create: {', '.join(report.new_members)}" in response.context["summary"]
+    assert report.new_members and all(
+        name in response.content.decode() for name in report.new_members
+    )
+    assert (
+        f"New members it would create: {', '.join(report.new_members)}"
+        in response.context["summary"]
+    )
     assert "Members it would create" in response.content.decode()
 
 
@@ -132,13 +154,18 @@ def test_admin_import_report_is_in_korean(staff_client, staging):
         URL, {"files": [upload("session_by_topic.md")], "dry_run": "on"}, HTTP_ACCEPT_LANGUAGE="ko"
     )
     page = response.content.decode()
-    assert "시험 실행: 아무것도 저장하지 않았습니다. 파일 1개를 가져올 수 있고, 0개는 실패했습니다." in page
+    assert (
+        "시험 실행: 아무것도 저장하지 않았습니다. 파일 1개를 가져올 수 있고, 0개는 실패했습니다."
+        in page
+    )
     assert "질문" in page and "생성" in page
     assert "would be imported" not in page and ">questions<" not in page
 
 
 def test_admin_import_rejects_wrong_file_type(staff_client):
-    bad = SimpleUploadedFile("notes.html", b"<h1>6\xec\xa3\xbc\xec\xb0\xa8</h1>", content_type="text/html")
+    bad = SimpleUploadedFile(
+        "notes.html", b"<h1>6\xec\xa3\xbc\xec\xb0\xa8</h1>", content_type="text/html"
+    )
     response = staff_client.post(URL, {"files": [bad]}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert response.context["form"].errors == {
@@ -149,10 +176,14 @@ def test_admin_import_rejects_wrong_file_type(staff_client):
 
 def test_admin_import_rejects_bad_alias(staff_client):
     response = staff_client.post(
-        URL, {"files": [upload("session_by_topic.md")], "aliases": "윤도헌"}, HTTP_ACCEPT_LANGUAGE="en"
+        URL,
+        {"files": [upload("session_by_topic.md")], "aliases": "윤도헌"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
-    assert response.context["form"].errors == {"aliases": ["alias '윤도헌' is not of the form OLD=NEW"]}
+    assert response.context["form"].errors == {
+        "aliases": ["alias '윤도헌' is not of the form OLD=NEW"]
+    }
 
 
 def test_admin_import_forbidden_for_members(client, member):
@@ -178,7 +209,9 @@ def test_admin_changelist_links_to_import(staff_client):
 
 
 def test_admin_import_errors_and_warnings_are_in_korean(staff_client):
-    response = staff_client.post(URL, {"files": [upload("bad/no_number.md")]}, HTTP_ACCEPT_LANGUAGE="ko")
+    response = staff_client.post(
+        URL, {"files": [upload("bad/no_number.md")]}, HTTP_ACCEPT_LANGUAGE="ko"
+    )
     assert [f.error for f in response.context["report"].files] == [
         "1번째 줄: 모임 번호가 없습니다: '# 6주차' 같은 제목이 필요합니다"
     ]

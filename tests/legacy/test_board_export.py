@@ -52,12 +52,23 @@ def board_snapshot():
         )
         for item in ActionItem.objects.select_related("card", "owner", "due_session", "resolved_by")
     }
-    boards = {board.session.number: board.format for board in RetroBoard.objects.select_related("session")}
+    boards = {
+        board.session.number: board.format for board in RetroBoard.objects.select_related("session")
+    }
     return {"boards": boards, "cards": cards, "items": items}
 
 
 def empty_database():
-    for model in (ImportedFile, ActionItem, Card, RetroBoard, Answer, Question, Presentation, Reflection):
+    for model in (
+        ImportedFile,
+        ActionItem,
+        Card,
+        RetroBoard,
+        Answer,
+        Question,
+        Presentation,
+        Reflection,
+    ):
         model.objects.all().delete()
     StudySession.objects.all().delete()
     SeasonMembership.objects.all().delete()
@@ -74,12 +85,22 @@ def season_with_boards():
     kim = factories.MemberFactory(display_name="김민지", emoji="🐱")
     lee = factories.MemberFactory(display_name="이서준", emoji="🐼")
     board = factories.RetroBoardFactory(session=first, format=RetroBoard.Format.KPT)
-    keep = factories.CardFactory(board=board, column="keep", author=kim, body="발표 자료를 **미리** 공유했다")
-    similar = factories.CardFactory(board=board, column="keep", author=lee, body="자료 공유가 빨랐다")
-    secret = factories.CardFactory(
-        board=board, column="problem", author=lee, anonymous=True, body="시간이 부족했다\n\n```\n코드\n```"
+    keep = factories.CardFactory(
+        board=board, column="keep", author=kim, body="발표 자료를 **미리** 공유했다"
     )
-    try_card = factories.CardFactory(board=board, column="try", author=kim, body="질문을 미리 모으자")
+    similar = factories.CardFactory(
+        board=board, column="keep", author=lee, body="자료 공유가 빨랐다"
+    )
+    secret = factories.CardFactory(
+        board=board,
+        column="problem",
+        author=lee,
+        anonymous=True,
+        body="시간이 부족했다\n\n```\n코드\n```",
+    )
+    try_card = factories.CardFactory(
+        board=board, column="try", author=kim, body="질문을 미리 모으자"
+    )
     done_card = factories.CardFactory(board=board, column="try", author=lee, body="타이머를 쓰자")
     for voter in (kim, lee):
         factories.CardVoteFactory(card=keep, member=voter)
@@ -96,11 +117,15 @@ def season_with_boards():
         resolved_at=timezone.make_aware(datetime.datetime(2026, 3, 14, 21, 30)),
     )
     factories.RetroBoardFactory(session=second, format=RetroBoard.Format.FOUR_L)
-    factories.CardFactory(board=second.retro_board, column="longed_for", author=kim, body="더 긴 토론")
+    factories.CardFactory(
+        board=second.retro_board, column="longed_for", author=kim, body="더 긴 토론"
+    )
     return season
 
 
-def test_round_trip_of_a_season_with_boards_gives_the_same_cards_votes_and_items(tmp_path, season_with_boards):
+def test_round_trip_of_a_season_with_boards_gives_the_same_cards_votes_and_items(
+    tmp_path, season_with_boards
+):
     before = board_snapshot()
     call_command("export_markdown", "--out", str(tmp_path / "out"), stdout=io.StringIO())
     empty_database()
@@ -117,7 +142,12 @@ def test_round_trip_of_a_season_with_boards_gives_the_same_cards_votes_and_items
     }
     assert after == expected
     assert after["cards"][1, "keep", "발표 자료를 **미리** 공유했다"] == ("김민지", False, 2, None)
-    assert after["cards"][1, "keep", "자료 공유가 빨랐다"] == ("이서준", False, 0, "발표 자료를 **미리** 공유했다")
+    assert after["cards"][1, "keep", "자료 공유가 빨랐다"] == (
+        "이서준",
+        False,
+        0,
+        "발표 자료를 **미리** 공유했다",
+    )
     assert StudySession.objects.get(number=3).date == datetime.date(2026, 3, 20)
 
 
@@ -167,8 +197,14 @@ def test_kpt_reflection_in_old_notes_stays_a_reflection():
     [
         ("format: 5w\ncards: []", "unknown board format '5w'"),
         ("format: kpt\ncards:\n- column: liked\n  body: x", "column 'liked' is not one of"),
-        ("format: kpt\ncards:\n- column: keep\n  body: x\n  votes: -1", "a card's votes must be a count"),
-        ("format: kpt\ncards:\n- column: keep\n  body: x\n  merged_into: 5", "merged_into must name a card"),
+        (
+            "format: kpt\ncards:\n- column: keep\n  body: x\n  votes: -1",
+            "a card's votes must be a count",
+        ),
+        (
+            "format: kpt\ncards:\n- column: keep\n  body: x\n  merged_into: 5",
+            "merged_into must name a card",
+        ),
         (
             "format: kpt\ncards:\n- column: try\n  body: x\n  action:\n    title: t\n    status: done",
             "an action item on the board has no owner",
@@ -177,7 +213,9 @@ def test_kpt_reflection_in_old_notes_stays_a_reflection():
     ],
 )
 def test_board_section_with_bad_data_is_a_clear_error(yaml_text, message):
-    body = [(n, line) for n, line in enumerate(["````yaml", *yaml_text.split("\n"), "````"], start=2)]
+    body = [
+        (n, line) for n, line in enumerate(["````yaml", *yaml_text.split("\n"), "````"], start=2)
+    ]
     with pytest.raises(ParseError) as error:
         parse_board(1, body)
     assert message in str(error.value)

@@ -6,9 +6,19 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from sessions.legacy.exporter import journal_markdown, sessions_for_export, session_markdown
+from sessions.legacy.exporter import journal_markdown, session_markdown, sessions_for_export
 from sessions.legacy.loader import import_paths
-from sessions.models import Answer, ImportedFile, Member, Paper, Presentation, Question, Reflection, StudySession, Tag
+from sessions.models import (
+    Answer,
+    ImportedFile,
+    Member,
+    Paper,
+    Presentation,
+    Question,
+    Reflection,
+    StudySession,
+    Tag,
+)
 from tests import factories
 from tests.legacy.helpers import snapshot
 
@@ -17,7 +27,17 @@ SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "legacy-sample
 
 
 def empty_database():
-    for model in (ImportedFile, Answer, Question, Presentation, Reflection, Tag, Paper, StudySession, Member):
+    for model in (
+        ImportedFile,
+        Answer,
+        Question,
+        Presentation,
+        Reflection,
+        Tag,
+        Paper,
+        StudySession,
+        Member,
+    ):
         model.objects.all().delete()
 
 
@@ -37,10 +57,17 @@ def round_trip(tmp_path, paths, owner_name):
 
 @pytest.mark.django_db
 def test_round_trip_fixtures_gives_the_same_data(tmp_path):
-    paths = [FIXTURES / name for name in (
-        "session_by_topic.md", "session_crlf_bom.md", "session_by_team.md",
-        "journal_jekyll.md", "journal_jekyll_undated.md", "journal_obsidian.md",
-    )]
+    paths = [
+        FIXTURES / name
+        for name in (
+            "session_by_topic.md",
+            "session_crlf_bom.md",
+            "session_by_team.md",
+            "journal_jekyll.md",
+            "journal_jekyll_undated.md",
+            "journal_obsidian.md",
+        )
+    ]
     before, after, second = round_trip(tmp_path, paths, "주인")
     assert after == before
     assert second.warnings == [
@@ -84,7 +111,10 @@ def test_session_markdown_layout():
 @pytest.mark.django_db
 def test_journal_markdown_front_matter():
     entry = factories.JournalEntryFactory(
-        title="주간 회고: 3주차", body="본문\n\n- 항목", author__display_name="주인", author__username="owner"
+        title="주간 회고: 3주차",
+        body="본문\n\n- 항목",
+        author__display_name="주인",
+        author__username="owner",
     )
     entry.tags.set([Tag.objects.create(name="회고")])
     text = journal_markdown(entry)
@@ -106,10 +136,16 @@ def test_export_dry_run_writes_nothing(tmp_path):
 def test_round_trip_keeps_every_members_answer(tmp_path):
     import_paths([FIXTURES / "session_crlf_bom.md"])
     question = Question.objects.get()
-    factories.AnswerFactory(question=question, author=factories.MemberFactory(display_name="김답변", emoji="🐱"),
-                            body="저는 이렇게\n\n생각해요.")
-    factories.AnswerFactory(question=question, author=factories.MemberFactory(display_name="박보충", emoji=""),
-                            body="논문 2절 참고.")
+    factories.AnswerFactory(
+        question=question,
+        author=factories.MemberFactory(display_name="김답변", emoji="🐱"),
+        body="저는 이렇게\n\n생각해요.",
+    )
+    factories.AnswerFactory(
+        question=question,
+        author=factories.MemberFactory(display_name="박보충", emoji=""),
+        body="논문 2절 참고.",
+    )
     text = session_markdown(sessions_for_export().get())
     assert (
         "- A1: 기본값이 잘 동작하지만 문제에 따라 조절합니다.\n"
@@ -130,7 +166,9 @@ def test_round_trip_keeps_headings_and_separators_inside_reflections_and_summari
     talk.summary = "# 개요\n\n모멘텀과 적응적 학습률.\n\n---\n\n## 실험\n\n- 결과 1"
     talk.save(update_fields=["summary"])
     reflection = Reflection.objects.get()
-    reflection.body = "## Keep\n\n복습을 했다.\n\n## Problem\n\n시간이 부족했다.\n\n## Try\n\n미리 읽기"
+    reflection.body = (
+        "## Keep\n\n복습을 했다.\n\n## Problem\n\n시간이 부족했다.\n\n## Try\n\n미리 읽기"
+    )
     reflection.save(update_fields=["body"])
     text = session_markdown(sessions_for_export().get())
     assert "### 소감\n    ## Keep\n\n    복습을 했다." in text
@@ -167,7 +205,9 @@ def test_export_with_include_private_marks_them_and_the_import_keeps_them_privat
     tmp_path, private_and_shared
 ):
     private, shared = private_and_shared
-    call_command("export_markdown", "--out", str(tmp_path / "out"), "--include-private", stdout=io.StringIO())
+    call_command(
+        "export_markdown", "--out", str(tmp_path / "out"), "--include-private", stdout=io.StringIO()
+    )
     path = tmp_path / "out" / "journals" / "owner" / f"{private.date:%Y-%m-%d}-나만-보는-일지.md"
     assert path.read_text(encoding="utf-8") == (
         f"---\ntitle: 나만 보는 일지\ndate: {private.date:%Y-%m-%d}\nauthor: 주인\n"

@@ -25,10 +25,16 @@ from tests.legacy.helpers import snapshot
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "legacy"
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "legacy-samples"
 SESSION_SAMPLES = ["000_3e7f59279a934c19.txt", "002_8217b8493b23c417.txt"]
-JOURNAL_SAMPLES = ["001_b962996bb1ce5752.txt", "003_0312ea67c38b5442.txt", "004_e7a2a8c06f12fdd7.txt"]
+JOURNAL_SAMPLES = [
+    "001_b962996bb1ce5752.txt",
+    "003_0312ea67c38b5442.txt",
+    "004_e7a2a8c06f12fdd7.txt",
+]
 GOOD_SESSIONS = ["session_by_topic.md", "session_crlf_bom.md", "session_by_team.md"]
 
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/legacy-samples/ is not present")
+needs_samples = pytest.mark.skipif(
+    not SAMPLES.is_dir(), reason="../shared/legacy-samples/ is not present"
+)
 
 
 def run(*args):
@@ -109,7 +115,8 @@ def test_import_journal_samples_with_author():
     _, status = run("--author", "owner", *(str(SAMPLES / name) for name in JOURNAL_SAMPLES))
     assert status == 0
     journals = {
-        (j.title, str(j.date) if j.date else None) for j in Reflection.objects.journals().filter(author__username="owner")
+        (j.title, str(j.date) if j.date else None)
+        for j in Reflection.objects.journals().filter(author__username="owner")
     }
     assert journals == {
         ("부캠 2주차 일일 후기", None),
@@ -125,11 +132,16 @@ def test_reimport_samples_reports_unchanged_and_database_identical():
     paths = [str(SAMPLES / name) for name in SESSION_SAMPLES + JOURNAL_SAMPLES]
     run("--author", "owner", *paths)
     before = snapshot()
-    records_before = list(ImportedFile.objects.values_list("path", "checksum", "imported_at", "created"))
+    records_before = list(
+        ImportedFile.objects.values_list("path", "checksum", "imported_at", "created")
+    )
     output, status = run("--author", "owner", *paths)
     assert status == 0
     assert snapshot() == before
-    assert list(ImportedFile.objects.values_list("path", "checksum", "imported_at", "created")) == records_before
+    assert (
+        list(ImportedFile.objects.values_list("path", "checksum", "imported_at", "created"))
+        == records_before
+    )
     table = output.split("\n")[2:11]
     assert [line.split()[1:] for line in table] == [
         ["0", "0", "2", "0"],  # seasons: each session file finds its season
@@ -191,14 +203,22 @@ def test_import_bad_file_writes_nothing_from_it(tmp_path):
     """A failure after some rows were written rolls the whole file back."""
     broken = tmp_path / "broken.md"
     broken.write_text(
-        "# 9주차\n**발표일**: 2025.09.01\n# 주제\n## " + "긴 주제" * 80 + "\n- 발표자: **새사람**\n",
+        "# 9주차\n**발표일**: 2025.09.01\n# 주제\n## "
+        + "긴 주제" * 80
+        + "\n- 발표자: **새사람**\n",
         encoding="utf-8",
     )
     output, status = run(str(broken))
     assert status == 1
     assert row_counts() == {
-        "sessions": 0, "presentations": 0, "papers": 0, "questions": 0,
-        "answers": 0, "reflections": 0, "journals": 0, "members": 0,
+        "sessions": 0,
+        "presentations": 0,
+        "papers": 0,
+        "questions": 0,
+        "answers": 0,
+        "reflections": 0,
+        "journals": 0,
+        "members": 0,
     }
     assert f"  {broken}: line 4: the topic is longer than 200 characters" in output.splitlines()
 
@@ -236,16 +256,26 @@ def test_edited_file_updates_rows_instead_of_duplicating(tmp_path):
     question_ids = set(Question.objects.values_list("pk", flat=True))
     text = note.read_text(encoding="utf-8")
     text = text.replace("**발표일**: 2025.03.14", "**발표일**: 2025.03.15")
-    text = text.replace("- A1: 학습 중에 모은 이동 평균을 씁니다.", "- A1: 학습 중에 모은 이동 평균과 분산을 씁니다.")
-    text = text.replace("- Q3: 채널 수를 두 배로 늘리는 이유가 있나요?", "- Q3: 채널 수를 늘리는 이유는?")
+    text = text.replace(
+        "- A1: 학습 중에 모은 이동 평균을 씁니다.",
+        "- A1: 학습 중에 모은 이동 평균과 분산을 씁니다.",
+    )
+    text = text.replace(
+        "- Q3: 채널 수를 두 배로 늘리는 이유가 있나요?", "- Q3: 채널 수를 늘리는 이유는?"
+    )
     text = text.replace("다음 주에는 미리 읽어 오겠다.", "다음 주에는 꼭 미리 읽어 오겠다.")
     note.write_text(text, encoding="utf-8")
     output, status = run(str(note))
     assert status == 0
     assert str(StudySession.objects.get(number=3).date) == "2025-03-15"
     assert Question.objects.count() == 4
-    assert Answer.objects.get(body__startswith="학습 중에").body == "학습 중에 모은 이동 평균과 분산을 씁니다."
-    assert Reflection.objects.get(author__display_name="오세린").body.endswith("꼭 미리 읽어 오겠다.")
+    assert (
+        Answer.objects.get(body__startswith="학습 중에").body
+        == "학습 중에 모은 이동 평균과 분산을 씁니다."
+    )
+    assert Reflection.objects.get(author__display_name="오세린").body.endswith(
+        "꼭 미리 읽어 오겠다."
+    )
     assert not Question.objects.filter(body="채널 수를 두 배로 늘리는 이유가 있나요?").exists()
     assert len(question_ids & set(Question.objects.values_list("pk", flat=True))) == 3
     table = {line.split()[0]: line.split()[1:] for line in output.split("\n")[2:10]}
@@ -318,7 +348,11 @@ def test_import_other_members_answers_with_their_authors_and_again_unchanged(tmp
         ("마스킹은요?", "이답변", "미래 토큰을 가립니다."),
         ("왜 스케일링하나요?", "김발표", "분산을 맞추려고요."),
         ("왜 스케일링하나요?", "박보충", "원 논문 3.2절에 나옵니다."),
-        ("왜 스케일링하나요?", "이답변", "저도 궁금했는데,\n소프트맥스가 포화되지 않게 하려는 것 같아요."),
+        (
+            "왜 스케일링하나요?",
+            "이답변",
+            "저도 궁금했는데,\n소프트맥스가 포화되지 않게 하려는 것 같아요.",
+        ),
     ]
     assert Member.objects.get(display_name="이답변").emoji == "🐱"
     before = snapshot()
@@ -335,7 +369,9 @@ def test_import_same_question_to_two_presenters_is_two_questions_and_reimport_ch
     path = str(FIXTURES.parent / "legacy-fidelity" / "session_same_question_twice.md")
     assert run(path)[1] == 0
     questions = Question.objects.order_by("position")
-    assert [(q.addressed_to.display_name, q.body, [a.body for a in q.answers.all()]) for q in questions] == [
+    assert [
+        (q.addressed_to.display_name, q.body, [a.body for a in q.answers.all()]) for q in questions
+    ] == [
         ("한지호", "배치 크기가 작을 때는 어떻게 하나요?", ["레이어 정규화를 씁니다."]),
         ("서예린", "배치 크기가 작을 때는 어떻게 하나요?", ["그룹 정규화도 방법입니다."]),
         ("서예린", "추론할 때도 같나요?", []),
@@ -356,5 +392,7 @@ def test_import_dates_created_rows_by_their_session_so_recent_activity_keeps_its
     imported = Presentation.objects.exclude(pk=talk.pk)
     session_day = imported.first().session.date
     assert {timezone.localtime(t.created_at).date() for t in imported} == {session_day}
-    assert {timezone.localtime(q.created_at).date() for q in Question.objects.all()} == {session_day}
+    assert {timezone.localtime(q.created_at).date() for q in Question.objects.all()} == {
+        session_day
+    }
     assert recent_activity()[0]["object"] == talk

@@ -96,7 +96,11 @@ def test_by_topic_layout_several_papers_under_one_heading():
 
 def test_by_topic_layout_questions_answers_and_missing_answer():
     questions = by_topic(parse_fixture("session_by_topic.md"))["합성곱 신경망의 기초"].questions
-    assert [(q.presenter, q.line) for q in questions] == [("박서연", 26), ("박서연", 28), ("박서연", 35)]
+    assert [(q.presenter, q.line) for q in questions] == [
+        ("박서연", 26),
+        ("박서연", 28),
+        ("박서연", 35),
+    ]
     assert questions[0].body == "풀링 층이 없으면 어떤 일이 생기나요?"
     # An answer over several lines and paragraphs, with an image.
     assert questions[1].answer == (
@@ -126,7 +130,11 @@ def test_by_topic_layout_member_emoji_from_headings():
 
 def test_bom_crlf_spaced_colon_and_iso_date():
     session = parse_fixture("session_crlf_bom.md")
-    assert (session.number, session.date, session.title) == (4, datetime.date(2025, 4, 1), "최적화 알고리즘")
+    assert (session.number, session.date, session.title) == (
+        4,
+        datetime.date(2025, 4, 1),
+        "최적화 알고리즘",
+    )
     (talk,) = session.presentations
     assert talk.topic == "Adam"
     assert talk.presenters == ("윤도현", "오세린")
@@ -144,7 +152,11 @@ def test_by_team_layout_topics_from_papers_and_dotted_spaced_date():
     assert (session.number, session.date, session.layout) == (5, datetime.date(2025, 5, 9), "team")
     assert [(p.topic, p.presenters, len(p.papers)) for p in session.presentations] == [
         ("Sequence to Sequence Learning with Neural Networks", ("박서연", "한지우"), 1),
-        ("Neural Machine Translation by Jointly Learning to Align and Translate", ("윤도현", "오세린"), 2),
+        (
+            "Neural Machine Translation by Jointly Learning to Align and Translate",
+            ("윤도현", "오세린"),
+            2,
+        ),
     ]
 
 
@@ -157,7 +169,11 @@ def test_by_team_layout_answers_over_paragraphs_and_unanswered_question():
             "그래서 입력 문장을 뒤집어 넣는 요령을 썼습니다. 앞부분의 거리가 가까워져서\n학습이 쉬워진다고 설명합니다.",
         ),
         ("박서연", "빔 서치의 폭은 얼마로 했나요?", None),
-        ("한지우", "층을 네 개나 쌓은 이유가 있나요?", "얕은 모델보다 성능이 확실히 좋았다고 합니다."),
+        (
+            "한지우",
+            "층을 네 개나 쌓은 이유가 있나요?",
+            "얕은 모델보다 성능이 확실히 좋았다고 합니다.",
+        ),
     ]
     assert attention.questions[0].answer == (
         "작은 신경망 하나로 디코더 상태와 인코더 상태를 비교합니다.\n\n"
@@ -188,7 +204,9 @@ def test_by_team_layout_alias_maps_name_before_matching():
 
 def test_by_team_layout_reflections_continue_over_lines():
     reflections = {r.member: r.body for r in parse_fixture("session_by_team.md").reflections}
-    assert reflections["한지우"] == "논문 그림을 따라 그려 보니 흐름이 잡혔다.\n다음 발표도 기대된다."
+    assert (
+        reflections["한지우"] == "논문 그림을 따라 그려 보니 흐름이 잡혔다.\n다음 발표도 기대된다."
+    )
     assert list(reflections) == ["박서연", "한지우", "윤도헌", "오세린"]
 
 
@@ -201,7 +219,9 @@ def test_jekyll_front_matter_journal():
         ("통계", "daily report"),
         "yaml",
     )
-    assert journal.body.startswith("### 오늘 한 일\n\n- 베이즈 정리를 예제로 다시 풀었다.\n    - 사전 확률")
+    assert journal.body.startswith(
+        "### 오늘 한 일\n\n- 베이즈 정리를 예제로 다시 풀었다.\n    - 사전 확률"
+    )
 
 
 def test_jekyll_front_matter_without_date_is_undated():
@@ -211,7 +231,11 @@ def test_jekyll_front_matter_without_date_is_undated():
 
 def test_obsidian_json_front_matter_title_from_permalink_and_links_as_text():
     journal = parse_fixture("journal_obsidian.md")
-    assert (journal.title, journal.date, journal.front_matter) == ("week-5", datetime.date(2025, 3, 10), "json")
+    assert (journal.title, journal.date, journal.front_matter) == (
+        "week-5",
+        datetime.date(2025, 3, 10),
+        "json",
+    )
     assert journal.body == (
         "Week 6 정리\n# Day 1 (결정 트리)\n\n"
         "- 💡 **지니 불순도**: 노드가 얼마나 섞여 있는지 나타낸다.\n"
@@ -221,7 +245,9 @@ def test_obsidian_json_front_matter_title_from_permalink_and_links_as_text():
 
 def test_journal_title_falls_back_to_heading_then_file_name():
     assert parse("---\ndate: 2025-01-02\n---\n\n## 새해 계획\n본문", "x.md").title == "새해 계획"
-    assert parse("---\ndate: 2025-01-02\n---\n본문만", "2025-01-02-plan.md").title == "2025-01-02-plan"
+    assert (
+        parse("---\ndate: 2025-01-02\n---\n본문만", "2025-01-02-plan.md").title == "2025-01-02-plan"
+    )
 
 
 @pytest.mark.parametrize(
@@ -277,10 +303,17 @@ def test_unseen_note_in_by_topic_format_with_variants():
         "없음\n"
     )
     session = parse(text, "fresh.md")
-    assert (session.number, session.title, session.date) == (12, "확산 모델", datetime.date(2025, 11, 21))
+    assert (session.number, session.title, session.date) == (
+        12,
+        "확산 모델",
+        datetime.date(2025, 11, 21),
+    )
     (talk,) = session.presentations
     assert talk.presenters == ("이하늘", "정바다")
-    assert [p.url for p in talk.papers] == ["https://arxiv.org/abs/2006.11239", "https://arxiv.org/abs/2010.02502"]
+    assert [p.url for p in talk.papers] == [
+        "https://arxiv.org/abs/2006.11239",
+        "https://arxiv.org/abs/2010.02502",
+    ]
     assert [(q.presenter, q.answer) for q in talk.questions] == [
         ("이하늘", "논문에서는 선형으로 시작했고, 후속 연구에서 코사인을 씁니다.")
     ]
@@ -326,7 +359,9 @@ def test_by_topic_layout_answers_of_other_members_keep_their_authors():
         ("이답변", "저도 궁금했는데,\n소프트맥스가 포화되지 않게 하려는 것 같아요.", 13),
         ("박보충", "원 논문 3.2절에 나옵니다.", 15),
     ]
-    assert [(a.author, a.body) for a in second.other_answers] == [("이답변", "미래 토큰을 가립니다.")]
+    assert [(a.author, a.body) for a in second.other_answers] == [
+        ("이답변", "미래 토큰을 가립니다.")
+    ]
     assert {(m.name, m.emoji) for m in session.members} >= {("이답변", "🐱"), ("박보충", "")}
 
 
@@ -338,7 +373,10 @@ def test_by_topic_layout_summary_ends_before_the_separator_that_closes_the_topic
     assert parse(text, filename="8.md").presentations[0].summary == "층 정규화를 다룬다."
 
 
-@pytest.mark.parametrize(("line", "visibility"), [("", ""), ("visibility: private\n", "private"), ("visibility: Members\n", "members")])
+@pytest.mark.parametrize(
+    ("line", "visibility"),
+    [("", ""), ("visibility: private\n", "private"), ("visibility: Members\n", "members")],
+)
 def test_journal_visibility_from_the_front_matter(line, visibility):
     journal = parse(f"---\ntitle: 일지\n{line}---\n본문\n")
     assert journal.visibility == visibility
@@ -347,7 +385,10 @@ def test_journal_visibility_from_the_front_matter(line, visibility):
 def test_journal_with_an_unknown_visibility_is_refused():
     with pytest.raises(ParseError) as error:
         parse("---\ntitle: 일지\nvisibility: public\n---\n본문\n")
-    assert str(error.value) == "line 1: unknown visibility 'public' in the front matter (private or members)"
+    assert (
+        str(error.value)
+        == "line 1: unknown visibility 'public' in the front matter (private or members)"
+    )
 
 
 # Importer fidelity: notes written in the documented formats.
@@ -359,7 +400,10 @@ def test_parse_answer_written_none_leaves_the_question_unanswered():
         "# 회고\n## 김민지\n### 받은 질문\n- Q1: 왜 나누나요?\n- A1: 없음\n- Q2: 또 있나요?\n- A2: 네\n"
     )
     [talk] = parse(text).presentations
-    assert [(q.body, q.answer) for q in talk.questions] == [("왜 나누나요?", None), ("또 있나요?", "네")]
+    assert [(q.body, q.answer) for q in talk.questions] == [
+        ("왜 나누나요?", None),
+        ("또 있나요?", "네"),
+    ]
 
 
 def test_parse_arrow_answer_none_leaves_the_question_unanswered():
@@ -373,11 +417,15 @@ def test_parse_arrow_answer_none_leaves_the_question_unanswered():
 
 
 def test_parse_bracketed_heading_rest_is_the_title_without_brackets():
-    parsed = parse("# 14주차 (보강)\n**발표일**: 2025.03.07\n\n# 주제\n## 어텐션\n- 발표자: 김민지\n")
+    parsed = parse(
+        "# 14주차 (보강)\n**발표일**: 2025.03.07\n\n# 주제\n## 어텐션\n- 발표자: 김민지\n"
+    )
     assert (parsed.number, parsed.title) == (14, "보강")
 
 
 def test_decode_utf16_file_says_to_save_it_as_utf8():
     data = "# 1주차\n**발표일**: 2025.03.07\n".encode("utf-16")
-    with pytest.raises(ParseError, match="^saved as UTF-16: save the file as UTF-8 and import it again$"):
+    with pytest.raises(
+        ParseError, match="^saved as UTF-16: save the file as UTF-8 and import it again$"
+    ):
         decode(data)

@@ -6,7 +6,6 @@ from django.core import mail
 
 from tests import factories
 
-
 PASSWORD = "correct horse battery staple"
 
 
@@ -41,7 +40,11 @@ def test_password_change_changes_my_password(member_client, member):
     assert member_client.get("/accounts/password_change/").status_code == 200
     response = member_client.post(
         "/accounts/password_change/",
-        {"old_password": PASSWORD, "new_password1": "new pass phrase 5521", "new_password2": "new pass phrase 5521"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "new pass phrase 5521",
+            "new_password2": "new pass phrase 5521",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password_change/done/"
@@ -55,7 +58,11 @@ def test_password_change_changes_my_password(member_client, member):
 def test_password_change_wrong_old_password_changes_nothing(member_client, member):
     response = member_client.post(
         "/accounts/password_change/",
-        {"old_password": "wrong", "new_password1": "new pass phrase 5521", "new_password2": "new pass phrase 5521"},
+        {
+            "old_password": "wrong",
+            "new_password1": "new pass phrase 5521",
+            "new_password2": "new pass phrase 5521",
+        },
     )
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["old_password"]
@@ -79,7 +86,9 @@ def test_password_reset_end_to_end(client, member):
     form_page = client.get(path, follow=True)
     assert form_page.context["validlink"] is True
     set_url = form_page.redirect_chain[-1][0]
-    response = client.post(set_url, {"new_password1": "reset pass 8812x", "new_password2": "reset pass 8812x"})
+    response = client.post(
+        set_url, {"new_password1": "reset pass 8812x", "new_password2": "reset pass 8812x"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/reset/done/"
     assert "You can log in now." in client.get("/accounts/reset/done/").content.decode()

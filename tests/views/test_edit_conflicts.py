@@ -89,7 +89,10 @@ def test_talk_edit_second_save_does_not_put_back_the_first_ones_title(
     presenter_client.post(url, {**first, "topic": "멀티헤드 어텐션"})
     response = organizer_client.post(url, {**second, "summary": "요약을 고쳤다."})
     talk.refresh_from_db()
-    assert (talk.topic, talk.summary) == ("멀티헤드 어텐션", "셀프 어텐션은 $QK^T$ 로 가중치를 구한다.")
+    assert (talk.topic, talk.summary) == (
+        "멀티헤드 어텐션",
+        "셀프 어텐션은 $QK^T$ 로 가중치를 구한다.",
+    )
     assert [(value.label, value.text) for value in response.context["form"].conflict.values] == [
         ("Topic", "멀티헤드 어텐션"),
         ("Summary", "셀프 어텐션은 $QK^T$ 로 가중치를 구한다."),
@@ -103,7 +106,11 @@ def test_talk_edit_conflict_shows_presenters_and_papers_by_name(
     first, second = opened_form(presenter_client, url), opened_form(organizer_client, url)
     presenter_client.post(
         url,
-        {**first, "presenters": [presenter.pk, member.pk], "paper_links": "MHA | https://example.org/mha"},
+        {
+            **first,
+            "presenters": [presenter.pk, member.pk],
+            "paper_links": "MHA | https://example.org/mha",
+        },
     )
     response = organizer_client.post(url, {**second, "topic": "셀프 어텐션 2"})
     assert [(value.label, value.text) for value in response.context["form"].conflict.values] == [
@@ -114,7 +121,9 @@ def test_talk_edit_conflict_shows_presenters_and_papers_by_name(
 
 
 def test_journal_edit_conflict_shows_the_stored_tags_and_date(presenter_client, presenter):
-    entry = factories.JournalEntryFactory(author=presenter, tags=[factories.TagFactory(name="복습")])
+    entry = factories.JournalEntryFactory(
+        author=presenter, tags=[factories.TagFactory(name="복습")]
+    )
     url = reverse("study:journal-edit", args=[entry.pk])
     first, second = opened_form(presenter_client, url), opened_form(presenter_client, url)
     presenter_client.post(url, {**first, "tags": "복습, 트랜스포머", "date": "2025-04-01"})
@@ -126,7 +135,9 @@ def test_journal_edit_conflict_shows_the_stored_tags_and_date(presenter_client, 
     ]
 
 
-def test_edit_of_a_question_deleted_meanwhile_keeps_the_text_and_says_so(member_client, talk, member):
+def test_edit_of_a_question_deleted_meanwhile_keeps_the_text_and_says_so(
+    member_client, talk, member
+):
     """Deleted between the page's access check and the save (the page is a 404 after that)."""
     question = factories.QuestionFactory(presentation=talk, asked_by=member)
     data = opened_form(member_client, reverse("study:question-edit", args=[question.pk]))
@@ -197,10 +208,14 @@ def test_first_reflection_posted_twice_at_once_is_an_edit_conflict(
 ):
     commit_before_saving(
         ReflectionForm,
-        lambda: factories.ReflectionFactory(author=member, session=study_session, body="다른 창에서 쓴 소감"),
+        lambda: factories.ReflectionFactory(
+            author=member, session=study_session, body="다른 창에서 쓴 소감"
+        ),
     )
     url = reverse("study:reflection-edit", args=study_session.url_args)
-    response = member_client.post(url, {**opened_form(member_client, url), "body": "이 창에서 쓴 소감"})
+    response = member_client.post(
+        url, {**opened_form(member_client, url), "body": "이 창에서 쓴 소감"}
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert form.errors == {"__all__": [CONFLICT]}
@@ -214,7 +229,9 @@ def test_first_reflection_posted_twice_at_once_is_an_edit_conflict(
     assert Reflection.objects.get().body == "이 창에서 쓴 소감"
 
 
-def test_reflection_form_opened_before_writing_one_elsewhere_is_a_conflict(member_client, member, study_session):
+def test_reflection_form_opened_before_writing_one_elsewhere_is_a_conflict(
+    member_client, member, study_session
+):
     url = reverse("study:reflection-edit", args=study_session.url_args)
     new_form = opened_form(member_client, url)
     other_window = window(member)
@@ -246,7 +263,9 @@ def test_broke_constraint_names_the_constraint_of_an_integrity_error(talk, membe
         Presentation.objects.create(session=talk.session, topic=talk.topic)
     with pytest.raises(IntegrityError) as shapeless, transaction.atomic():
         Reflection.objects.create(kind=Reflection.Kind.JOURNAL, author=member, title="", body="x")
-    assert broke_constraint(duplicate.value, Presentation, "study_presentation_session_topic_unique")
+    assert broke_constraint(
+        duplicate.value, Presentation, "study_presentation_session_topic_unique"
+    )
     assert not broke_constraint(duplicate.value, Reflection, "study_reflection_one_per_session")
     assert broke_constraint(shapeless.value, Reflection, "study_reflection_kind_shape")
     assert not broke_constraint(shapeless.value, Reflection, "study_reflection_one_per_session")

@@ -25,7 +25,9 @@ def test_home_shows_the_next_session_and_its_talks(member_client, presenter):
     factories.StudySessionFactory(number=1, date=days_from_today(-7))
     upcoming = factories.StudySessionFactory(number=2, date=days_from_today(3), title="다음 모임")
     factories.StudySessionFactory(number=3, date=days_from_today(10))
-    talk = factories.PresentationFactory(session=upcoming, topic="비전 트랜스포머", presenters=[presenter])
+    talk = factories.PresentationFactory(
+        session=upcoming, topic="비전 트랜스포머", presenters=[presenter]
+    )
 
     response = member_client.get(reverse("study:home"))
     content = response.content.decode()
@@ -43,7 +45,9 @@ def test_home_without_upcoming_session_says_so(member_client, db):
 
 
 def test_home_lists_unanswered_questions_addressed_to_me(presenter_client, presenter, talk, member):
-    open_question = factories.QuestionFactory(presentation=talk, addressed_to=presenter, asked_by=member)
+    open_question = factories.QuestionFactory(
+        presentation=talk, addressed_to=presenter, asked_by=member
+    )
     answered = factories.QuestionFactory(presentation=talk, addressed_to=presenter)
     factories.AnswerFactory(question=answered)
     other_talk = factories.PresentationFactory(session=talk.session)
@@ -76,7 +80,11 @@ def test_home_lists_past_sessions_i_took_part_in_without_my_reflection(member_cl
     assert [s.number for s in waiting_for(member)["reflections_due"]] == [5, 2, 1]
     response = member_client.get(reverse("study:home"))
     content = response.content.decode()
-    assert re.findall(r"your reflection on 2025 논문 스터디, session (\d+)", content) == ["5", "2", "1"]
+    assert re.findall(r"your reflection on 2025 논문 스터디, session (\d+)", content) == [
+        "5",
+        "2",
+        "1",
+    ]
     assert "You have not written your reflection on 2025 논문 스터디, session 2 yet." in content
 
 
@@ -91,7 +99,12 @@ def test_home_recent_activity_is_newest_first_and_bounded(member_client, talk, p
     reflection = factories.ReflectionFactory(session=talk.session, author=presenter)
     factories.JournalEntryFactory(author=presenter)  # personal: not group activity
     kinds = [(item["kind"], item["object"]) for item in recent_activity()]
-    assert kinds == [("reflection", reflection), ("answer", answer), ("question", question), ("talk", talk)]
+    assert kinds == [
+        ("reflection", reflection),
+        ("answer", answer),
+        ("question", question),
+        ("talk", talk),
+    ]
     response = member_client.get(reverse("study:home"))
     content = response.content.decode()
     assert "🐼 강발표 wrote a reflection on" in content
@@ -109,7 +122,9 @@ def test_home_recent_activity_is_newest_first_and_bounded(member_client, talk, p
 def test_home_query_count_does_not_grow(member_client, member, count, django_assert_num_queries):
     upcoming = factories.StudySessionFactory(date=days_from_today(2))
     other = factories.MemberFactory()
-    for talk in factories.PresentationFactory.create_batch(count, session=upcoming, presenters=[member, other]):
+    for talk in factories.PresentationFactory.create_batch(
+        count, session=upcoming, presenters=[member, other]
+    ):
         factories.QuestionFactory(presentation=talk, addressed_to=member, asked_by=other)
         answered = factories.QuestionFactory(presentation=talk, addressed_to=member, asked_by=other)
         factories.AnswerFactory(question=answered)
@@ -123,7 +138,10 @@ def test_home_query_count_does_not_grow(member_client, member, count, django_ass
     with django_assert_num_queries(14):
         response = member_client.get(reverse("study:home"))
     content = response.content.decode()
-    assert (content.count("asked you about"), content.count("You have not written")) == (count, count)
+    assert (content.count("asked you about"), content.count("You have not written")) == (
+        count,
+        count,
+    )
     # Again: all three parts come from the fragment cache; plus the bell's unread count.
     with django_assert_num_queries(3):
         again = member_client.get(reverse("study:home"))
@@ -152,7 +170,9 @@ def test_home_keeps_what_waits_for_each_member_to_that_member(
 
 
 def test_home_waiting_question_shows_rendered_text_not_markdown(presenter_client, presenter, talk):
-    factories.QuestionFactory(presentation=talk, addressed_to=presenter, body="$\\epsilon$ 는 **얼마**인가요?")
+    factories.QuestionFactory(
+        presentation=talk, addressed_to=presenter, body="$\\epsilon$ 는 **얼마**인가요?"
+    )
     content = presenter_client.get(reverse("study:home")).content.decode()
     assert '<div class="excerpt">ϵ 는 얼마인가요?</div>' in content
     assert "$\\epsilon$" not in content and "**" not in content

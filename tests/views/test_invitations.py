@@ -40,7 +40,9 @@ def imported(db):
 
 @pytest.fixture
 def imported_without_email(db):
-    return factories.MemberFactory(username="이서준", display_name="이서준", email="", password=None)
+    return factories.MemberFactory(
+        username="이서준", display_name="이서준", email="", password=None
+    )
 
 
 def link_path(link):
@@ -81,7 +83,9 @@ def test_invitation_and_reset_tokens_are_not_interchangeable(imported):
 def test_invitation_token_expires(imported, settings, monkeypatch):
     uid = urlsafe_base64_encode(force_bytes(imported.pk))
     token = invitation_tokens.make_token(imported)
-    later = datetime.datetime.now() + datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60)
+    later = datetime.datetime.now() + datetime.timedelta(
+        seconds=settings.PASSWORD_RESET_TIMEOUT + 60
+    )
     monkeypatch.setattr(InvitationTokenGenerator, "_now", lambda self: later)
     assert member_for_invitation(uid, token) is None
 
@@ -117,7 +121,11 @@ def test_send_invitation_without_address_sends_nothing(imported_without_email):
 def test_create_invited_member_gets_free_username_and_no_password(db):
     factories.MemberFactory(username="minji")
     member = create_invited_member("김민지", "minji@example.org")
-    assert (member.username, member.display_name, member.email) == ("minji2", "김민지", "minji@example.org")
+    assert (member.username, member.display_name, member.email) == (
+        "minji2",
+        "김민지",
+        "minji@example.org",
+    )
     assert not member.has_usable_password()
 
 
@@ -150,11 +158,15 @@ def test_member_invite_unknown_member_is_404(organizer_client, db):
     assert organizer_client.post(reverse("study:member-invite", args=[999999])).status_code == 404
 
 
-def test_member_invite_without_email_shows_link_to_organizer(organizer_client, imported_without_email):
+def test_member_invite_without_email_shows_link_to_organizer(
+    organizer_client, imported_without_email
+):
     response = organizer_client.post(invite_url(imported_without_email), follow=True)
     assert mail.outbox == []
     [message] = [str(m) for m in response.context["messages"]]
-    assert message.startswith("이서준 has no email address. Pass on this one-time link: http://testserver/invite/")
+    assert message.startswith(
+        "이서준 has no email address. Pass on this one-time link: http://testserver/invite/"
+    )
     page = Client().get(link_path(message))
     assert page.status_code == 200
     assert page.context["member"] == imported_without_email
@@ -176,14 +188,19 @@ def committing(settings, django_capture_on_commit_callbacks):
     return partial(django_capture_on_commit_callbacks, execute=True)
 
 
-def test_member_invite_emails_from_the_task_worker(organizer_client, imported, django_capture_on_commit_callbacks):
+def test_member_invite_emails_from_the_task_worker(
+    organizer_client, imported, django_capture_on_commit_callbacks
+):
     """The page does not send the mail: it enqueues it when its transaction commits."""
     with django_capture_on_commit_callbacks() as callbacks:
         organizer_client.post(invite_url(imported))
     assert (len(callbacks), mail.outbox) == (1, [])
     callbacks[0]()
     result = DBTaskResult.objects.get()
-    assert (result.task_path, result.args_kwargs["args"][0]) == ("sessions.tasks.email_invitation", imported.pk)
+    assert (result.task_path, result.args_kwargs["args"][0]) == (
+        "sessions.tasks.email_invitation",
+        imported.pk,
+    )
     assert result.status == "READY"
 
 
@@ -202,7 +219,9 @@ def test_invitation_end_to_end(organizer_client, client, imported, committing):
     assert page.context["member"] == imported
     assert "<strong>김민지</strong>" in page.content.decode()  # the username to log in with
 
-    response = client.post(path, {"new_password1": "stronger pass 9731", "new_password2": "stronger pass 9731"})
+    response = client.post(
+        path, {"new_password1": "stronger pass 9731", "new_password2": "stronger pass 9731"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert client.session["_auth_user_id"] == str(imported.pk)
@@ -214,7 +233,9 @@ def test_invitation_end_to_end(organizer_client, client, imported, committing):
     again = client.get(path)
     assert again.status_code == 400
     assert "This invitation link is not valid" in again.content.decode()
-    again = client.post(path, {"new_password1": "other pass 1234x", "new_password2": "other pass 1234x"})
+    again = client.post(
+        path, {"new_password1": "other pass 1234x", "new_password2": "other pass 1234x"}
+    )
     assert again.status_code == 400
     imported.refresh_from_db()
     assert imported.check_password("stronger pass 9731")
@@ -241,7 +262,9 @@ def test_invitation_tampered_link_shows_clear_page(client, imported):
 
 def test_invitation_expired_link_shows_clear_page(client, imported, settings, monkeypatch):
     path = link_path(make_invitation_link(imported, "http://testserver"))
-    later = datetime.datetime.now() + datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60)
+    later = datetime.datetime.now() + datetime.timedelta(
+        seconds=settings.PASSWORD_RESET_TIMEOUT + 60
+    )
     monkeypatch.setattr(InvitationTokenGenerator, "_now", lambda self: later)
     response = client.get(path)
     assert response.status_code == 400
@@ -259,7 +282,9 @@ def test_member_create_anonymous_is_sent_to_login(outsider_client, db):
 
 def test_member_create_by_member_is_forbidden(member_client, member):
     assert member_client.get("/members/new/").status_code == 403
-    response = member_client.post("/members/new/", {"display_name": "새사람", "email": "", "emoji": "", "role": "member"})
+    response = member_client.post(
+        "/members/new/", {"display_name": "새사람", "email": "", "emoji": "", "role": "member"}
+    )
     assert response.status_code == 403
     assert not Member.objects.filter(display_name="새사람").exists()
 
@@ -269,12 +294,22 @@ def test_member_create_adds_and_emails_invitation(organizer_client, organizer, c
     with committing():
         response = organizer_client.post(
             "/members/new/",
-            {"display_name": "박지우", "email": "jiwoo@example.org", "emoji": "🐻", "role": "member"},
+            {
+                "display_name": "박지우",
+                "email": "jiwoo@example.org",
+                "emoji": "🐻",
+                "role": "member",
+            },
         )
     new = Member.objects.get(display_name="박지우")
     assert response.status_code == 302
     assert response["Location"] == f"/members/{new.pk}/"
-    assert (new.username, new.email, new.emoji, new.role) == ("jiwoo", "jiwoo@example.org", "🐻", "member")
+    assert (new.username, new.email, new.emoji, new.role) == (
+        "jiwoo",
+        "jiwoo@example.org",
+        "🐻",
+        "member",
+    )
     assert not new.has_usable_password()
     assert len(mail.outbox) == 1
     assert f"/invite/{urlsafe_base64_encode(force_bytes(new.pk))}/" in mail.outbox[0].body
@@ -294,15 +329,21 @@ def test_member_create_taken_display_name_is_a_form_error(organizer_client, memb
     assert mail.outbox == []
 
 
-def test_member_profile_after_an_invitation_says_when_and_offers_send_again(organizer_client, imported, committing):
-    before = organizer_client.get(f"/members/{imported.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+def test_member_profile_after_an_invitation_says_when_and_offers_send_again(
+    organizer_client, imported, committing
+):
+    before = organizer_client.get(
+        f"/members/{imported.pk}/", HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
     assert "초대 전" in before
     assert "다시 보내기" not in before and "초대함" not in before
     with committing():
         organizer_client.post(invite_url(imported))
     imported.refresh_from_db()
     assert imported.invited_at is not None
-    page = organizer_client.get(f"/members/{imported.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    page = organizer_client.get(
+        f"/members/{imported.pk}/", HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
     with translation.override("ko"):
         day = formats.date_format(timezone.localdate(imported.invited_at), "DATE_FORMAT")
     assert f"초대함 ({day})" in page
@@ -312,7 +353,9 @@ def test_member_profile_after_an_invitation_says_when_and_offers_send_again(orga
     assert len(mail.outbox) == 2
 
 
-def test_member_profile_without_email_after_an_invitation_offers_a_new_link(organizer_client, imported_without_email):
+def test_member_profile_without_email_after_an_invitation_offers_a_new_link(
+    organizer_client, imported_without_email
+):
     organizer_client.post(invite_url(imported_without_email))
     page = organizer_client.get(f"/members/{imported_without_email.pk}/").content.decode()
     assert "Invited (" in page and ">Make a new link</button>" in page

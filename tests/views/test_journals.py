@@ -13,7 +13,6 @@ from tests import factories
 from tests.editing import opened_form
 from tests.views.test_members import HOSTILE_MARKDOWN, executable_parts
 
-
 LIST_URL = "/journal/"
 
 
@@ -21,7 +20,9 @@ def entry_titles(html):
     """(pk, title) of the journal entries a page lists, in order."""
     return [
         (int(pk), title)
-        for pk, title in re.findall(r'<a class="journal-title" href="/journal/(\d+)/">([^<]*)</a>', html)
+        for pk, title in re.findall(
+            r'<a class="journal-title" href="/journal/(\d+)/">([^<]*)</a>', html
+        )
     ]
 
 
@@ -76,7 +77,9 @@ def test_journal_list_filters_by_tag(member_client, presenter, entry):
     factories.JournalEntryFactory(author=presenter, title="태그 없음")
     content = member_client.get(f"{LIST_URL}?author={presenter.pk}&tag=복습").content.decode()
     assert entry_titles(content) == [(entry.pk, "역전파 복습")]
-    assert re.findall(r'<a class="tag" href="[^"]+"( aria-current="page")?>#(\w+)</a>', content) == [
+    assert re.findall(
+        r'<a class="tag" href="[^"]+"( aria-current="page")?>#(\w+)</a>', content
+    ) == [
         ("", "backprop"),
         (' aria-current="page"', "복습"),
         ("", "backprop"),  # the entry's own tags
@@ -105,7 +108,9 @@ def test_journal_list_is_paginated_keeping_filters(member_client, member):
 @pytest.mark.parametrize("count", [1, 3, 20])
 def test_journal_list_query_count(member_client, member, django_assert_num_queries, count):
     for _ in range(count):
-        factories.JournalEntryFactory(author=member, tags=[factories.TagFactory(), factories.TagFactory()])
+        factories.JournalEntryFactory(
+            author=member, tags=[factories.TagFactory(), factories.TagFactory()]
+        )
     # session, user, content version, count, the author's tags, entries, their tags;
     # plus the bell's unread count
     with django_assert_num_queries(7):
@@ -118,7 +123,9 @@ def test_journal_list_query_count(member_client, member, django_assert_num_queri
     assert without_csrf(again.content.decode()) == without_csrf(content)
 
 
-def test_journal_list_of_another_member_query_count(member_client, presenter, entry, django_assert_num_queries):
+def test_journal_list_of_another_member_query_count(
+    member_client, presenter, entry, django_assert_num_queries
+):
     url = f"{LIST_URL}?author={presenter.pk}"
     # session, user, content version, author, count, the author's tags, entries, their tags;
     # plus the bell's unread count
@@ -142,8 +149,14 @@ def test_journal_list_from_the_cache_matches_a_fresh_one_for_every_persona(
     """Whoever filled the cache first, each persona sees exactly the list a
     fresh render gives them: only the author is offered a new entry."""
     factories.JournalEntryFactory(author=presenter, title="태그 없음")
-    factories.JournalEntryFactory(author=member, title="내 일지", tags=[factories.TagFactory(name="복습")])
-    clients = {"organizer": organizer_client, "presenter": presenter_client, "member": member_client}
+    factories.JournalEntryFactory(
+        author=member, title="내 일지", tags=[factories.TagFactory(name="복습")]
+    )
+    clients = {
+        "organizer": organizer_client,
+        "presenter": presenter_client,
+        "member": member_client,
+    }
     queries = [f"?author={presenter.pk}", f"?author={presenter.pk}&tag=복습", "?tag=복습", ""]
     fresh = {}
     for name, client in clients.items():
@@ -152,11 +165,15 @@ def test_journal_list_from_the_cache_matches_a_fresh_one_for_every_persona(
             fresh[name, query] = journal_page(client, query)
     for order in (list(clients), list(reversed(clients))):
         cache.clear()
-        seen = {(name, query): journal_page(clients[name], query) for name in order for query in queries}
+        seen = {
+            (name, query): journal_page(clients[name], query) for name in order for query in queries
+        }
         assert seen == fresh
 
 
-def test_journal_lists_are_cached_each_for_their_own_author(entry, presenter, organizer, member_client):
+def test_journal_lists_are_cached_each_for_their_own_author(
+    entry, presenter, organizer, member_client
+):
     theirs = factories.JournalEntryFactory(author=organizer, title="운영 일지")
     for _ in range(2):
         presenters = journal_page(member_client, f"?author={presenter.pk}")
@@ -185,7 +202,10 @@ def test_journal_list_shows_an_entry_written_after_it_was_cached(entry, presente
     query = f"?author={presenter.pk}"
     journal_page(member_client, query)
     later = factories.JournalEntryFactory(
-        author=presenter, title="새 일지", date=datetime.date(2025, 3, 5), tags=[factories.TagFactory(name="새태그")]
+        author=presenter,
+        title="새 일지",
+        date=datetime.date(2025, 3, 5),
+        tags=[factories.TagFactory(name="새태그")],
     )
     content = journal_page(member_client, query)
     assert entry_titles(content) == [(later.pk, "새 일지"), (entry.pk, "역전파 복습")]
@@ -199,7 +219,9 @@ def test_journal_list_shows_an_author_renamed_after_it_was_cached(entry, present
     assert "<h1>🐼 새이름’s journal</h1>" in journal_page(member_client, f"?author={presenter.pk}")
 
 
-def test_journal_list_of_an_author_deactivated_after_it_was_cached_is_404(entry, presenter, member_client):
+def test_journal_list_of_an_author_deactivated_after_it_was_cached_is_404(
+    entry, presenter, member_client
+):
     journal_page(member_client, f"?author={presenter.pk}")
     presenter.is_active = False
     presenter.save(update_fields=["is_active"])
@@ -234,7 +256,9 @@ def test_journal_detail_author_sees_edit_and_delete(presenter_client, entry):
 
 def test_journal_detail_session_reflection_is_404(member_client, member):
     reflection = factories.ReflectionFactory(author=member)
-    assert member_client.get(reverse("study:journal-detail", args=[reflection.pk])).status_code == 404
+    assert (
+        member_client.get(reverse("study:journal-detail", args=[reflection.pk])).status_code == 404
+    )
 
 
 @pytest.mark.parametrize("count", [1, 3, 20])
@@ -252,7 +276,9 @@ def test_journal_detail_query_count(member_client, presenter, django_assert_num_
 
 
 def test_journal_create_anonymous_is_sent_to_login(outsider_client, db):
-    response = outsider_client.post("/journal/new/", {"title": "x", "date": "2025-03-01", "body": "x"})
+    response = outsider_client.post(
+        "/journal/new/", {"title": "x", "date": "2025-03-01", "body": "x"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/journal/new/"
     assert Reflection.objects.count() == 0
@@ -307,7 +333,13 @@ def test_journal_create_requires_title_and_date(member_client, member):
 def test_journal_create_rejects_too_long_tag(member_client, member):
     response = member_client.post(
         "/journal/new/",
-        {"title": "t", "date": "2025-03-01", "body": "b", "tags": "x" * 51, "visibility": "members"},
+        {
+            "title": "t",
+            "date": "2025-03-01",
+            "body": "b",
+            "tags": "x" * 51,
+            "visibility": "members",
+        },
     )
     assert list(response.context["form"].errors) == ["tags"]
     assert Reflection.objects.count() == 0
@@ -346,7 +378,9 @@ def test_journal_edit_form_shows_tags_as_text(presenter_client, entry):
 
 def test_journal_edit_author_changes_entry_and_tags(presenter_client, entry):
     data = opened_form(presenter_client, edit_url(entry))
-    data.update(title="새 제목", date="2025-03-05", body="고침", tags="새태그", visibility="members")
+    data.update(
+        title="새 제목", date="2025-03-05", body="고침", tags="새태그", visibility="members"
+    )
     response = presenter_client.post(edit_url(entry), data)
     assert response.status_code == 302
     assert response["Location"] == detail_url(entry)
@@ -366,7 +400,9 @@ def test_journal_edit_author_changes_entry_and_tags(presenter_client, entry):
 def test_journal_edit_by_someone_else_is_forbidden(request, client_name, entry):
     client = request.getfixturevalue(client_name)
     assert client.get(edit_url(entry)).status_code == 403
-    response = client.post(edit_url(entry), {"title": "해킹", "date": "2025-03-05", "body": "x", "tags": ""})
+    response = client.post(
+        edit_url(entry), {"title": "해킹", "date": "2025-03-05", "body": "x", "tags": ""}
+    )
     assert response.status_code == 403
     entry.refresh_from_db()
     assert (entry.title, entry.body) == ("역전파 복습", "오늘은 *연쇄 법칙*")

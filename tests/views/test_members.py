@@ -10,9 +10,7 @@ from django.urls import reverse
 from tests import factories
 from tests.editing import opened_form
 
-HOSTILE_MARKDOWN = (
-    "<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))"
-)
+HOSTILE_MARKDOWN = "<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))"
 
 
 class _ExecutableFinder(HTMLParser):
@@ -27,9 +25,9 @@ class _ExecutableFinder(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"<{tag} {name}=…>")
-            if name in {"href", "src", "action", "formaction"} and (value or "").strip().lower().startswith(
-                ("javascript:", "data:text", "vbscript:")
-            ):
+            if name in {"href", "src", "action", "formaction"} and (
+                value or ""
+            ).strip().lower().startswith(("javascript:", "data:text", "vbscript:")):
                 self.found.append(f"<{tag} {name}={value}>")
         if tag == "script":
             self._in_script = True
@@ -89,7 +87,9 @@ def uninvited(db):
     return member
 
 
-def test_member_list_organizer_sees_invite_button_for_uninvited(organizer_client, uninvited, member):
+def test_member_list_organizer_sees_invite_button_for_uninvited(
+    organizer_client, uninvited, member
+):
     content = organizer_client.get(reverse("study:member-list")).content.decode()
     assert content.count('action="/members/') == 1
     assert f'action="{reverse("study:member-invite", args=[uninvited.pk])}"' in content
@@ -196,18 +196,24 @@ def test_member_detail_email_shown_to_organizer_not_to_members(
     assert "presenter@example.org" in organizer_client.get(profile_url(presenter)).content.decode()
 
 
-def test_member_detail_invite_button_only_for_organizers(member_client, organizer_client, uninvited):
+def test_member_detail_invite_button_only_for_organizers(
+    member_client, organizer_client, uninvited
+):
     invite = f'action="{reverse("study:member-invite", args=[uninvited.pk])}"'
     assert invite in organizer_client.get(profile_url(uninvited)).content.decode()
     assert invite not in member_client.get(profile_url(uninvited)).content.decode()
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_member_detail_query_count(member_client, presenter, member, django_assert_num_queries, count):
+def test_member_detail_query_count(
+    member_client, presenter, member, django_assert_num_queries, count
+):
     for _ in range(count):
         session = factories.StudySessionFactory()
         talk = factories.PresentationFactory(session=session, presenters=[presenter, member])
-        question = factories.QuestionFactory(presentation=talk, addressed_to=presenter, asked_by=member)
+        question = factories.QuestionFactory(
+            presentation=talk, addressed_to=presenter, asked_by=member
+        )
         factories.AnswerFactory(question=question, author=presenter)
         factories.QuestionFactory(presentation=talk, addressed_to=member, asked_by=presenter)
         factories.ReflectionFactory(author=presenter, session=session)
@@ -238,7 +244,11 @@ def test_member_profile_from_the_cache_matches_a_fresh_one_for_every_persona(
 ):
     """Whoever filled the cache first, each persona sees exactly the profile a
     fresh render gives them: no email, button or feed address leaks."""
-    clients = {"organizer": organizer_client, "presenter": presenter_client, "member": member_client}
+    clients = {
+        "organizer": organizer_client,
+        "presenter": presenter_client,
+        "member": member_client,
+    }
     fresh = {}
     for name, client in clients.items():
         cache.clear()
@@ -251,9 +261,18 @@ def test_member_profile_from_the_cache_matches_a_fresh_one_for_every_persona(
 
 def test_member_profiles_are_cached_each_for_their_own_member(busy_profile, member, member_client):
     for _ in range(2):
-        presenters, members = profile_page(member_client, busy_profile), profile_page(member_client, member)
-        assert ("<h1>강발표</h1>" in presenters, "<p>발표 <em>재밌었다</em></p>" in presenters) == (True, True)
-        assert ("<h1>조회원</h1>" in members, "<p>발표 <em>재밌었다</em></p>" in members) == (True, False)
+        presenters, members = (
+            profile_page(member_client, busy_profile),
+            profile_page(member_client, member),
+        )
+        assert ("<h1>강발표</h1>" in presenters, "<p>발표 <em>재밌었다</em></p>" in presenters) == (
+            True,
+            True,
+        )
+        assert ("<h1>조회원</h1>" in members, "<p>발표 <em>재밌었다</em></p>" in members) == (
+            True,
+            False,
+        )
 
 
 def test_member_profile_shows_private_parts_only_to_their_viewers(
@@ -287,7 +306,9 @@ def test_member_profile_invite_button_follows_the_cached_member(organizer_client
     assert "Not invited yet" not in page
 
 
-def test_member_profile_shows_a_rename_after_it_was_cached(busy_profile, talk, member, member_client):
+def test_member_profile_shows_a_rename_after_it_was_cached(
+    busy_profile, talk, member, member_client
+):
     profile_page(member_client, busy_profile)
     member.display_name = "새이름"
     member.save(update_fields=["display_name"])
@@ -307,7 +328,9 @@ def test_member_profile_shows_writing_added_after_it_was_cached(busy_profile, me
     assert '">새 일지</a>' in page
 
 
-def test_member_profile_of_a_member_deactivated_after_it_was_cached_is_404(member_client, presenter):
+def test_member_profile_of_a_member_deactivated_after_it_was_cached_is_404(
+    member_client, presenter
+):
     profile_page(member_client, presenter)
     presenter.is_active = False
     presenter.save(update_fields=["is_active"])
@@ -335,7 +358,13 @@ def test_profile_edit_form_shows_my_values(member_client, member):
 
 def test_profile_edit_saves_my_profile(member_client, member):
     data = opened_form(member_client, reverse("study:profile-edit"))
-    data.update(display_name="조새이름", emoji="🦝", bio="**안녕**", email="new@example.org", default_journal_visibility="private")
+    data.update(
+        display_name="조새이름",
+        emoji="🦝",
+        bio="**안녕**",
+        email="new@example.org",
+        default_journal_visibility="private",
+    )
     response = member_client.post(reverse("study:profile-edit"), data)
     assert response.status_code == 302
     assert response["Location"] == profile_url(member)
@@ -354,7 +383,13 @@ def test_profile_edit_saves_my_profile(member_client, member):
 
 def test_profile_edit_changes_only_the_logged_in_member(organizer_client, organizer, member):
     data = opened_form(organizer_client, reverse("study:profile-edit"))
-    data.update(display_name="운영자", emoji="", bio="", email="o@example.org", default_journal_visibility="members")
+    data.update(
+        display_name="운영자",
+        emoji="",
+        bio="",
+        email="o@example.org",
+        default_journal_visibility="members",
+    )
     organizer_client.post(reverse("study:profile-edit"), data)
     member.refresh_from_db()
     organizer.refresh_from_db()
@@ -383,7 +418,13 @@ def test_profile_edit_taken_display_name_is_a_form_error(member_client, member, 
 
 def test_profile_edit_hostile_bio_renders_nothing_executable(member_client, member):
     data = opened_form(member_client, reverse("study:profile-edit"))
-    data.update(display_name="조회원", emoji="", bio=HOSTILE_MARKDOWN, email="", default_journal_visibility="members")
+    data.update(
+        display_name="조회원",
+        emoji="",
+        bio=HOSTILE_MARKDOWN,
+        email="",
+        default_journal_visibility="members",
+    )
     member_client.post(reverse("study:profile-edit"), data)
     member.refresh_from_db()
     assert member.bio == HOSTILE_MARKDOWN

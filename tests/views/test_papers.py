@@ -37,7 +37,10 @@ def test_paper_list_shows_title_year_and_each_covering_session_once(member_clien
 
     response = member_client.get(reverse("study:paper-list"))
     content = response.content.decode()
-    assert f'<a class="paper-title" href="/papers/{paper.pk}/">Attention Is All You Need</a>' in content
+    assert (
+        f'<a class="paper-title" href="/papers/{paper.pk}/">Attention Is All You Need</a>'
+        in content
+    )
     assert '<span class="muted">(2017)</span>' in content
     assert library_titles(response) == ["Attention Is All You Need", "Unread paper"]
     assert (
@@ -81,7 +84,10 @@ def test_paper_list_shows_a_paper_added_after_the_page_was_cached(member_client,
     response = member_client.get(reverse("study:paper-list"))
     assert library_titles(response) == ["Adam", "BERT"]
     assert '<option value="2018">2018</option>' in response.content.decode()
-    assert 'Covered in\n      <a href="/seasons/2025/6/">2025 논문 스터디, session 6</a>' in response.content.decode()
+    assert (
+        'Covered in\n      <a href="/seasons/2025/6/">2025 논문 스터디, session 6</a>'
+        in response.content.decode()
+    )
 
 
 def test_paper_list_shows_a_paper_renamed_after_the_page_was_cached(member_client, db):
@@ -97,14 +103,18 @@ def test_paper_list_shows_a_paper_renamed_after_the_page_was_cached(member_clien
 def test_paper_list_counts_a_talk_added_after_the_page_was_cached(member_client, talk):
     paper = factories.PaperFactory(title="Adam")
     talk.papers.add(paper)
-    assert '<span class="badge">1 talk</span>' in member_client.get(
-        reverse("study:paper-list")
-    ).content.decode()
+    assert (
+        '<span class="badge">1 talk</span>'
+        in member_client.get(reverse("study:paper-list")).content.decode()
+    )
     later = factories.StudySessionFactory(number=9)
     factories.PresentationFactory(session=later, papers=[paper])
     content = member_client.get(reverse("study:paper-list")).content.decode()
     assert '<span class="badge">2 talks</span>' in content
-    assert '<a href="/seasons/2025/6/">2025 논문 스터디, session 6</a>, <a href="/seasons/2025/9/">2025 논문 스터디, session 9</a>' in content
+    assert (
+        '<a href="/seasons/2025/6/">2025 논문 스터디, session 6</a>, <a href="/seasons/2025/9/">2025 논문 스터디, session 9</a>'
+        in content
+    )
 
 
 @pytest.fixture
@@ -138,7 +148,13 @@ def test_paper_list_filters_and_pages_never_share_a_cached_list(
 ):
     """Every other filter and page is requested (and cached) first."""
     url = reverse("study:paper-list")
-    others = [{}, {"page": 2}, {"year": 2017}, {"sort": "discussed"}, {"sort": "discussed", "page": 2}]
+    others = [
+        {},
+        {"page": 2},
+        {"year": 2017},
+        {"sort": "discussed"},
+        {"sort": "discussed", "page": 2},
+    ]
     for other in others:
         member_client.get(url, other)
     assert library_titles(member_client.get(url, query)) == titles
@@ -169,7 +185,9 @@ def test_paper_list_is_the_same_for_every_persona(
 
 
 def test_paper_detail_shows_every_talk_and_session_that_covered_it(member_client, talk, presenter):
-    paper = factories.PaperFactory(title="DDPM", url="https://arxiv.org/abs/2006.11239", authors="Ho, Jain, Abbeel")
+    paper = factories.PaperFactory(
+        title="DDPM", url="https://arxiv.org/abs/2006.11239", authors="Ho, Jain, Abbeel"
+    )
     talk.papers.add(paper)
     other = factories.PresentationFactory(
         session=factories.StudySessionFactory(number=8), topic="확산 모델 다시 보기", papers=[paper]
@@ -182,7 +200,10 @@ def test_paper_detail_shows_every_talk_and_session_that_covered_it(member_client
         '<li><a href="/papers/?author=Jain">Jain</a></li>'
         '<li><a href="/papers/?author=Abbeel">Abbeel</a></li></ol>'
     ) in content
-    assert '<a href="https://arxiv.org/abs/2006.11239" rel="noopener noreferrer">2006.11239</a>' in content
+    assert (
+        '<a href="https://arxiv.org/abs/2006.11239" rel="noopener noreferrer">2006.11239</a>'
+        in content
+    )
     assert list(response.context["talks"]) == [other, talk]
     assert f'<a href="/talks/{talk.pk}/">셀프 어텐션</a>' in content
     assert '<span class="person">🐼 강발표</span>' in content
@@ -197,7 +218,9 @@ def test_paper_detail_unknown_is_404(member_client, db):
 def test_paper_detail_query_count_does_not_grow(member_client, count, django_assert_num_queries):
     paper = factories.PaperFactory()
     for _ in range(count):
-        factories.PresentationFactory(papers=[paper], presenters=[factories.MemberFactory(), factories.MemberFactory()])
+        factories.PresentationFactory(
+            papers=[paper], presenters=[factories.MemberFactory(), factories.MemberFactory()]
+        )
     # session + user, paper, talks with their sessions, presenters; plus the bell's unread count
     with django_assert_num_queries(5):
         response = member_client.get(reverse("study:paper-detail", args=[paper.pk]))

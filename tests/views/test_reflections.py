@@ -25,7 +25,9 @@ def test_reflection_edit_anonymous_is_sent_to_login(outsider_client, study_sessi
 
 
 def test_reflection_edit_unknown_session_is_404(member_client, db):
-    assert member_client.get(reverse("study:reflection-edit", args=[SEASON, 404])).status_code == 404
+    assert (
+        member_client.get(reverse("study:reflection-edit", args=[SEASON, 404])).status_code == 404
+    )
 
 
 def test_reflection_edit_new_offers_templates_and_empty_editor(member_client, study_session):
@@ -39,13 +41,17 @@ def test_reflection_edit_new_offers_templates_and_empty_editor(member_client, st
 
 
 def test_reflection_edit_kpt_template_prefills_headings(member_client, study_session):
-    response = member_client.get(edit_url(study_session) + "?template=kpt", HTTP_ACCEPT_LANGUAGE="en")
+    response = member_client.get(
+        edit_url(study_session) + "?template=kpt", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.context["form"]["body"].value() == "## Keep\n\n\n## Problem\n\n\n## Try\n\n"
     assert "## Keep" in response.content.decode()
 
 
 def test_reflection_edit_4l_template_prefills_headings(member_client, study_session):
-    response = member_client.get(edit_url(study_session) + "?template=4l", HTTP_ACCEPT_LANGUAGE="en")
+    response = member_client.get(
+        edit_url(study_session) + "?template=4l", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.context["form"]["body"].value() == (
         "## Liked\n\n\n## Learned\n\n\n## Lacked\n\n\n## Longed for\n\n"
     )
@@ -63,7 +69,9 @@ def test_reflection_edit_template_button_without_javascript_keeps_typed_text(
     below it, nothing is saved, and the text is never lost."""
     data = opened_form(member_client, edit_url(study_session))
     response = member_client.post(
-        edit_url(study_session), {**data, "body": "오늘 배운 것", "template": "kpt"}, HTTP_ACCEPT_LANGUAGE="en"
+        edit_url(study_session),
+        {**data, "body": "오늘 배운 것", "template": "kpt"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert response.context["form"]["body"].value() == (
@@ -82,12 +90,16 @@ def test_reflection_edit_template_button_fills_an_empty_editor(member_client, st
     assert Reflection.objects.count() == 0
 
 
-def test_reflection_edit_template_button_keeps_the_opened_version(member_client, member, study_session):
+def test_reflection_edit_template_button_keeps_the_opened_version(
+    member_client, member, study_session
+):
     """Adding a template to an existing reflection and then saving saves over
     the version the form was opened on (no false edit conflict)."""
     reflection = factories.ReflectionFactory(author=member, session=study_session, body="처음")
     data = opened_form(member_client, edit_url(study_session))
-    response = member_client.post(edit_url(study_session), {**data, "body": "처음 고침", "template": "kpt"})
+    response = member_client.post(
+        edit_url(study_session), {**data, "body": "처음 고침", "template": "kpt"}
+    )
     again = form_data(response.content.decode())
     assert again["version"] == data["version"]
     member_client.post(edit_url(study_session), again)
@@ -123,7 +135,9 @@ def test_reflection_edit_updates_the_one_reflection(member_client, member, study
     assert (reflection.body, reflection.body_html) == ("고침", "<p>고침</p>\n")
 
 
-def test_reflection_edit_leaves_others_reflections_alone(member_client, member, presenter, study_session):
+def test_reflection_edit_leaves_others_reflections_alone(
+    member_client, member, presenter, study_session
+):
     theirs = factories.ReflectionFactory(author=presenter, session=study_session, body="남의 글")
     member_client.post(edit_url(study_session), {"body": "내 글"})
     theirs.refresh_from_db()
@@ -140,11 +154,19 @@ def test_reflection_edit_empty_body_is_a_form_error(member_client, study_session
 
 @pytest.mark.parametrize("template", ["kpt", "4l"])
 @pytest.mark.parametrize("language", ["en", "ko"])
-def test_reflection_edit_template_headings_alone_are_a_form_error(member_client, study_session, template, language):
-    body = member_client.get(edit_url(study_session) + f"?template={template}", HTTP_ACCEPT_LANGUAGE=language).context[
-        "form"
-    ]["body"].value()
-    response = member_client.post(edit_url(study_session), {"body": body}, HTTP_ACCEPT_LANGUAGE=language)
+def test_reflection_edit_template_headings_alone_are_a_form_error(
+    member_client, study_session, template, language
+):
+    body = (
+        member_client.get(
+            edit_url(study_session) + f"?template={template}", HTTP_ACCEPT_LANGUAGE=language
+        )
+        .context["form"]["body"]
+        .value()
+    )
+    response = member_client.post(
+        edit_url(study_session), {"body": body}, HTTP_ACCEPT_LANGUAGE=language
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["body"] == [
         {
@@ -156,12 +178,16 @@ def test_reflection_edit_template_headings_alone_are_a_form_error(member_client,
 
 
 def test_reflection_edit_template_with_text_under_a_heading_is_saved(member_client, study_session):
-    response = member_client.post(edit_url(study_session), {"body": "## Keep\n\n매주 읽기\n\n## Problem\n\n"})
+    response = member_client.post(
+        edit_url(study_session), {"body": "## Keep\n\n매주 읽기\n\n## Problem\n\n"}
+    )
     assert response.status_code == 302
     assert Reflection.objects.get().body.startswith("## Keep")
 
 
-def test_reflection_hostile_markdown_renders_nothing_executable(member_client, member, study_session):
+def test_reflection_hostile_markdown_renders_nothing_executable(
+    member_client, member, study_session
+):
     member_client.post(edit_url(study_session), {"body": HOSTILE_MARKDOWN})
     reflection = Reflection.objects.get()
     assert reflection.body == HOSTILE_MARKDOWN
@@ -219,7 +245,9 @@ def test_reflection_delete_journal_entry_pk_is_404(member_client, member):
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_reflection_edit_query_count(member_client, member, study_session, django_assert_num_queries, count):
+def test_reflection_edit_query_count(
+    member_client, member, study_session, django_assert_num_queries, count
+):
     factories.ReflectionFactory.create_batch(count, session=study_session)
     factories.ReflectionFactory(author=member, session=study_session)
     # session, user, the study session, my reflection; plus the bell's unread count

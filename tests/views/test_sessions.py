@@ -50,7 +50,9 @@ def test_session_list_anonymous_redirects_to_login(outsider_client):
 def test_session_list_shows_sessions_talks_and_presenters_with_emoji(member_client, talk):
     co_presenter = factories.MemberFactory(display_name="김공동", emoji="🦝")
     factories.PresentationFactory(
-        session=talk.session, topic="위치 인코딩", presenters=[co_presenter, talk.ordered_presenters()[0]]
+        session=talk.session,
+        topic="위치 인코딩",
+        presenters=[co_presenter, talk.ordered_presenters()[0]],
     )
     response = member_client.get(reverse("study:session-list"))
     content = response.content.decode()
@@ -64,14 +66,22 @@ def test_session_list_shows_sessions_talks_and_presenters_with_emoji(member_clie
 
 def test_session_list_groups_by_season_current_first_and_filters_with_season(member_client):
     old = factories.SeasonFactory(
-        slug="old", name="지난 시즌", starts_on=datetime.date(2024, 1, 1), ends_on=datetime.date(2024, 12, 31)
+        slug="old",
+        name="지난 시즌",
+        starts_on=datetime.date(2024, 1, 1),
+        ends_on=datetime.date(2024, 12, 31),
     )
-    factories.StudySessionFactory(season=old, number=1, date=datetime.date(2024, 11, 1), title="작년 모임")
+    factories.StudySessionFactory(
+        season=old, number=1, date=datetime.date(2024, 11, 1), title="작년 모임"
+    )
     factories.StudySessionFactory(number=1, date=datetime.date(2025, 1, 10), title="올해 모임")
     response = member_client.get(reverse("study:session-list"))
     content = response.content.decode()
     assert re.findall(r'<a href="\?season=([\w-]+)"', content) == ["2025", "old"]
-    assert re.findall(r'<h2 id="season-\d+"><a href="/seasons/([\w-]+)/">', content) == ["2025", "old"]
+    assert re.findall(r'<h2 id="season-\d+"><a href="/seasons/([\w-]+)/">', content) == [
+        "2025",
+        "old",
+    ]
     assert re.findall(r'class="session-number" href="/seasons/([\w-]+/\d+)/"', content) == [
         "2025/1",
         "old/1",
@@ -86,8 +96,12 @@ def test_session_list_groups_by_season_current_first_and_filters_with_season(mem
 
 def test_session_list_current_season_is_the_one_holding_today_not_the_newest(member_client):
     today = datetime.date.today()
-    running = factories.SeasonFactory(slug="running", name="진행 중", starts_on=today - datetime.timedelta(days=30))
-    factories.SeasonFactory(slug="next", name="다음 시즌", starts_on=today + datetime.timedelta(days=30))
+    running = factories.SeasonFactory(
+        slug="running", name="진행 중", starts_on=today - datetime.timedelta(days=30)
+    )
+    factories.SeasonFactory(
+        slug="next", name="다음 시즌", starts_on=today + datetime.timedelta(days=30)
+    )
     factories.StudySessionFactory(season=running, number=1, date=today)
     content = member_client.get(reverse("study:session-list")).content.decode()
     assert re.findall(r'<a href="\?season=([\w-]+)"', content)[0] == "running"
@@ -145,7 +159,9 @@ def test_session_list_shows_a_session_scheduled_after_it_was_cached(member_clien
     assert "새 모임" in content
 
 
-def test_session_list_offers_scheduling_to_organizers_only(member_client, organizer_client, study_session):
+def test_session_list_offers_scheduling_to_organizers_only(
+    member_client, organizer_client, study_session
+):
     member_page = member_client.get(reverse("study:session-list")).content.decode()
     organizer_page = organizer_client.get(reverse("study:session-list")).content.decode()
     new = 'href="/sessions/new/"'
@@ -155,15 +171,21 @@ def test_session_list_offers_scheduling_to_organizers_only(member_client, organi
 # Detail
 
 
-def test_session_detail_shows_talks_papers_summary_qa_and_reflections(member_client, talk, presenter):
-    paper = factories.PaperFactory(title="Attention Is All You Need", url="https://arxiv.org/abs/1706.03762")
+def test_session_detail_shows_talks_papers_summary_qa_and_reflections(
+    member_client, talk, presenter
+):
+    paper = factories.PaperFactory(
+        title="Attention Is All You Need", url="https://arxiv.org/abs/1706.03762"
+    )
     talk.papers.add(paper)
     talk.slides_url = "https://example.org/slides"
     talk.save()
     question = factories.QuestionFactory(presentation=talk, body="멀티헤드는 **왜** 필요한가요?")
     answer = factories.AnswerFactory(question=question, body="여러 관점을 보려고요.")
     unanswered = factories.QuestionFactory(presentation=talk, body="스케일링은요?")
-    reflection = factories.ReflectionFactory(session=talk.session, author=presenter, body="*즐거웠다*")
+    reflection = factories.ReflectionFactory(
+        session=talk.session, author=presenter, body="*즐거웠다*"
+    )
 
     response = member_client.get(reverse("study:session-detail", args=[SEASON, 6]))
     content = response.content.decode()
@@ -171,7 +193,9 @@ def test_session_detail_shows_talks_papers_summary_qa_and_reflections(member_cli
     assert "<h1>Session 6 · 트랜스포머 다시 읽기</h1>" in content
     assert f'<h3><a href="/talks/{talk.pk}/">셀프 어텐션</a></h3>' in content
     assert f'<a href="/papers/{paper.pk}/">Attention Is All You Need</a>' in content
-    assert '<a href="https://example.org/slides" rel="noopener noreferrer">Slides link</a>' in content
+    assert (
+        '<a href="https://example.org/slides" rel="noopener noreferrer">Slides link</a>' in content
+    )
     assert talk.summary_html in content
     assert "<strong>왜</strong>" in content
     assert f'id="question-{question.pk}"' in content and f'id="answer-{answer.pk}"' in content
@@ -189,7 +213,9 @@ def test_session_detail_unknown_number_is_404(member_client):
     assert "We could not find that page" in response.content.decode()
 
 
-def test_session_detail_shows_organizer_actions_to_organizers_only(member_client, organizer_client, study_session):
+def test_session_detail_shows_organizer_actions_to_organizers_only(
+    member_client, organizer_client, study_session
+):
     edit = 'href="/seasons/2025/6/edit/"'
     assert edit not in member_client.get("/seasons/2025/6/").content.decode()
     assert edit in organizer_client.get("/seasons/2025/6/").content.decode()
@@ -206,7 +232,9 @@ def test_session_detail_query_count_does_not_grow(
     member_client, study_session, talks, questions_each, django_assert_num_queries
 ):
     for talk in factories.PresentationFactory.create_batch(
-        talks, session=study_session, presenters=[factories.MemberFactory(), factories.MemberFactory()]
+        talks,
+        session=study_session,
+        presenters=[factories.MemberFactory(), factories.MemberFactory()],
     ):
         talk.papers.add(factories.PaperFactory(), factories.PaperFactory())
         for question in factories.QuestionFactory.create_batch(questions_each, presentation=talk):
@@ -236,7 +264,11 @@ def test_session_create_by_organizer_schedules_it(organizer_client):
     session = StudySession.objects.get(number=7)
     assert response.status_code == 302
     assert response["Location"] == "/seasons/2025/7/"
-    assert (session.date, session.title, session.place) == (datetime.date(2025, 8, 1), "확산 모델", "강남 스터디룸 3")
+    assert (session.date, session.title, session.place) == (
+        datetime.date(2025, 8, 1),
+        "확산 모델",
+        "강남 스터디룸 3",
+    )
     assert session.start_time == datetime.time(19, 30)
     assert session.notes_html == "<p><strong>DDPM</strong> 을 읽습니다.</p>\n"
     page = organizer_client.get(response["Location"]).content.decode()
@@ -274,7 +306,6 @@ def test_session_create_race_on_the_number_is_the_same_form_error(organizer, stu
     """The check in `clean` passed, then another organizer's row won: the
     database's constraint answers with the same message, not a 500."""
     from sessions.forms import StudySessionForm
-
     from sessions.forms.concurrency import save_or_form_error
 
     form = StudySessionForm(session_data(number="8"), user=organizer)
@@ -282,7 +313,9 @@ def test_session_create_race_on_the_number_is_the_same_form_error(organizer, stu
     factories.StudySessionFactory(number=8)
     form.is_valid = lambda: True  # validated before the other organizer's row
     assert save_or_form_error(form) is None
-    assert form.errors == {"number": ["“2025 논문 스터디” already has session 8. Choose another number."]}
+    assert form.errors == {
+        "number": ["“2025 논문 스터디” already has session 8. Choose another number."]
+    }
     assert StudySession.objects.filter(number=8).count() == 1
 
 
@@ -386,7 +419,9 @@ def _without_csrf(html):
 @pytest.fixture
 def discussed_talk(talk, member, organizer):
     """The talk with a question from `member`, answered by its presenter."""
-    question = factories.QuestionFactory(presentation=talk, asked_by=member, body="왜 스케일링하나요?")
+    question = factories.QuestionFactory(
+        presentation=talk, asked_by=member, body="왜 스케일링하나요?"
+    )
     factories.AnswerFactory(question=question, body="기울기가 사라지지 않게요.")
     return talk
 
@@ -396,7 +431,11 @@ def test_session_page_from_the_cache_matches_a_fresh_one_for_every_persona(
 ):
     """Whoever filled the cache first, each persona sees exactly the page a
     fresh render gives them: no edit link leaks from one viewer to another."""
-    clients = {"organizer": organizer_client, "presenter": presenter_client, "member": member_client}
+    clients = {
+        "organizer": organizer_client,
+        "presenter": presenter_client,
+        "member": member_client,
+    }
     fresh = {}
     for name, client in clients.items():
         cache.clear()
@@ -421,8 +460,16 @@ def test_session_page_shows_edit_links_only_to_their_owners(
     asker = _session_page(member_client)
     answerer = _session_page(presenter_client)
     assert [link in bystander for link in (edit_question, edit_answer, edit_talk)] == [False] * 3
-    assert [link in asker for link in (edit_question, edit_answer, edit_talk)] == [True, False, False]
-    assert [link in answerer for link in (edit_question, edit_answer, edit_talk)] == [False, True, True]
+    assert [link in asker for link in (edit_question, edit_answer, edit_talk)] == [
+        True,
+        False,
+        False,
+    ]
+    assert [link in answerer for link in (edit_question, edit_answer, edit_talk)] == [
+        False,
+        True,
+        True,
+    ]
 
 
 def test_session_page_shows_a_question_asked_after_it_was_cached(talk, member_client):
@@ -444,7 +491,9 @@ def test_session_page_shows_a_reflection_written_after_it_was_cached(study_sessi
     assert "오늘 많이 배웠다" in _session_page(member_client)
 
 
-def test_session_page_offers_to_edit_my_reflection_once_written(study_session, member, member_client):
+def test_session_page_offers_to_edit_my_reflection_once_written(
+    study_session, member, member_client
+):
     assert "Write my reflection" in _session_page(member_client)
     factories.ReflectionFactory(session=study_session, author=member)
     assert "Edit my reflection" in _session_page(member_client)

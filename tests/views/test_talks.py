@@ -65,7 +65,10 @@ def test_talk_detail_shows_talk_papers_and_qa(member_client, talk):
     response = member_client.get(reverse("study:talk-detail", args=[talk.pk]))
     content = response.content.decode()
     assert "<h1>셀프 어텐션</h1>" in content
-    assert '<a href="/seasons/2025/6/">2025 논문 스터디, session 6 · 트랜스포머 다시 읽기</a>' in content
+    assert (
+        '<a href="/seasons/2025/6/">2025 논문 스터디, session 6 · 트랜스포머 다시 읽기</a>'
+        in content
+    )
     assert '<span class="person">🐼 강발표</span>' in content
     assert f'<a href="/papers/{paper.pk}/">DDPM</a>' in content
     assert "arXiv:2006.11239" in content
@@ -95,7 +98,9 @@ def test_talk_detail_query_count_does_not_grow(member_client, questions, django_
     talk = factories.PresentationFactory(presenters=presenters)
     talk.papers.add(*factories.PaperFactory.create_batch(questions))
     asker = factories.MemberFactory()
-    for question in factories.QuestionFactory.create_batch(questions, presentation=talk, asked_by=asker):
+    for question in factories.QuestionFactory.create_batch(
+        questions, presentation=talk, asked_by=asker
+    ):
         factories.AnswerFactory.create_batch(2, question=question)
     # session, user, content version, talk with its question count, presenters, papers,
     # questions, answers; plus the bell's unread count
@@ -136,7 +141,9 @@ def talk_page(client, talk):
 def discussed_talk(talk, member, organizer):
     """The talk with a question from `member`, answered by its presenter, and
     one from the organizer."""
-    question = factories.QuestionFactory(presentation=talk, asked_by=member, body="왜 스케일링하나요?")
+    question = factories.QuestionFactory(
+        presentation=talk, asked_by=member, body="왜 스케일링하나요?"
+    )
     factories.AnswerFactory(question=question, body="기울기가 사라지지 않게요.")
     factories.QuestionFactory(presentation=talk, asked_by=organizer, body="마스크는요?")
     return talk
@@ -199,12 +206,20 @@ def test_talk_pages_are_cached_each_for_their_own_talk(talk, member_client):
     factories.QuestionFactory(presentation=other, body="둘째 발표 질문")
     for _ in range(2):
         first, second = talk_page(member_client, talk), talk_page(member_client, other)
-        assert ("<h1>셀프 어텐션</h1>" in first, "첫 발표 질문" in first, "둘째 발표 질문" in first) == (
+        assert (
+            "<h1>셀프 어텐션</h1>" in first,
+            "첫 발표 질문" in first,
+            "둘째 발표 질문" in first,
+        ) == (
             True,
             True,
             False,
         )
-        assert ("<h1>위치 인코딩</h1>" in second, "첫 발표 질문" in second, "둘째 발표 질문" in second) == (
+        assert (
+            "<h1>위치 인코딩</h1>" in second,
+            "첫 발표 질문" in second,
+            "둘째 발표 질문" in second,
+        ) == (
             True,
             False,
             True,
@@ -213,7 +228,9 @@ def test_talk_pages_are_cached_each_for_their_own_talk(talk, member_client):
 
 def test_talk_page_shows_a_question_asked_after_it_was_cached(talk, member, member_client):
     assert "No questions yet." in talk_page(member_client, talk)
-    question = factories.QuestionFactory(presentation=talk, asked_by=member, body="새로 들어온 질문")
+    question = factories.QuestionFactory(
+        presentation=talk, asked_by=member, body="새로 들어온 질문"
+    )
     page = talk_page(member_client, talk)
     assert "새로 들어온 질문" in page
     assert f'href="/questions/{question.pk}/edit/"' in page
@@ -225,7 +242,9 @@ def test_talk_page_shows_an_answer_written_after_it_was_cached(discussed_talk, m
     assert "새로 달린 답" in talk_page(member_client, discussed_talk)
 
 
-def test_talk_page_shows_a_member_renamed_after_it_was_cached(discussed_talk, presenter, member_client):
+def test_talk_page_shows_a_member_renamed_after_it_was_cached(
+    discussed_talk, presenter, member_client
+):
     talk_page(member_client, discussed_talk)
     presenter.display_name = "새이름"
     presenter.save(update_fields=["display_name"])
@@ -258,8 +277,12 @@ def test_talk_create_form_has_the_poster_as_presenter(member_client, member, stu
     assert response.context["form"]["presenters"].value() == [member.pk]
 
 
-def test_talk_create_by_member_posts_talk_with_co_presenters_and_papers(member_client, member, presenter, study_session):
-    known = factories.PaperFactory(title="Attention Is All You Need", url="https://arxiv.org/abs/1706.03762")
+def test_talk_create_by_member_posts_talk_with_co_presenters_and_papers(
+    member_client, member, presenter, study_session
+):
+    known = factories.PaperFactory(
+        title="Attention Is All You Need", url="https://arxiv.org/abs/1706.03762"
+    )
     papers = "\n".join(
         [
             "https://arxiv.org/pdf/1706.03762v5.pdf",
@@ -279,7 +302,11 @@ def test_talk_create_by_member_posts_talk_with_co_presenters_and_papers(member_c
     assert talk.ordered_presenters() == [member, presenter]
     assert talk.summary_html == "<p>노이즈를 <strong>조금씩</strong> 걷어낸다.</p>\n"
     assert talk.slides_url == "https://example.org/deck"
-    assert sorted(p.title for p in talk.papers.all()) == ["Attention Is All You Need", "DDPM", "Score SDE"]
+    assert sorted(p.title for p in talk.papers.all()) == [
+        "Attention Is All You Need",
+        "DDPM",
+        "Score SDE",
+    ]
     assert Paper.objects.count() == 3
     assert known in talk.papers.all()
     page = member_client.get(response["Location"]).content.decode()
@@ -317,8 +344,12 @@ def test_talk_create_needs_a_presenter(member_client, study_session):
 
 
 def test_talk_create_same_topic_twice_in_a_session_is_a_form_error(member_client, member, talk):
-    response = member_client.post(reverse("study:talk-create", args=[SEASON, 6]), talk_data(member, topic="셀프 어텐션"))
-    assert response.context["form"].errors == {"topic": ["This session already has a talk called “셀프 어텐션”."]}
+    response = member_client.post(
+        reverse("study:talk-create", args=[SEASON, 6]), talk_data(member, topic="셀프 어텐션")
+    )
+    assert response.context["form"].errors == {
+        "topic": ["This session already has a talk called “셀프 어텐션”."]
+    }
     assert Presentation.objects.count() == 1
 
 
@@ -326,20 +357,29 @@ def test_talk_create_for_unknown_session_is_404(member_client, db):
     assert member_client.get(reverse("study:talk-create", args=[SEASON, 99])).status_code == 404
 
 
-def test_talk_create_accepts_a_real_pdf_and_stores_it(member_client, member, study_session, settings):
+def test_talk_create_accepts_a_real_pdf_and_stores_it(
+    member_client, member, study_session, settings
+):
     slides = SimpleUploadedFile("deck.pdf", TINY_PDF, content_type="application/pdf")
-    response = member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
+    response = member_client.post(
+        reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides}
+    )
     talk = Presentation.objects.get()
     assert response.status_code == 302
     assert re.fullmatch(r"slides/\d{4}/deck(_\w+)?\.pdf", talk.slides.name)
     with talk.slides.open("rb") as stored:
         assert stored.read() == TINY_PDF
-    assert f'<a href="{talk.slides.url}">Download slides</a>' in member_client.get(talk.get_absolute_url()).content.decode()
+    assert (
+        f'<a href="{talk.slides.url}">Download slides</a>'
+        in member_client.get(talk.get_absolute_url()).content.decode()
+    )
 
 
 def test_talk_create_accepts_a_pptx(member_client, member, study_session):
     slides = SimpleUploadedFile("deck.pptx", tiny_pptx())
-    member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
+    member_client.post(
+        reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides}
+    )
     assert Presentation.objects.get().slides.name.endswith(".pptx")
 
 
@@ -351,28 +391,44 @@ def test_talk_create_accepts_a_pptx(member_client, member, study_session):
         ("deck.pdf", None),  # a PPTX named .pdf: content and name disagree
     ],
 )
-def test_talk_create_refuses_files_that_are_not_slides(member_client, member, study_session, name, content):
+def test_talk_create_refuses_files_that_are_not_slides(
+    member_client, member, study_session, name, content
+):
     slides = SimpleUploadedFile(name, content if content is not None else tiny_pptx())
-    response = member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
-    assert response.context["form"].errors == {"slides": [f"“{name}” is not a PDF or PowerPoint (.pptx) file."]}
+    response = member_client.post(
+        reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides}
+    )
+    assert response.context["form"].errors == {
+        "slides": [f"“{name}” is not a PDF or PowerPoint (.pptx) file."]
+    }
     assert Presentation.objects.count() == 0
 
 
 def test_talk_create_refuses_other_extensions(member_client, member, study_session):
     slides = SimpleUploadedFile("deck.png", PNG)
-    response = member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
-    assert response.context["form"].errors == {"slides": ["“deck.png” is not a PDF or PowerPoint (.pptx) file."]}
+    response = member_client.post(
+        reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides}
+    )
+    assert response.context["form"].errors == {
+        "slides": ["“deck.png” is not a PDF or PowerPoint (.pptx) file."]
+    }
 
 
 def test_talk_create_refuses_slides_over_20_mb(member_client, member, study_session):
     slides = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (21 * 1024 * 1024))
-    response = member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
-    assert response.context["form"].errors == {"slides": ["“big.pdf” is 21.0\xa0MB; slides may be at most 20.0\xa0MB."]}
+    response = member_client.post(
+        reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides}
+    )
+    assert response.context["form"].errors == {
+        "slides": ["“big.pdf” is 21.0\xa0MB; slides may be at most 20.0\xa0MB."]
+    }
     assert Presentation.objects.count() == 0
 
 
 def test_talk_summary_hostile_markdown_is_neutralised(member_client, member, study_session):
-    member_client.post(reverse("study:talk-create", args=[SEASON, 6]), talk_data(member, summary=HOSTILE))
+    member_client.post(
+        reverse("study:talk-create", args=[SEASON, 6]), talk_data(member, summary=HOSTILE)
+    )
     talk = Presentation.objects.get()
     for url in [talk.get_absolute_url(), "/seasons/2025/6/"]:
         content = member_client.get(url).content.decode()
@@ -384,7 +440,9 @@ def test_talk_summary_hostile_markdown_is_neutralised(member_client, member, stu
 
 
 @pytest.mark.parametrize("client_name", ["presenter_client", "organizer_client"])
-def test_talk_edit_by_presenter_or_organizer_updates_it(request, client_name, talk, presenter, member):
+def test_talk_edit_by_presenter_or_organizer_updates_it(
+    request, client_name, talk, presenter, member
+):
     client = request.getfixturevalue(client_name)
     form = client.get(reverse("study:talk-edit", args=[talk.pk])).context["form"]
     assert form["presenters"].value() == [presenter.pk]
@@ -392,7 +450,12 @@ def test_talk_edit_by_presenter_or_organizer_updates_it(request, client_name, ta
         reverse("study:talk-edit", args=[talk.pk]),
         {
             **opened_form(client, reverse("study:talk-edit", args=[talk.pk])),
-            **talk_data(member, presenter, topic="멀티헤드 어텐션", paper_links="MHA | https://example.org/mha"),
+            **talk_data(
+                member,
+                presenter,
+                topic="멀티헤드 어텐션",
+                paper_links="MHA | https://example.org/mha",
+            ),
         },
     )
     talk.refresh_from_db()
@@ -406,12 +469,16 @@ def test_talk_edit_by_presenter_or_organizer_updates_it(request, client_name, ta
 
 def test_talk_edit_keeps_the_topic_check_for_its_own_topic(presenter_client, talk, presenter):
     url = reverse("study:talk-edit", args=[talk.pk])
-    response = presenter_client.post(url, {**opened_form(presenter_client, url), **talk_data(presenter, topic="셀프 어텐션")})
+    response = presenter_client.post(
+        url, {**opened_form(presenter_client, url), **talk_data(presenter, topic="셀프 어텐션")}
+    )
     assert response.status_code == 302
 
 
 def test_talk_edit_by_other_member_is_403_and_changes_nothing(member_client, talk, member):
-    response = member_client.post(reverse("study:talk-edit", args=[talk.pk]), talk_data(member, topic="탈취"))
+    response = member_client.post(
+        reverse("study:talk-edit", args=[talk.pk]), talk_data(member, topic="탈취")
+    )
     talk.refresh_from_db()
     assert response.status_code == 403
     assert talk.topic == "셀프 어텐션"
@@ -446,7 +513,9 @@ def test_talk_delete_by_other_member_is_403_and_keeps_it(member_client, talk):
 
 
 def test_parse_paper_lines_reads_every_form():
-    lines = parse_paper_lines("https://arxiv.org/abs/1706.03762\nA | B | https://x.org/p\n* [T](https://y.org)\n\n")
+    lines = parse_paper_lines(
+        "https://arxiv.org/abs/1706.03762\nA | B | https://x.org/p\n* [T](https://y.org)\n\n"
+    )
     assert [(line.number, line.title, line.link) for line in lines] == [
         (1, "", "https://arxiv.org/abs/1706.03762"),
         (2, "A | B", "https://x.org/p"),
@@ -471,7 +540,9 @@ def test_parse_paper_lines_rejects_non_links():
 def talk_with_slides(member_client, member, study_session, django_capture_on_commit_callbacks):
     slides = SimpleUploadedFile("deck.pdf", TINY_PDF, content_type="application/pdf")
     with django_capture_on_commit_callbacks(execute=True):
-        member_client.post(reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides})
+        member_client.post(
+            reverse("study:talk-create", args=[SEASON, 6]), {**talk_data(member), "slides": slides}
+        )
     talk = Presentation.objects.get()
     assert talk.slides.storage.exists(talk.slides.name)
     return talk
@@ -484,7 +555,9 @@ def test_talk_edit_with_new_slides_removes_the_old_file(
     new = SimpleUploadedFile("deck2.pdf", TINY_PDF, content_type="application/pdf")
     url = reverse("study:talk-edit", args=[talk_with_slides.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = member_client.post(url, {**opened_form(member_client, url), **talk_data(member), "slides": new})
+        response = member_client.post(
+            url, {**opened_form(member_client, url), **talk_data(member), "slides": new}
+        )
     talk_with_slides.refresh_from_db()
     storage = talk_with_slides.slides.storage
     assert response.status_code == 302
@@ -497,9 +570,14 @@ def test_talk_edit_clearing_the_slides_removes_the_file(
     old = talk_with_slides.slides.name
     url = reverse("study:talk-edit", args=[talk_with_slides.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        member_client.post(url, {**opened_form(member_client, url), **talk_data(member), "slides-clear": "on"})
+        member_client.post(
+            url, {**opened_form(member_client, url), **talk_data(member), "slides-clear": "on"}
+        )
     talk_with_slides.refresh_from_db()
-    assert (talk_with_slides.slides.name, talk_with_slides.slides.storage.exists(old)) == ("", False)
+    assert (talk_with_slides.slides.name, talk_with_slides.slides.storage.exists(old)) == (
+        "",
+        False,
+    )
 
 
 def test_talk_edit_without_new_slides_keeps_the_file(
@@ -507,7 +585,9 @@ def test_talk_edit_without_new_slides_keeps_the_file(
 ):
     url = reverse("study:talk-edit", args=[talk_with_slides.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        member_client.post(url, {**opened_form(member_client, url), **talk_data(member, topic="새 제목")})
+        member_client.post(
+            url, {**opened_form(member_client, url), **talk_data(member, topic="새 제목")}
+        )
     talk_with_slides.refresh_from_db()
     assert talk_with_slides.topic == "새 제목"
     assert talk_with_slides.slides.storage.exists(talk_with_slides.slides.name)
@@ -552,15 +632,23 @@ def test_talk_papers_keep_the_order_they_were_entered_in(member_client, member, 
         "Zeta | https://example.org/zeta\nAlpha | https://example.org/alpha\nMu | https://example.org/mu"
     )
     reordered = "Mu | https://example.org/mu\nZeta | https://example.org/zeta\nAlpha | https://example.org/alpha"
-    member_client.post(edit, {**opened_form(member_client, edit), **talk_data(member, paper_links=reordered)})
+    member_client.post(
+        edit, {**opened_form(member_client, edit), **talk_data(member, paper_links=reordered)}
+    )
     assert [p.title for p in talk.ordered_papers()] == ["Mu", "Zeta", "Alpha"]
 
 
 def test_talk_page_labels_a_doi_paper_doi(member_client, talk):
-    talk.set_papers([
-        factories.PaperFactory(title="DOI paper", url="https://doi.org/10.1000/xyz", doi="10.1000/xyz", arxiv_id=""),
-        factories.PaperFactory(title="Plain", url="https://example.org/plain", doi="", arxiv_id=""),
-    ])
+    talk.set_papers(
+        [
+            factories.PaperFactory(
+                title="DOI paper", url="https://doi.org/10.1000/xyz", doi="10.1000/xyz", arxiv_id=""
+            ),
+            factories.PaperFactory(
+                title="Plain", url="https://example.org/plain", doi="", arxiv_id=""
+            ),
+        ]
+    )
     page = member_client.get(talk.get_absolute_url()).content.decode()
     assert 'href="https://doi.org/10.1000/xyz" rel="noopener noreferrer">DOI</a>' in page
     assert 'href="https://example.org/plain" rel="noopener noreferrer">link</a>' in page
@@ -568,10 +656,15 @@ def test_talk_page_labels_a_doi_paper_doi(member_client, talk):
 
 def _answer_links(client, talk):
     page = client.get(talk.get_absolute_url()).content.decode()
-    return re.findall(r'<div class="item-actions answer-action">\s*<a class="button" href="(/questions/\d+/answers/new/)"', page), page
+    return re.findall(
+        r'<div class="item-actions answer-action">\s*<a class="button" href="(/questions/\d+/answers/new/)"',
+        page,
+    ), page
 
 
-def test_talk_answer_action_follows_the_answers_and_is_gone_once_answered(presenter_client, member_client, talk, presenter):
+def test_talk_answer_action_follows_the_answers_and_is_gone_once_answered(
+    presenter_client, member_client, talk, presenter
+):
     question = factories.QuestionFactory(presentation=talk, addressed_to=presenter, body="왜요?")
     add = f"/questions/{question.pk}/answers/new/"
     links, page = _answer_links(presenter_client, talk)

@@ -15,7 +15,11 @@ def compile_catalogs(locale_dirs, force=False):
     for locale_dir in locale_dirs:
         for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):
             mo_path = po_path.with_suffix(".mo")
-            if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            if (
+                not force
+                and mo_path.exists()
+                and mo_path.stat().st_mtime >= po_path.stat().st_mtime
+            ):
                 continue
             try:
                 catalog = polib.pofile(str(po_path))

@@ -80,4 +80,6 @@ class Command(BaseCommand):
             for line in report.summary_lines():
                 self.stdout.write(line)
         if report.failed:
-            raise CommandError(f"{len(report.failed)} of {len(report.files)} file(s) failed", returncode=1)
+            raise CommandError(
+                f"{len(report.failed)} of {len(report.files)} file(s) failed", returncode=1
+            )

@@ -120,7 +120,8 @@ def invite_member(name, *, email="", create=False, base_url, send_email=True, dr
     address = member.email or (email if dry_run else "")
     if dry_run:
         result.messages.append(
-            f"Would email the invitation to {address}." if address and send_email
+            f"Would email the invitation to {address}."
+            if address and send_email
             else "Would print the link only (dry run: nothing sent)."
         )
         return result

@@ -42,7 +42,9 @@ class Command(BaseCommand):
                 outcome, detail = update_paper(paper.pk, client=client, dry_run=dry_run)
                 counts[outcome] += 1
                 if verbosity >= 1:
-                    self.stdout.write(self.progress(number, len(papers), paper, outcome, detail, dry_run))
+                    self.stdout.write(
+                        self.progress(number, len(papers), paper, outcome, detail, dry_run)
+                    )
         if verbosity >= 1:
             prefix = "Dry run, nothing written: " if dry_run else ""
             self.stdout.write(

@@ -31,10 +31,14 @@ def rerender_markdown(dry_run=False, batch_size=500):
 
 
 class Command(BaseCommand):
-    help = "Render every markdown field again with the current renderer (after the renderer changed)."
+    help = (
+        "Render every markdown field again with the current renderer (after the renderer changed)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Count what would change; write nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Count what would change; write nothing."
+        )
 
     def handle(self, *args, dry_run, verbosity, **options):
         changed = rerender_markdown(dry_run=dry_run)

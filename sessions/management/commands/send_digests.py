@@ -14,4 +14,6 @@ class Command(BaseCommand):
         requeued = notifications.requeue_lost_emails()
         sent = notifications.send_digests()
         if options["verbosity"] >= 1:
-            self.stdout.write(f"Sent {sent} digest email(s); queued {requeued} waiting email(s) again.")
+            self.stdout.write(
+                f"Sent {sent} digest email(s); queued {requeued} waiting email(s) again."
+            )
