@@ -1,159 +1,323 @@
-"""Cached page fragments, keyed by the content version.
+"""Cached parts of pages, kept until a write changes what they read.
 
-The expensive parts of the busiest pages (a session's talks with their
-questions and answers, a paper library page, search results, …) are rendered
-once and kept in Django's cache under a key made of:
+A function decorated with `@cached` (the HTML of a page part, or the data a
+page needs) runs once; its result is kept in Django's cache under the
+function's name, its arguments, the active language and today's date (pages
+say "upcoming" or "came"). The function sees nothing but its arguments: no
+request, no viewer unless one is passed, and whatever is passed is part of
+the key, so what one viewer sees cannot be served to another. Arguments are
+model instances (keyed by their primary key), plain values and tuples of
+them; a queryset or a form is refused.
 
-- the content version (`ContentVersion`: a random epoch and a number),
-  which every write to the app's tables bumps inside its own transaction
-  (see `count_writes` below), so an edit, a deletion, an import or a bulk
-  update makes every older fragment unreachable: nothing has to be
-  invalidated by hand;
-- the active language and today's date (pages say "upcoming" or "came");
-- the fragment's name and whatever else the fragment depends on: the object,
-  the page number, the filters, for fragments with per-viewer links
-  (edit, delete) who is looking, and for fragments that may show private
-  journal entries whose entries the viewer may read (`journal_reader`).
+Every result remembers the tables it was read from: those of the queries its
+function ran (found in their SQL) and of the model instances passed to it.
+It is served again only while each of those tables still has the version it
+had when the request started. Every INSERT, UPDATE or DELETE on a table of
+the app gives the table a new random version (`ContentVersion`), whatever
+wrote it: a form, the admin, `QuerySet.update`, a bulk operation, the
+importer, raw SQL. Nothing is ever invalidated by hand, and a write cools
+only the parts that read its table.
 
-A fragment template is rendered without the request, so it sees only the
-context the view passes in: whatever it shows about the viewer must come
-through that context and therefore through the key.
+When versions change:
 
-Read the version before anything the fragment shows (`content_version`),
-so that a fragment is never stored under a version newer than its data.
+- in autocommit, right after the write has committed;
+- in a transaction, once per table when it commits (a rolled-back
+  transaction changes nothing). Until then the connection's own uncommitted
+  rows must not be cached, nor hidden by older cached parts: while it has
+  uncommitted writes, cached functions run without the cache;
+- under a test case, whose transaction never commits, right after the write.
+
+The request's versions are read once, before the view reads anything
+(`ContentVersionMiddleware`). A part stored under them can therefore only be
+as new as or newer than its versions say, never older: a concurrent write
+that commits meanwhile changes a version and retires it.
 """
 
+import functools
 import hashlib
 import re
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.apps import apps
 from django.core.cache import cache
-from django.template.loader import render_to_string
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from sessions.models import ContentVersion, Reflection
+from sessions.models import ContentVersion
 
-# The cache only frees memory; the version in the key keeps fragments fresh.
+# The cache only frees memory; the versions keep what it serves current.
 FRAGMENT_SECONDS = 24 * 60 * 60
 
 # INSERT OR IGNORE is SQLite's form of bulk_create(ignore_conflicts=True).
 WRITE_SQL = re.compile(
     r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE
 )
-# Logging in stamps last_login, which no page shows: it must not empty the cache.
+# The tables a query reads: Django quotes every name it writes.
+READ_TABLES = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"', re.IGNORECASE)
+# Logging in stamps last_login, which no page shows.
 LOGIN_STAMP_SQL = 'UPDATE "study_member" SET "last_login" = %s WHERE "study_member"."id" = %s'
 
-# Models no cached fragment shows: writing them leaves the cache alone
-# (opening a notification, or the worker marking its email sent, must not
-# retire every cached page, nor queue on the version row while mail goes out;
-# nor the arXiv rate limit's bookkeeping).
+# Models no cached part may show: writing them changes no version (opening
+# a notification, the worker marking its email sent, the arXiv rate limit's
+# bookkeeping must not queue on the version rows). A function that reads
+# one of their tables, or a table outside the app, is not cached.
 UNCACHED_MODELS = {"notification", "notificationpreference", "ratelimit"}
 
-_content_tables = None
+# Hits and misses since the process started, for the page benchmark.
+STATS = {"hits": 0, "misses": 0}
+
+# The versions read at the start of the request, updated by its own writes.
+_request_versions = ContextVar("request_versions", default=None)
+# The table sets of the cached functions running, innermost last.
+_readers = ContextVar("fragment_readers", default=())
+# While migrations run, the version table may not have its current shape.
+_paused = False
 
 
-def content_tables():
-    """The tables of the app (through tables included) whose rows pages show
-    (not the version itself, nor the services' rate limits)."""
-    global _content_tables
-    if _content_tables is None:
-        models = apps.get_app_config("study").get_models(include_auto_created=True)
-        _content_tables = frozenset(
-            model._meta.db_table
-            for model in models
-            if model is not ContentVersion and model._meta.model_name not in UNCACHED_MODELS
-        )
-    return _content_tables
+@functools.cache
+def counted_tables():
+    """The tables of the app whose writes change a version (through tables
+    included; not the versions themselves, nor the uncached models')."""
+    models = apps.get_app_config("study").get_models(include_auto_created=True)
+    return frozenset(
+        model._meta.db_table
+        for model in models
+        if model is not ContentVersion and model._meta.model_name not in UNCACHED_MODELS
+    )
 
 
-def count_writes(execute, sql, params, many, context):
-    """Database execute wrapper: bump the content version with every write to
-    one of the app's tables.
+# --- Versions ------------------------------------------------------------------
 
-    Inside a transaction the bump comes first and commits with the write:
-    taking the version row's lock before any other row lock makes writers
-    queue on it in one order, so they cannot deadlock one another.
-    """
+
+class RequestVersions:
+    """The versions a request works with: read just before its first
+    query, so before it reads any data, and updated by its own writes."""
+
+    def __init__(self):
+        self.tokens = None
+
+    def read(self):
+        if self.tokens is None:
+            # Reading runs a query of its own, which must not read again.
+            self.tokens = {}
+            self.tokens = ContentVersion.objects.tokens()
+        return self.tokens
+
+
+class ContentVersionMiddleware:
+    """Give each request its versions, read before its first query (a
+    request that runs none, such as a redirect to the login page, reads
+    none)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_versions.set(RequestVersions())
+        try:
+            return self.get_response(request)
+        finally:
+            _request_versions.reset(token)
+
+
+def current_versions():
+    """The request's versions; outside a request, read afresh."""
+    versions = _request_versions.get()
+    return ContentVersion.objects.tokens() if versions is None else versions.read()
+
+
+def bump(tables, using):
+    """Give `tables` new versions, the request's own view included."""
+    if _paused:
+        return
+    tokens = ContentVersion.bump(tables, using)
+    versions = _request_versions.get()
+    if versions is not None and versions.tokens is not None:
+        versions.tokens.update(tokens)
+
+
+def _pending(connection):
+    """The tables written in the connection's open transaction, waiting
+    for its commit; None when it has none (or it rolled back)."""
+    flush = getattr(connection, "_version_flush", None)
+    if flush is None or not connection.in_atomic_block:
+        return None
+    # Django forgets the hook when the transaction (or the savepoint it was
+    # registered in) rolls back.
+    if any(entry[1] is flush for entry in connection.run_on_commit):
+        return flush.tables
+    return None
+
+
+def _write_in_transaction(connection, table):
+    tables = _pending(connection)
+    if tables is None:
+
+        def flush():
+            connection._version_flush = None
+            bump(flush.tables, connection.alias)
+
+        flush.tables = tables = set()
+        connection._version_flush = flush
+        # robust: the rows have committed; a failed bump must not fail the request.
+        connection.on_commit(flush, robust=True)
+    tables.add(table)
+
+
+def watch_queries(execute, sql, params, many, context):
+    """Database execute wrapper: change the version of every table written,
+    and tell the cached functions running which tables they read."""
+    versions = _request_versions.get()
+    if versions is not None and versions.tokens is None:
+        versions.read()
     match = WRITE_SQL.match(sql)
-    if match is None or match[1] not in content_tables() or sql == LOGIN_STAMP_SQL:
+    if match is None:
+        readers = _readers.get()
+        if readers:
+            tables = READ_TABLES.findall(sql)
+            for reader in readers:
+                reader.update(tables)
+        return execute(sql, params, many, context)
+    table = match[1]
+    if table not in counted_tables() or sql == LOGIN_STAMP_SQL:
         return execute(sql, params, many, context)
     connection = context["connection"]
-    if connection.in_atomic_block:
-        ContentVersion.bump(connection.alias)
-        return execute(sql, params, many, context)
-    # In autocommit the write commits on its own; the bump follows it, so
-    # a reader may briefly cache newer rows under the older number (harmless,
-    # the bump retires it), but never older rows under the newer number.
+    under_test_case = connection.atomic_blocks and connection.atomic_blocks[0]._from_testcase
+    if connection.in_atomic_block and not under_test_case:
+        result = execute(sql, params, many, context)
+        _write_in_transaction(connection, table)
+        return result
     result = execute(sql, params, many, context)
-    ContentVersion.bump(connection.alias)
+    bump([table], connection.alias)
     return result
 
 
-def install_write_counter(sender, connection, **kwargs):
-    """`connection_created` receiver: count writes on every new connection."""
-    if count_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(count_writes)
+def install_query_watcher(sender, connection, **kwargs):
+    """`connection_created` receiver: watch the queries of every new connection."""
+    if watch_queries not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_queries)
 
 
-def content_version(request):
-    """The content version, read once per request (one query)."""
-    if not hasattr(request, "_content_version"):
-        request._content_version = ContentVersion.objects.current()
-    return request._content_version
+def pause_versions(sender=None, **kwargs):
+    """`pre_migrate` receiver: migrations write without changing versions
+    (the version table may not be there yet, or not in its current shape)."""
+    global _paused
+    _paused = True
 
 
-def cached(request, name, key_parts, compute):
-    """The value `compute()` returns (picklable; called only on a cache
-    miss), cached under `name`, the content version, the language, today's
-    date and `key_parts`."""
-    parts = [content_version(request), get_language(), timezone.localdate(), *key_parts]
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"fragment:{name}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, FRAGMENT_SECONDS)
-    return value
+def resume_versions(sender=None, using=DEFAULT_DB_ALIAS, apps=None, **kwargs):
+    """`post_migrate` receiver: count writes again, and retire every
+    cached part, which may show data the migrations changed; unless the
+    database was migrated back to before the current version table."""
+    global _paused
+    if apps is not None:
+        fields = {field.name for field in apps.get_model("study", "ContentVersion")._meta.fields}
+        if "token" not in fields:
+            return
+    _paused = False
+    bump(counted_tables(), using)
 
 
-def cached_fragment(request, name, key_parts, template_name, context):
-    """The HTML of `template_name` rendered with `context()` (a callable,
-    called only on a cache miss), cached like `cached`."""
-    return mark_safe(
-        cached(request, name, key_parts, lambda: render_to_string(template_name, context()))
+# --- Cached functions ----------------------------------------------------------
+
+
+def key_part(value):
+    """What stands for `value` in a cache key."""
+    if isinstance(value, Model):
+        return (value._meta.label_lower, value.pk)
+    if value is None or isinstance(value, (str, int, float, Decimal, date, datetime)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return tuple(key_part(item) for item in value)
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(key_part(item) for item in value))
+    raise TypeError(
+        f"A cached function takes model instances and plain values, not {type(value).__name__}"
     )
 
 
-def journal_reader(request):
-    """The viewer when they have private journal entries, else None: the
-    key part of a fragment that shows what the viewer may read among every
-    member's entries (search results). Only a private entry's author sees
-    it, so every viewer without one shares one copy, and each author of
-    private entries has their own. Who has private entries is itself cached
-    (one query per content version)."""
-    authors = cached(
-        request,
-        "private-journal-authors",
-        [],
-        lambda: frozenset(
-            Reflection.objects.private().order_by().values_list("author_id", flat=True).distinct()
-        ),
-    )
-    return request.user if request.user.pk in authors else None
+def instance_tables(value, depth=2):
+    """The tables of the model instances in `value` and of the related
+    objects loaded on them, which a cached function may show."""
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return set().union(*(instance_tables(item, depth) for item in value))
+    if not isinstance(value, Model):
+        return set()
+    tables = {value._meta.db_table}
+    if depth:
+        for related in value._state.fields_cache.values():
+            tables |= instance_tables(related, depth - 1)
+    return tables
 
 
-def cached_with_own_links(request, name, key_parts, render):
-    """HTML with edit links on the items their owners may change, kept once
-    for everyone and once more for each viewer who owns an item in it.
+def _note_read(tables):
+    for reader in _readers.get():
+        reader.update(tables)
 
-    `render(viewer)` returns the HTML as `viewer` sees it (None: nobody's
-    links) and the ids of the members who own an item in it; the shared
-    copy's owners say, without a query, whether the viewer needs their own.
-    """
-    user = request.user
-    html, owners = cached(request, name, key_parts, lambda: render(None))
-    if user.pk in owners:
-        html, _owners = cached(request, f"{name}-of", [*key_parts, user.pk], lambda: render(user))
-    return mark_safe(html)
+
+def _run(func, args, kwargs):
+    """`func(*args, **kwargs)` and the tables it read."""
+    tables = instance_tables(args) | instance_tables(tuple(kwargs.values()))
+    outer = _readers.get()
+    token = _readers.set((*outer, tables))
+    try:
+        value = func(*args, **kwargs)
+    finally:
+        _readers.reset(token)
+    _note_read(tables)
+    return value, tables
+
+
+def cached(func):
+    """Decorator: keep `func`'s results until a table it read is written."""
+    name = f"{func.__module__}.{func.__qualname__}"
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if _pending(connections[DEFAULT_DB_ALIAS]) is not None:
+            return func(*args, **kwargs)
+        versions = current_versions()
+        parts = (
+            get_language(),
+            timezone.localdate(),
+            key_part(args),
+            key_part(sorted(kwargs.items())),
+        )
+        key = f"fragment:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:32]}"
+        entry = cache.get(key)
+        if entry is not None:
+            read, value = entry
+            if all(versions.get(table, "") == version for table, version in read):
+                STATS["hits"] += 1
+                _note_read(table for table, _version in read)
+                return value
+        STATS["misses"] += 1
+        value, tables = _run(func, args, kwargs)
+        if tables <= counted_tables():
+            read = tuple(sorted((table, versions.get(table, "")) for table in tables))
+            cache.set(key, (read, value), FRAGMENT_SECONDS)
+        return value
+
+    return wrapper
+
+
+def cached_with_own_links(func):
+    """Decorator for `func(*args, viewer=…)` returning (HTML, owners): HTML
+    with edit links on the items their owners may change, and the ids of
+    those owners. Kept once for everyone (as `viewer=None` sees it) and once
+    more for each viewer who owns an item in it: the shared copy's owners
+    say, without a query, whether the viewer needs their own."""
+    shared = cached(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, viewer):
+        html, owners = shared(*args, viewer=None)
+        if viewer.pk in owners:
+            html, owners = shared(*args, viewer=viewer)
+        return html
+
+    return wrapper

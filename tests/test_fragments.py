@@ -1,14 +1,19 @@
-"""The content version and the fragment cache built on it."""
+"""Table versions and the cached page parts built on them (sessions/fragments.py)."""
 
+import os
+import re
 import threading
+import uuid
 
 import pytest
 from django.contrib.auth.models import update_last_login
+from django.core.cache import cache
 from django.db import connection, transaction
-from django.test import RequestFactory
+from django.test import Client
 from django.utils import translation
 
-from sessions.fragments import cached_fragment, cached_with_own_links
+from sessions import fragments
+from sessions.fragments import cached, cached_with_own_links
 from sessions.models import (
     ContentVersion,
     Notification,
@@ -18,221 +23,240 @@ from sessions.models import (
     Question,
     StudySession,
 )
+from sessions.models.reflections import Visibility
 from sessions.notifications import notify
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def version():
-    """The number of the current content version."""
-    return lambda: ContentVersion.objects.current()[1]
+SESSIONS = StudySession._meta.db_table
+PAPERS = Paper._meta.db_table
+TALKS = Presentation._meta.db_table
 
 
-def test_content_version_counts_a_save(version):
-    before = version()
-    factories.StudySessionFactory()
-    assert version() > before
+def writes():
+    """{table: number of versions it had} of every table written."""
+    return dict(ContentVersion.objects.values_list("table", "writes"))
 
 
-def test_content_version_counts_a_queryset_update(version, study_session):
-    before = version()
-    StudySession.objects.filter(pk=study_session.pk).update(title="새 제목")
-    assert version() == before + 1
+def token(table):
+    return ContentVersion.objects.tokens().get(table, "")
 
 
-def test_content_version_counts_an_update_through_the_base_manager(version, talk):
-    before = version()
-    Question._base_manager.filter(presentation=talk).update(position=3)
-    assert version() == before + 1
+@pytest.fixture(params=["locmem", "redis"])
+def any_cache(request, settings):
+    """The tests run on the default local memory cache and on Redis (the
+    production option); Redis is skipped when none answers, except under
+    STUDYGROUP_REQUIRE_SERVERS=1 (as in CI)."""
+    if request.param == "redis":
+        import redis
+
+        url = "redis://127.0.0.1:6379/9"
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        except redis.RedisError:
+            if os.environ.get("STUDYGROUP_REQUIRE_SERVERS"):
+                raise
+            pytest.skip("no Redis at 127.0.0.1:6379")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            }
+        }
+    yield request.param
+    cache.clear()
 
 
-def test_content_version_counts_a_bulk_create(version, talk):
-    before = version()
-    Question.objects.bulk_create([Question(presentation=talk, body="왜?", body_html="<p>왜?</p>")])
-    assert version() == before + 1
+# --- Versions ------------------------------------------------------------------
 
 
-def test_content_version_counts_a_many_to_many_change(version, talk):
-    paper = factories.PaperFactory()
-    before = version()
-    talk.papers.add(paper)
-    assert version() > before
+def test_version_changes_with_a_save(study_session):
+    before = token(SESSIONS)
+    study_session.title = "새 제목"
+    study_session.save(update_fields=["title"])
+    assert token(SESSIONS) not in ("", before)
 
 
-def test_content_version_counts_a_delete(version, talk):
-    before = version()
-    Presentation.objects.filter(pk=talk.pk).delete()
-    assert version() > before
+def test_version_changes_with_a_queryset_update(study_session):
+    before = token(SESSIONS)
+    StudySession.objects.filter(pk=study_session.pk).update(title="바뀐 제목")
+    assert token(SESSIONS) != before
 
 
-def test_content_version_counts_raw_sql(version, study_session):
-    before = version()
+def test_version_changes_with_an_update_through_the_base_manager(talk):
+    before = token(TALKS)
+    Presentation._base_manager.filter(pk=talk.pk).update(topic="바뀐 주제")
+    assert token(TALKS) != before
+
+
+def test_version_changes_with_a_bulk_create(talk):
+    table = Question._meta.db_table
+    before = token(table)
+    Question.objects.bulk_create([Question(presentation=talk, body="질문", position=9)])
+    assert token(table) != before
+
+
+def test_version_changes_with_a_many_to_many_change(talk):
+    table = Presentation.papers.through._meta.db_table
+    before = token(table)
+    talk.papers.add(factories.PaperFactory())
+    assert token(table) != before
+
+
+def test_version_changes_with_a_delete(talk):
+    before = token(TALKS)
+    talk.delete()
+    assert token(TALKS) != before
+
+
+def test_version_changes_with_raw_sql(study_session):
+    before = token(SESSIONS)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE study_studysession SET place = %s", ["온라인"])
-    assert version() == before + 1
+        cursor.execute("UPDATE study_studysession SET place = %s", ["서울"])
+    assert token(SESSIONS) != before
 
 
-def test_content_version_never_comes_back_after_the_counter_is_emptied(study_session):
-    """`flush` (or TRUNCATE) empties the counter's table; counting restarts
-    from 1 under a new epoch, so fragments cached under the old numbers
-    stay unreachable."""
-    StudySession.objects.filter(pk=study_session.pk).update(title="a")
-    earlier = ContentVersion.objects.current()
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM study_contentversion")
-    assert ContentVersion.objects.current() == ("", 0)
-    while ContentVersion.objects.current()[1] < earlier[1]:
-        StudySession.objects.filter(pk=study_session.pk).update(title="b")
-    again = ContentVersion.objects.current()
-    assert (again[1], again != earlier) == (earlier[1], True)
+def test_version_changes_only_for_the_table_written(study_session, talk):
+    before = ContentVersion.objects.tokens()
+    Paper.objects.create(title="새 논문", url="https://example.com/p")
+    after = ContentVersion.objects.tokens()
+    changed = {table for table in after if after[table] != before.get(table, "")}
+    assert changed == {PAPERS}
 
 
-def test_rolled_back_write_cached_in_its_transaction_is_never_served(member_client, study_session):
-    """A transaction writes, a page is cached under its uncommitted
-    version, and it rolls back. The next commit counts to the same number,
-    but not to the same version: the page shows only committed data."""
+def test_version_never_comes_back_after_the_table_is_emptied(study_session):
+    """A flush empties the versions; the next write draws a new token, not
+    one that fragments cached before may still be stored under."""
+    StudySession.objects.filter(pk=study_session.pk).update(title="하나")
+    earlier = token(SESSIONS)
+    ContentVersion.objects.all().delete()
+    assert token(SESSIONS) == ""
+    StudySession.objects.filter(pk=study_session.pk).update(title="둘")
+    assert token(SESSIONS) not in ("", earlier)
+
+
+def test_version_ignores_reads(talk):
+    before = ContentVersion.objects.tokens()
+    list(Presentation.objects.with_people())
+    Paper.objects.count()
+    assert ContentVersion.objects.tokens() == before
+
+
+def test_version_ignores_the_login_stamp(member):
+    before = ContentVersion.objects.tokens()
+    update_last_login(None, member)
+    member.refresh_from_db()
+    assert member.last_login is not None
+    assert ContentVersion.objects.tokens() == before
+
+
+def test_version_ignores_notifications_no_fragment_shows(talk, member, presenter):
+    question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
+    before = ContentVersion.objects.tokens()
+    [notification] = notify("question", [presenter], actor=member, target=question)
+    Notification.objects.filter(pk=notification.pk).mark_read()
+    NotificationPreference.choose(presenter, "answer", "never")
+    assert ContentVersion.objects.tokens() == before
+
+
+def test_version_rolls_back_with_the_write(study_session):
+    before = token(SESSIONS)
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        StudySession.objects.filter(pk=study_session.pk).update(title="취소될 제목")
+        raise ZeroDivisionError
+    assert token(SESSIONS) == before
+
+
+def test_versions_pause_while_migrating_and_retire_everything_after(study_session):
+    fragments.pause_versions()
+    try:
+        StudySession.objects.filter(pk=study_session.pk).update(title="이전 중")
+        paused = ContentVersion.objects.tokens()
+    finally:
+        fragments.resume_versions()
+    assert ContentVersion.objects.tokens()[PAPERS] != paused.get(PAPERS, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transaction_changes_each_version_once_when_it_commits():
+    """A transaction's writes change no version until it commits, then
+    each table's once, however many rows it wrote (an import's file)."""
+    session = factories.StudySessionFactory()
+    before = writes()
+    with transaction.atomic():
+        for number in range(5):
+            factories.PresentationFactory(session=session, topic=f"발표 {number}")
+        assert writes() == before
+    after = writes()
+    assert (after[TALKS] - before.get(TALKS, 0), after[SESSIONS] - before[SESSIONS]) == (1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_transaction_changes_no_version():
+    session = factories.StudySessionFactory()
+    before = ContentVersion.objects.tokens()
+    with transaction.atomic():
+        StudySession.objects.filter(pk=session.pk).update(title="되돌린 제목")
+        transaction.set_rollback(True)
+    assert ContentVersion.objects.tokens() == before
+    StudySession.objects.filter(pk=session.pk).update(title="다음 제목")
+    assert token(SESSIONS) != before[SESSIONS]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_write_rendered_in_its_transaction_is_never_served():
+    """Write, render, roll back, commit something unrelated, request again:
+    the page shows only committed data."""
+    session = factories.StudySessionFactory()
+    client = Client()
+    client.force_login(factories.MemberFactory())
+    url = session.get_absolute_url()
+    client.get(url)
+    with transaction.atomic():
+        factories.PresentationFactory(session=session, topic="되돌린 발표")
+        assert "되돌린 발표" in client.get(url).content.decode()
+        transaction.set_rollback(True)
+    factories.PaperFactory(title="상관없는 논문")
+    assert "되돌린 발표" not in client.get(url).content.decode()
+    cache.clear()
+
+
+def test_rolled_back_savepoint_rendered_under_a_test_case_is_never_served(
+    member_client, study_session
+):
+    """The same under a test case, whose transaction never commits."""
     url = study_session.get_absolute_url()
     with transaction.atomic():
         factories.PresentationFactory(session=study_session, topic="되돌린 발표")
         assert "되돌린 발표" in member_client.get(url).content.decode()
-        uncommitted = ContentVersion.objects.current()[1]
         transaction.set_rollback(True)
-    paper = factories.PaperFactory(title="상관없는 논문")
-    while ContentVersion.objects.current()[1] < uncommitted:
-        Paper.objects.filter(pk=paper.pk).update(year=2020)
-    assert ContentVersion.objects.current()[1] == uncommitted
-    content = member_client.get(url).content.decode()
-    assert "되돌린 발표" not in content
-
-
-def test_content_version_ignores_reads(version, talk):
-    before = version()
-    list(Presentation.objects.with_people())
-    Paper.objects.count()
-    assert version() == before
-
-
-def test_content_version_ignores_the_login_stamp(version, member):
-    before = version()
-    update_last_login(None, member)
-    member.refresh_from_db()
-    assert member.last_login is not None
-    assert version() == before
-
-
-def test_content_version_ignores_notifications_no_fragment_shows(version, talk, member, presenter):
-    question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
-    before = version()
-    [notification] = notify("question", [presenter], actor=member, target=question)
-    Notification.objects.filter(pk=notification.pk).mark_read()
-    NotificationPreference.choose(presenter, "answer", "never")
-    assert version() == before
-
-
-def test_content_version_rolls_back_with_the_write(version, study_session):
-    before = version()
-    with pytest.raises(ZeroDivisionError), transaction.atomic():
-        StudySession.objects.filter(pk=study_session.pk).update(title="취소될 제목")
-        raise ZeroDivisionError
-    assert version() == before
-
-
-def _render_count():
-    calls = []
-
-    def context():
-        calls.append(1)
-        return {"value": len(calls)}
-
-    return calls, context
-
-
-def _fragment(name="test", parts=()):
-    request = RequestFactory().get("/")
-    return request, name, list(parts), "study/tests/fragment.html"
-
-
-@pytest.fixture
-def fragment_template(settings, tmp_path):
-    (tmp_path / "study" / "tests").mkdir(parents=True)
-    (tmp_path / "study" / "tests" / "fragment.html").write_text(
-        "{% load i18n %}{% translate 'Sessions' %} {{ value }}"
-    )
-    settings.TEMPLATES = [
-        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
-    ]
-
-
-def test_cached_fragment_renders_once_per_version(fragment_template, study_session):
-    calls, context = _render_count()
-    first = cached_fragment(*_fragment(), context)
-    again = cached_fragment(*_fragment(), context)
-    assert (first, again, len(calls)) == ("Sessions 1", "Sessions 1", 1)
-
-
-def test_cached_fragment_renders_again_after_any_write(fragment_template, study_session):
-    calls, context = _render_count()
-    cached_fragment(*_fragment(), context)
-    StudySession.objects.filter(pk=study_session.pk).update(title="바뀐 제목")
-    assert cached_fragment(*_fragment(), context) == "Sessions 2"
-
-
-def test_cached_fragment_is_kept_per_language(fragment_template, study_session):
-    calls, context = _render_count()
-    english = cached_fragment(*_fragment(), context)
-    with translation.override("ko"):
-        korean = cached_fragment(*_fragment(), context)
-    assert (english, korean) == ("Sessions 1", "모임 2")
-
-
-def test_cached_fragment_is_kept_per_key_part(fragment_template, study_session):
-    calls, context = _render_count()
-    one = cached_fragment(*_fragment(parts=[1]), context)
-    two = cached_fragment(*_fragment(parts=[2]), context)
-    assert (one, two, len(calls)) == ("Sessions 1", "Sessions 2", 2)
-
-
-def test_cached_with_own_links_renders_a_copy_only_for_owners(study_session, member, presenter):
-    rendered = []
-
-    def render(viewer):
-        rendered.append(viewer)
-        return (f"links of {viewer.username}" if viewer else "no links"), {presenter.pk}
-
-    def page_for(user):
-        request = RequestFactory().get("/")
-        request.user = user
-        return cached_with_own_links(request, "test-links", [study_session.pk], render)
-
-    seen = [page_for(member), page_for(presenter), page_for(member), page_for(presenter)]
-    assert seen == ["no links", "links of presenter", "no links", "links of presenter"]
-    assert rendered == [None, presenter]
+    factories.PaperFactory(title="상관없는 논문")
+    assert "되돌린 발표" not in member_client.get(url).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_content_version_lets_concurrent_writers_cross_without_deadlock():
-    """Writers that touch the same rows in opposite orders queue on the
-    version row (taken first) instead of deadlocking; every write counts."""
+def test_concurrent_writers_of_the_same_tables_cross_without_deadlock():
+    """Writers that commit writes to the same tables in opposite orders
+    take the version rows in one order, after their own rows: every write
+    counts and none fails."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one writer at a time anyway")
-    sessions = factories.StudySessionFactory.create_batch(2)
-    talk = factories.PresentationFactory(session=sessions[0])
-    questions = factories.QuestionFactory.create_batch(2, presentation=talk)
-    errors, rounds, workers = [], 15, 6
+    sessions = factories.StudySessionFactory.create_batch(6)
+    talks = [factories.PresentationFactory(session=session) for session in sessions]
+    errors, rounds = [], 15
+    before = writes()
 
     def write(seed):
         try:
             for round_ in range(rounds):
                 with transaction.atomic():
                     steps = [
-                        lambda round_=round_: StudySession.objects.filter(
-                            pk=sessions[round_ % 2].pk
-                        ).update(place=f"{seed}-{round_}"),
-                        lambda round_=round_: Question.objects.filter(
-                            pk=questions[round_ % 2].pk
-                        ).update(position=round_),
+                        lambda: StudySession.objects.filter(pk=sessions[seed].pk).update(
+                            place=f"{seed}-{round_}"
+                        ),
+                        lambda: Presentation.objects.filter(pk=talks[seed].pk).update(order=round_),
                     ]
                     for step in steps if seed % 2 else reversed(steps):
                         step()
@@ -241,10 +265,216 @@ def test_content_version_lets_concurrent_writers_cross_without_deadlock():
         finally:
             connection.close()
 
-    before = ContentVersion.objects.current()[1]
-    threads = [threading.Thread(target=write, args=(seed,)) for seed in range(workers)]
+    threads = [threading.Thread(target=write, args=(seed,)) for seed in range(len(sessions))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert (errors, ContentVersion.objects.current()[1] - before) == ([], workers * rounds * 2)
+    after = writes()
+    assert (errors, after[SESSIONS] - before[SESSIONS], after[TALKS] - before[TALKS]) == (
+        [],
+        6 * rounds,
+        6 * rounds,
+    )
+
+
+# --- Cached functions ----------------------------------------------------------
+
+calls = []
+
+
+@cached
+def session_title(session_pk):
+    calls.append(session_pk)
+    return StudySession.objects.get(pk=session_pk).title
+
+
+@cached
+def talk_topics(session):
+    calls.append(session.pk)
+    return [talk.topic for talk in session.presentations.order_by("pk")]
+
+
+@cached
+def translated_word():
+    calls.append("word")
+    return str(translation.gettext("Sessions"))
+
+
+@cached
+def titles_and_paper_count(session_pk):
+    calls.append("outer")
+    return session_title(session_pk), Paper.objects.count()
+
+
+@pytest.fixture
+def counted(any_cache):
+    calls.clear()
+    cache.clear()
+    return calls
+
+
+def test_cached_function_runs_once_until_a_write(counted, study_session):
+    assert [session_title(study_session.pk) for _ in range(3)] == [study_session.title] * 3
+    assert counted == [study_session.pk]
+
+
+def test_cached_function_runs_again_after_a_write_to_a_table_it_read(counted, study_session):
+    session_title(study_session.pk)
+    StudySession.objects.filter(pk=study_session.pk).update(title="바뀐 제목")
+    assert session_title(study_session.pk) == "바뀐 제목"
+    assert len(counted) == 2
+
+
+def test_cached_function_survives_a_write_to_a_table_it_did_not_read(counted, study_session):
+    session_title(study_session.pk)
+    factories.PaperFactory()
+    session_title(study_session.pk)
+    assert len(counted) == 1
+
+
+def test_cached_function_depends_on_the_tables_of_the_instances_passed(counted, talk):
+    """The instance was loaded outside, yet the result may show its fields."""
+    session = talk.session
+    talk_topics(session)
+    StudySession.objects.filter(pk=session.pk).update(title="바뀐 제목")
+    talk_topics(session)
+    assert len(counted) == 2
+
+
+def test_cached_function_inherits_what_an_inner_cached_function_read(counted, study_session):
+    """A hit on the inner function still makes the outer depend on its tables."""
+    session_title(study_session.pk)
+    titles_and_paper_count(study_session.pk)
+    StudySession.objects.filter(pk=study_session.pk).update(title="바뀐 제목")
+    assert titles_and_paper_count(study_session.pk) == ("바뀐 제목", 0)
+    assert counted == [study_session.pk, "outer", "outer", study_session.pk]
+
+
+def test_cached_function_is_kept_per_language(counted, db):
+    english = translated_word()
+    with translation.override("ko"):
+        korean = translated_word()
+    assert (english, korean, len(counted)) == ("Sessions", "모임", 2)
+
+
+def test_cached_function_is_kept_per_argument(counted, study_session):
+    other = factories.StudySessionFactory(title="다른 모임")
+    assert (session_title(study_session.pk), session_title(other.pk)) == (
+        study_session.title,
+        "다른 모임",
+    )
+    assert len(counted) == 2
+
+
+def test_cached_function_refuses_a_queryset(counted, db):
+    with pytest.raises(TypeError, match="not StudySessionQuerySet"):
+        talk_topics(StudySession.objects.all())
+
+
+def test_cached_function_runs_uncached_over_uncommitted_writes(counted, study_session):
+    """Inside a transaction that wrote (outside a test case: commit-time
+    versions), results are neither served from nor stored in the cache."""
+    session_title(study_session.pk)
+    connection.atomic_blocks[0]._from_testcase = False
+    try:
+        with transaction.atomic():
+            StudySession.objects.filter(pk=study_session.pk).update(title="아직 커밋 전")
+            assert session_title(study_session.pk) == "아직 커밋 전"
+            transaction.set_rollback(True)
+    finally:
+        connection.atomic_blocks[0]._from_testcase = True
+    assert session_title(study_session.pk) == study_session.title
+    assert len(counted) == 2
+
+
+@cached_with_own_links
+def links(session, viewer):
+    calls.append(viewer)
+    owner = session.created_by_id if hasattr(session, "created_by_id") else None
+    return (f"links of {viewer.username}" if viewer else "no links"), {owner}
+
+
+def test_cached_with_own_links_renders_a_copy_only_for_owners(counted, member, presenter):
+    session = factories.StudySessionFactory()
+    session.created_by_id = presenter.pk
+    seen = [links(session, viewer=viewer) for viewer in (member, presenter, member, presenter)]
+    assert seen == ["no links", "links of presenter", "no links", "links of presenter"]
+    assert counted == [None, presenter]
+
+
+def test_cache_hits_and_misses_are_counted(counted, study_session):
+    before = dict(fragments.STATS)
+    session_title(study_session.pk)
+    session_title(study_session.pk)
+    assert (fragments.STATS["hits"] - before["hits"], fragments.STATS["misses"]) == (
+        1,
+        before["misses"] + 1,
+    )
+
+
+# --- No viewer sees another's page ---------------------------------------------
+
+
+def _without_tokens(html):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+@pytest.fixture
+def owner_and_bystander(talk, member, presenter):
+    """`member` owns items on every cached page (a question, a private
+    journal entry, a reflection); the bystander owns nothing."""
+    question = factories.QuestionFactory(
+        presentation=talk, asked_by=member, addressed_to=presenter, body="어텐션 질문"
+    )
+    factories.AnswerFactory(question=question, author=presenter, body="어텐션 답변")
+    factories.ReflectionFactory(session=talk.session, author=member, body="어텐션 소감")
+    factories.JournalEntryFactory(
+        author=member,
+        title="어텐션 비공개 일지",
+        visibility=Visibility.PRIVATE,
+    )
+    bystander = factories.MemberFactory()
+    return member, bystander
+
+
+def cached_pages(talk, member):
+    session = talk.session
+    return [
+        "/",
+        "/sessions/",
+        session.get_absolute_url(),
+        talk.get_absolute_url(),
+        member.get_absolute_url(),
+        f"/journal/?author={member.pk}",
+        "/search/?q=어텐션",
+        "/papers/",
+        "/participation/",
+        session.season.get_absolute_url(),
+    ]
+
+
+def test_every_cached_page_shows_each_viewer_what_a_fresh_render_does(
+    any_cache, owner_and_bystander, talk
+):
+    """Whoever filled the cache first, the owner of items and a bystander
+    each see exactly the page rendered for them with an empty cache."""
+    member, bystander = owner_and_bystander
+    clients = {}
+    for person in (member, bystander):
+        clients[person.username] = Client()
+        clients[person.username].force_login(person)
+    for url in cached_pages(talk, member):
+        fresh = {}
+        for name, client in clients.items():
+            cache.clear()
+            response = client.get(url)
+            assert response.status_code == 200, url
+            fresh[name] = _without_tokens(response.content.decode())
+        assert fresh[member.username] != fresh[bystander.username], url
+        for order in (list(clients), list(reversed(clients))):
+            cache.clear()
+            seen = {
+                name: _without_tokens(clients[name].get(url).content.decode()) for name in order
+            }
+            assert seen == fresh, url

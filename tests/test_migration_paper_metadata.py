@@ -17,7 +17,7 @@ def migrate(targets):
 
 
 @pytest.fixture
-def at_0009(transactional_db):
+def at_0009(transactional_db, versions_paused):
     apps = migrate(BEFORE)
     yield apps
     executor = MigrationExecutor(connection)

@@ -85,7 +85,7 @@ def test_questions_posted_at_once_get_distinct_positions():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_renumbers_repeated_positions_before_adding_the_constraint():
+def test_migration_renumbers_repeated_positions_before_adding_the_constraint(versions_paused):
     # The talks are made with today's models, before going back in time:
     # the factories write every field the models have now.
     talk = factories.PresentationFactory()

@@ -360,7 +360,7 @@ def test_export_then_import_restores_the_seasons(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_puts_every_session_into_one_season_and_back():
+def test_migration_puts_every_session_into_one_season_and_back(versions_paused):
     executor = MigrationExecutor(connection)
     executor.migrate([("study", "0006_content_version")])
     old = executor.loader.project_state([("study", "0006_content_version")]).apps

@@ -1,6 +1,4 @@
 from django import forms
-from django.db.models import F
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Paper
@@ -41,25 +39,3 @@ class PaperLibraryForm(forms.Form):
             return None, "", "title"
         data = self.cleaned_data
         return data["year"], " ".join(data["author"].split()), data["sort"] or "title"
-
-    def narrow(self, papers):
-        """`papers` narrowed to the selected year and author."""
-        year, author, _sort = self.selection()
-        if year:
-            papers = papers.published_in(year)
-        if author:
-            papers = papers.by_author(author)
-        return papers
-
-    def filter(self, papers):
-        """`papers` narrowed and ordered as `selection` says."""
-        papers = self.narrow(papers)
-        sort = self.selection()[2]
-        if sort == "discussed":
-            return papers.most_discussed()
-        papers = papers.with_talk_count()
-        if sort == "newest":
-            return papers.order_by(F("year").desc(nulls_last=True), "-created_at", "-pk")
-        if sort == "oldest":
-            return papers.order_by(F("year").asc(nulls_last=True), "created_at", "pk")
-        return papers.order_by(Lower("title"), "pk")

@@ -4,52 +4,53 @@ from django.db import connections, models
 
 
 class ContentVersionQuerySet(models.QuerySet):
-    def current(self):
-        """(epoch, number) of the latest committed write to the group's
-        content; ("", 0) before any."""
-        return self.filter(pk=ContentVersion.ROW).values_list("epoch", "number").first() or ("", 0)
+    def tokens(self):
+        """{table: version} of every table written since the database was
+        created; a table never written has none (reads as "")."""
+        return dict(self.values_list("table", "token"))
 
 
 class ContentVersion(models.Model):
-    """A single row counting the writes to the group's content.
+    """The version of one table of the app: a random token, drawn anew by
+    every committed write to the table.
 
-    Rendered page fragments are cached under this number
-    (`sessions.fragments`). Every INSERT, UPDATE or DELETE on one of the
-    app's tables first bumps it in the same transaction, so the new number
-    becomes visible together with the rows it stands for and a cached
-    fragment can never outlive the data it shows, whatever wrote the rows:
-    a form, the admin, a bulk update or the importer.
+    Cached page parts remember the versions of the tables they were read
+    from (`sessions.fragments`) and are served only while those are
+    current. A token never comes back: not after the counter is emptied
+    (`flush`), nor after a rolled-back transaction. `writes` counts the
+    writes, for people and tests.
     """
 
-    ROW = 1
-    # An upsert: a database whose row was emptied (`flush`) starts counting
-    # again from 1. Every bump also draws a new epoch.
+    # An upsert: a table gets its row with its first write.
     BUMP_SQL = (
-        "INSERT INTO study_contentversion (id, number, epoch) VALUES (1, 1, %s) "
-        "ON CONFLICT (id) DO UPDATE SET number = study_contentversion.number + 1, "
-        "epoch = excluded.epoch"
+        'INSERT INTO study_contentversion ("table", writes, token) VALUES {rows} '
+        'ON CONFLICT ("table") DO UPDATE SET writes = study_contentversion.writes + 1, '
+        "token = excluded.token"
     )
 
-    number = models.PositiveBigIntegerField(default=0)
-    # Random, drawn anew by every bump. A number alone can come back: after a
-    # flush, and after a rolled-back transaction (whose fragments may have
-    # been cached under its uncommitted number, which the next commit would
-    # then reuse). The epoch never does, so such fragments stay unreachable.
-    epoch = models.CharField(max_length=32, default="", editable=False)
+    table = models.CharField(max_length=100, primary_key=True)
+    writes = models.PositiveBigIntegerField(default=0)
+    token = models.CharField(max_length=32, editable=False)
 
     objects = ContentVersionQuerySet.as_manager()
 
-    class Meta:
-        constraints = [
-            # One counter for the whole site: a second row would split it.
-            models.CheckConstraint(condition=models.Q(pk=1), name="study_contentversion_one_row"),
-        ]
-
     def __str__(self):
-        return f"{self.epoch}:{self.number}"
+        return f"{self.table}:{self.token}"
 
     @classmethod
-    def bump(cls, using="default"):
-        """Count one more write, in the connection's current transaction."""
+    def bump(cls, tables, using="default"):
+        """New versions for `tables`, in one statement; {table: version}.
+
+        The rows are taken in the order of their names, so that writers
+        bumping the same tables cannot deadlock one another.
+        """
+        tokens = {table: secrets.token_hex(8) for table in sorted(set(tables))}
+        if not tokens:
+            return tokens
+        rows = ", ".join(["(%s, 1, %s)"] * len(tokens))
         with connections[using].cursor() as cursor:
-            cursor.execute(cls.BUMP_SQL, [secrets.token_hex(8)])
+            cursor.execute(
+                cls.BUMP_SQL.format(rows=rows),
+                [part for item in tokens.items() for part in item],
+            )
+        return tokens

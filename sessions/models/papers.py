@@ -127,6 +127,28 @@ class PaperQuerySet(models.QuerySet):
             papers = papers.filter(doi="")
         return papers.order_by("pk").first()
 
+    def narrowed(self, year=None, author=""):
+        """The papers published in `year` (when given) by `author` (a part
+        of a name, when given): what the library's filters select."""
+        papers = self
+        if year:
+            papers = papers.published_in(year)
+        if author:
+            papers = papers.by_author(author)
+        return papers
+
+    def in_library_order(self, sort="title"):
+        """The papers in the library's order `sort`: "discussed" (most talks
+        first), "newest", "oldest" (by year) or "title"."""
+        if sort == "discussed":
+            return self.most_discussed()
+        papers = self.with_talk_count()
+        if sort == "newest":
+            return papers.order_by(models.F("year").desc(nulls_last=True), "-created_at", "-pk")
+        if sort == "oldest":
+            return papers.order_by(models.F("year").asc(nulls_last=True), "created_at", "pk")
+        return papers.order_by(Lower("title"), "pk")
+
     def publication_years(self):
         """The years the papers were published in, newest first (one query)."""
         return list(

@@ -129,9 +129,9 @@ class Reflection(RenderedMarkdownModel):
             models.Index(fields=["author", "kind", "-date"], name="study_reflection_author_idx"),
             # The home page's recent activity: the latest session reflections.
             models.Index(fields=["kind", "created_at"], name="study_reflection_recent_idx"),
-            # Who has private journal entries (sessions/fragments.py,
-            # journal_reader), read again after every write: from the index
-            # alone, not a scan of every entry.
+            # Who has private journal entries (the search page asks, again
+            # after every write to the reflections): from the index alone,
+            # not a scan of every entry.
             models.Index(fields=["visibility", "author"], name="study_reflection_private_idx"),
         ]
 

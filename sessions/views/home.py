@@ -4,8 +4,9 @@ from itertools import chain
 
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
-from sessions.fragments import cached, cached_fragment, content_version
+from sessions.fragments import cached
 from sessions.models import (
     Answer,
     Attendance,
@@ -74,39 +75,35 @@ def waiting_for(user):
     return {"questions_for_me": questions_for_me, "reflections_due": reflections_due}
 
 
+@cached
+def next_session_html():
+    next_session = (
+        StudySession.objects.upcoming()
+        .select_related("season")
+        .prefetch_related(talks_with_presenters())
+        .first()
+    )
+    return render_to_string("study/includes/home_next_session.html", {"next_session": next_session})
+
+
+@cached
+def waiting_html(user):
+    return render_to_string(
+        "study/includes/home_waiting.html", {**waiting_for(user), **my_action_items(user)}
+    )
+
+
+@cached
+def activity_html():
+    return render_to_string("study/includes/home_activity.html", {"activity": recent_activity()})
+
+
 def home(request):
     """The next session and recent activity (the same for everyone) and what
-    waits for the viewer, each a cached fragment."""
-    content_version(request)
+    waits for the viewer, each a cached part."""
     user = request.user
-    next_session_html = cached_fragment(
-        request,
-        "home-next-session",
-        [],
-        "study/includes/home_next_session.html",
-        lambda: {
-            "next_session": StudySession.objects.upcoming()
-            .select_related("season")
-            .prefetch_related(talks_with_presenters())
-            .first()
-        },
-    )
-    waiting_html = cached_fragment(
-        request,
-        "home-waiting",
-        [user.pk],
-        "study/includes/home_waiting.html",
-        lambda: {**waiting_for(user), **my_action_items(user)},
-    )
-    activity_html = cached_fragment(
-        request,
-        "home-activity",
-        [],
-        "study/includes/home_activity.html",
-        lambda: {"activity": recent_activity()},
-    )
     # The coming slots are the same for everyone; the viewer's next one is read from them.
-    slots = cached(request, "home-agenda", [], agenda)
+    slots = agenda()
     return render(
         request,
         "study/home.html",
@@ -114,8 +111,8 @@ def home(request):
             "slots": slots,
             "agenda_season": slots[0].session.season if slots else None,
             "my_next_slot": next((slot for slot in slots if slot.holder_id == user.pk), None),
-            "next_session_html": next_session_html,
-            "waiting_html": waiting_html,
-            "activity_html": activity_html,
+            "next_session_html": next_session_html(),
+            "waiting_html": waiting_html(user),
+            "activity_html": activity_html(),
         },
     )

@@ -1,7 +1,5 @@
 """Sessions: the list by year, the session page, and the organizers' forms."""
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -9,13 +7,12 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sessions.forms import StudySessionForm
 from sessions.forms.concurrency import save_or_form_error
-from sessions.fragments import cached, cached_fragment, cached_with_own_links, content_version
+from sessions.fragments import cached, cached_with_own_links
 from sessions.models import (
     Answer,
     Presentation,
@@ -28,6 +25,7 @@ from sessions.models.talks import paper_links_prefetch
 
 from .access import get_session, session_for_organizer
 from .attendance import attendance_controls, attendance_lists
+from .paging import page_number
 from .planning import session_slots
 from .retros import session_retro_html
 from .talks import question_owners
@@ -50,44 +48,41 @@ def talks_with_presenters():
     )
 
 
+@cached
+def season_switcher_html(season):
+    return render_to_string(
+        "study/includes/season_switcher.html",
+        {"seasons": Season.objects.current_first(), "season": season},
+    )
+
+
+@cached
+def session_list_html(season, page_number):
+    sessions = StudySession.objects.current_season_first().prefetch_related(talks_with_presenters())
+    if season:
+        sessions = sessions.in_season(season)
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(page_number)
+    return render_to_string(
+        "study/includes/session_list_page.html", {"page": page, "season": season}
+    )
+
+
 def session_list(request):
     """Sessions grouped by season, the current season first, a page at a
     time, optionally of one season; the season links and the page of
-    sessions are cached fragments."""
-    content_version(request)
+    sessions are cached parts."""
     slug = request.GET.get("season", "")
     season = Season.objects.by_slug(slug) if slug else None
     if slug and season is None:
         raise Http404(_("No such season."))
-    page_number = request.GET.get("page", "")
-
-    def sessions_page():
-        sessions = StudySession.objects.current_season_first().prefetch_related(
-            talks_with_presenters()
-        )
-        if season:
-            sessions = sessions.in_season(season)
-        page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(page_number)
-        return {"page": page, "season": season}
-
-    seasons_html = cached_fragment(
-        request,
-        "session-seasons",
-        [slug],
-        "study/includes/season_switcher.html",
-        lambda: {"seasons": Season.objects.current_first(), "season": season},
-    )
-    list_html = cached_fragment(
-        request,
-        "session-list",
-        [slug, page_number],
-        "study/includes/session_list_page.html",
-        sessions_page,
-    )
     return render(
         request,
         "study/session_list.html",
-        {"season": season, "seasons_html": seasons_html, "list_html": list_html},
+        {
+            "season": season,
+            "seasons_html": season_switcher_html(season),
+            "list_html": session_list_html(season, page_number(request)),
+        },
     )
 
 
@@ -124,16 +119,19 @@ def owners(talks):
     return people
 
 
-def render_session_talks(talks, viewer, is_organizer):
+@cached_with_own_links
+def session_talks_html(session, is_organizer, viewer):
     """The talks section of the session page and the owners of its items;
-    `viewer` (or None) sees the edit links of their own talks, questions and
-    answers."""
+    `viewer` (or None: organizers, when `is_organizer`, or nobody) sees the
+    edit links of their own talks, questions and answers."""
+    talks = session_talks(session)
     for talk in talks:
         talk.editable = talk.can_edit(viewer) if viewer else is_organizer
     html = render_to_string("study/includes/session_talks.html", {"talks": talks, "user": viewer})
     return html, owners(talks)
 
 
+@cached
 def render_session_reflections(session):
     """The reflections section of the session page and who wrote them."""
     reflections = list(
@@ -143,6 +141,7 @@ def render_session_reflections(session):
     return html, {reflection.author_id for reflection in reflections}
 
 
+@cached
 def render_attendance(session):
     """The attendance lists of the session page and each member's answer
     (member id → going / not going)."""
@@ -151,6 +150,7 @@ def render_attendance(session):
     return html, lists["responses"]
 
 
+@cached
 def session_and_organizers(season, number):
     """The session with its season, and who organizes that season."""
     session = get_session(season, number)
@@ -161,33 +161,18 @@ def session_detail(request, season, number):
     """The session with its talks, attendance and reflections.
 
     The session, its talks (with their questions and answers), the
-    attendance lists and the reflections come from the fragment cache. The
-    talks are kept once for organizers and once for other members, and per
-    viewer only for those who own something in them (a talk, a question or
-    an answer shown), who see their own edit links. What the page says of
-    the viewer (their answer, whether they wrote their reflection) is read
-    from what the fragments cached alongside, not queried.
+    attendance lists and the reflections are cached parts. The talks are
+    kept once for organizers and once for other members, and per viewer
+    only for those who own something in them (a talk, a question or an
+    answer shown), who see their own edit links. What the page says of the
+    viewer (their answer, whether they wrote their reflection) is read from
+    what the parts return alongside, not queried.
     """
-    content_version(request)
     user = request.user
-    session, season_organizers = cached(
-        request, "session", [season, number], lambda: session_and_organizers(season, number)
-    )
-    # Loaded at most once, even when both versions of the talks are rendered.
-    talks = functools.cache(lambda: session_talks(session))
-    talks_html = cached_with_own_links(
-        request,
-        "session-talks",
-        [session.pk, user.is_organizer],
-        lambda viewer: render_session_talks(talks(), viewer, user.is_organizer),
-    )
-    attendance_html, responses = cached(
-        request, "session-attendance", [session.pk], lambda: render_attendance(session)
-    )
-    reflections_html, reflection_authors = cached(
-        request, "session-reflections", [session.pk], lambda: render_session_reflections(session)
-    )
-    slots, roster = cached(request, "session-slots", [session.pk], lambda: session_slots(session))
+    session, season_organizers = session_and_organizers(season, number)
+    attendance_html, responses = render_attendance(session)
+    reflections_html, reflection_authors = render_session_reflections(session)
+    slots, roster = session_slots(session)
     can_manage = user.is_organizer or user.pk in season_organizers
     return render(
         request,
@@ -195,10 +180,10 @@ def session_detail(request, season, number):
         {
             "session": session,
             "can_manage": can_manage,
-            "retro_html": session_retro_html(request, session, can_manage),
-            "talks_html": talks_html,
-            "attendance_html": mark_safe(attendance_html),
-            "reflections_html": mark_safe(reflections_html),
+            "retro_html": session_retro_html(session, user, can_manage),
+            "talks_html": session_talks_html(session, user.is_organizer, viewer=user),
+            "attendance_html": attendance_html,
+            "reflections_html": reflections_html,
             "my_reflection": user.pk in reflection_authors,
             "slots": slots,
             "roster": roster,

@@ -8,13 +8,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sessions.forms.concurrency import save_or_form_error
 from sessions.forms.members import NewMemberForm, ProfileForm
-from sessions.fragments import cached, content_version
+from sessions.fragments import cached
 from sessions.invitations import (
     InvitationError,
     create_invited_member,
@@ -133,8 +132,10 @@ def profile_sections(member, viewer):
     }
 
 
-def member_profile(pk, viewer):
-    """The profile of the active member `pk` as `viewer` sees it: the
+@cached
+def member_profile(pk, is_me):
+    """The profile of the active member `pk` as others see it, or with
+    `is_me` as the member sees it (their private journal entries too): the
     member (without their password or feed tokens), whether they can log in
     yet, and the HTML of their sections (eight queries)."""
     member = get_object_or_404(
@@ -143,34 +144,32 @@ def member_profile(pk, viewer):
         .with_can_log_in(),
         pk=pk,
     )
-    html = render_to_string("study/includes/member_sections.html", profile_sections(member, viewer))
+    reader = member if is_me else None
+    html = render_to_string("study/includes/member_sections.html", profile_sections(member, reader))
     return member, member.can_log_in, html
+
+
+@cached
+def next_slot_of(pk):
+    return TalkSlot.objects.next_for(pk)
 
 
 def member_detail(request, pk):
     """A member's profile: who they are, and the latest of what they
     presented, asked, were asked and wrote.
 
-    The member and the sections come from the fragment cache, kept once for
+    The member and the sections are cached parts, kept once for
     the member themselves (whose journal shows their private entries too)
     and once for every other viewer; only the header's viewer-specific parts
     (the email for organizers and the member themselves, the edit and
     invitation buttons, one's own feed addresses) are rendered per request.
     """
-    content_version(request)
-    viewer = request.user
-    member, has_password, sections_html = cached(
-        request, "member-profile", [pk, pk == viewer.pk], lambda: member_profile(pk, viewer)
-    )
-    # A one-item tuple: the cache cannot keep None ("no next talk") itself.
-    (next_slot,) = cached(
-        request, "member-next-slot", [pk], lambda: (TalkSlot.objects.next_for(pk),)
-    )
+    member, has_password, sections_html = member_profile(pk, pk == request.user.pk)
     context = {
         "member": member,
-        "next_slot": next_slot,
+        "next_slot": next_slot_of(pk),
         "has_password": has_password,
-        "sections_html": mark_safe(sections_html),
+        "sections_html": sections_html,
         "is_me": member.pk == request.user.pk,
     }
     if context["is_me"]:

@@ -3,25 +3,31 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 
 from sessions.forms.papers import PaperLibraryForm
-from sessions.fragments import cached, cached_fragment, content_version
+from sessions.fragments import cached
 from sessions.models import Paper, Presentation, PresentationPresenter
+
+from .paging import page_number
 
 PAPERS_PER_PAGE = 30
 
 
-def library_papers(form):
-    """The papers the form selects, in its order, with the talks (and their
+def library_papers(year, author, sort):
+    """The papers selected, in the order chosen, with the talks (and their
     sessions) that covered them; only what the library shows is loaded."""
-    return form.filter(
-        Paper.objects.only("title", "year", "authors", "venue", "metadata_state")
-    ).prefetch_related(
-        Prefetch(
-            "presentations",
-            queryset=Presentation.objects.select_related("session__season")
-            .only("session__number", "session__season__name", "session__season__slug")
-            .order_by("session__date", "session__number"),
+    return (
+        Paper.objects.narrowed(year, author)
+        .in_library_order(sort)
+        .only("title", "year", "authors", "venue", "metadata_state")
+        .prefetch_related(
+            Prefetch(
+                "presentations",
+                queryset=Presentation.objects.select_related("session__season")
+                .only("session__number", "session__season__name", "session__season__slug")
+                .order_by("session__date", "session__number"),
+            )
         )
     )
 
@@ -35,38 +41,39 @@ def with_sessions(page):
     return page
 
 
-def paper_list(request):
-    """The library, page by page, filtered by year and author, in the chosen order.
+@cached
+def publication_years():
+    return Paper.objects.publication_years()
 
-    The publication years, the number of papers selected and every page of
-    the list come from the fragment cache; the form stays outside it.
-    """
-    content_version(request)
-    form = PaperLibraryForm(
-        request.GET or None,
-        years=cached(request, "paper-years", [], Paper.objects.publication_years),
-    )
-    year, author, sort = form.selection()
-    paginator = Paginator(library_papers(form), PAPERS_PER_PAGE)
-    # Known from the cache, the count resolves the page number without a query.
-    paginator.count = cached(
-        request, "paper-count", [year, author], lambda: form.narrow(Paper.objects.all()).count()
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    papers_html = cached_fragment(
-        request,
-        "paper-list",
-        [year, author, sort, page.number],
+
+@cached
+def paper_list_html(year, author, sort, number):
+    page = Paginator(library_papers(year, author, sort), PAPERS_PER_PAGE).get_page(number)
+    return render_to_string(
         "study/includes/paper_list.html",
-        # The page links keep the year, the author and the order.
-        lambda: {
+        {
             "page": with_sessions(page),
+            # The page links keep the year, the author and the order.
             "year": year,
             "author": author,
             "sort": sort if sort != "title" else None,
         },
     )
-    return render(request, "study/paper_list.html", {"form": form, "papers_html": papers_html})
+
+
+def paper_list(request):
+    """The library, page by page, filtered by year and author, in the chosen order.
+
+    The publication years and every page of the list are cached parts; the
+    form stays outside them.
+    """
+    form = PaperLibraryForm(request.GET or None, years=publication_years())
+    year, author, sort = form.selection()
+    return render(
+        request,
+        "study/paper_list.html",
+        {"form": form, "papers_html": paper_list_html(year, author, sort, page_number(request))},
+    )
 
 
 def paper_detail(request, pk):

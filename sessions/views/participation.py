@@ -7,12 +7,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions import charts
 from sessions.forms.participation import ParticipationYearForm
-from sessions.fragments import cached, cached_fragment, content_version
+from sessions.fragments import cached
 from sessions.models import (
     Answer,
     Attendance,
@@ -23,6 +24,8 @@ from sessions.models import (
     StudySession,
 )
 from sessions.models.base import count_of
+
+from .paging import page_number
 
 # Each member's heatmap is a year of days: a page shows this many members.
 MEMBERS_PER_PAGE = 20
@@ -125,12 +128,19 @@ def sessions_attendance(year=None):
     )
 
 
-def participation_page(year, page):
-    """The context of one page of the participation fragment: `page`'s
-    members with their totals and heatmaps of `year`, and the attendance of
-    `year`'s sessions (nine queries)."""
+@cached
+def session_years():
+    """The years with sessions."""
+    return [day.year for day in StudySession.objects.dates("date", "year")]
+
+
+@cached
+def participation_html(year, number):
+    """Page `number` of the participation part: its members with their
+    totals and heatmaps of `year`, and the attendance of `year`'s sessions
+    (nine queries)."""
     first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    start = (page.number - 1) * MEMBERS_PER_PAGE
+    start = (number - 1) * MEMBERS_PER_PAGE
     members = list(
         member_totals(year=year).order_by("display_name", "pk")[start : start + MEMBERS_PER_PAGE]
     )
@@ -150,7 +160,7 @@ def participation_page(year, page):
             },
         )
     rows = sessions_attendance(year)
-    return {
+    context = {
         "year": year,
         "members": members,
         "attendance_rows": rows,
@@ -159,44 +169,28 @@ def participation_page(year, page):
             rows, label=_("Attendance per session over time")
         ),
     }
+    return render_to_string("study/includes/participation_body.html", context)
 
 
 def participation(request):
     """Counts per member and a heatmap per member for one year, MEMBERS_PER_PAGE
     members a page, and the attendance at that year's sessions.
 
-    The page's tables and charts come from the fragment cache, per year and
-    page (the same for every viewer).
+    The page's tables and charts are cached parts, per year and page (the
+    same for every viewer).
     """
-    content_version(request)
     today = timezone.localdate()
     form = ParticipationYearForm(request.GET or None)
     year = (form.cleaned_data["year"] if form.is_valid() else None) or today.year
-    years, member_count = cached(
-        request,
-        "participation-years",
-        [],
-        lambda: (
-            [day.year for day in StudySession.objects.dates("date", "year")],
-            Member.objects.filter(is_active=True).count(),
-        ),
-    )
-    # Paginating the count alone resolves the page number without a query.
-    page = Paginator(range(member_count), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    body_html = cached_fragment(
-        request,
-        "participation",
-        [year, page.number],
-        "study/includes/participation_body.html",
-        lambda: participation_page(year, page),
-    )
+    members = Member.objects.filter(is_active=True).order_by("display_name", "pk")
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(page_number(request))
     return render(
         request,
         "study/participation.html",
         {
             "year": year,
-            "years": sorted(set(years) | {today.year}),
+            "years": sorted(set(session_years()) | {today.year}),
             "page": page,
-            "body_html": body_html,
+            "body_html": participation_html(year, page.number),
         },
     )

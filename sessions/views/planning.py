@@ -28,6 +28,7 @@ from sessions.forms.planning import (
     roster_members,
     slot_label,
 )
+from sessions.fragments import cached
 from sessions.models import (
     ClaimResult,
     Member,
@@ -432,6 +433,7 @@ def nomination_take(request, pk):
     return redirect(nomination)
 
 
+@cached
 def session_slots(session):
     """The session's talk slots in order, each with its holder, talk and the
     papers taken into it from the backlog (`chosen`); and the season's
@@ -455,6 +457,7 @@ def session_slots(session):
     return slots, roster
 
 
+@cached
 def agenda():
     """The held and open slots of the coming sessions (soonest first,
     bounded), with their sessions, holders and talks: home's agenda."""

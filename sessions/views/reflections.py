@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from sessions.forms.concurrency import save_or_form_error
@@ -15,10 +14,11 @@ from sessions.forms.reflections import (
     ReflectionForm,
     reflection_templates,
 )
-from sessions.fragments import cached, cached_fragment, content_version
+from sessions.fragments import cached
 from sessions.models import Member, Reflection, Tag
 
 from .access import get_session, journal_entry_for_author, reflection_for_author
+from .paging import page_number
 
 JOURNAL_ENTRIES_PER_PAGE = 20
 
@@ -72,17 +72,19 @@ def reflection_delete(request, pk):
     return render(request, "study/reflection_confirm_delete.html", {"reflection": reflection})
 
 
+@cached
 def journal_author(pk):
     """The active member `pk`, with only what the journal list shows of them."""
     return get_object_or_404(Member.objects.only("display_name", "emoji"), pk=pk, is_active=True)
 
 
-def journal_entries(author, tag, viewer):
-    """`author`'s journal entries that `viewer` may read (only with `tag`
-    when given), newest first, loaded without their text."""
+def journal_entries(author, tag, is_mine):
+    """`author`'s journal entries that others may read (all of them, with
+    `is_mine`: the author is looking), only with `tag` when given, newest
+    first, loaded without their text."""
     entries = (
         Reflection.objects.journals()
-        .visible_to(viewer)
+        .visible_to(author if is_mine else None)
         .filter(author=author)
         .only("kind", "title", "date", "author_id", "visibility")
         .order_by("-date", "-pk")
@@ -92,66 +94,56 @@ def journal_entries(author, tag, viewer):
     return entries
 
 
-def journal_overview(author, tag, viewer):
-    """The number of `author`'s entries that `viewer` may read (with `tag`
-    when given) and the HTML of their journal's tag filter (two queries)."""
+@cached
+def journal_tags_html(author, tag, is_mine):
+    """The journal's tag filter: the tags of the entries the viewer may read."""
     tags = Tag.objects.filter(
-        reflections__in=Reflection.objects.journals().visible_to(viewer).filter(author=author)
+        reflections__in=Reflection.objects.journals()
+        .visible_to(author if is_mine else None)
+        .filter(author=author)
     ).distinct()
-    html = render_to_string(
+    return render_to_string(
         "study/includes/journal_tags.html", {"author": author, "tag": tag, "tags": tags}
     )
-    return journal_entries(author, tag, viewer).count(), html
+
+
+@cached
+def journal_entries_html(author, tag, is_mine, number):
+    """Page `number` of the journal's entries (a page that exists)."""
+    start = (number - 1) * JOURNAL_ENTRIES_PER_PAGE
+    entries = journal_entries(author, tag, is_mine).prefetch_related("tags")
+    return render_to_string(
+        "study/includes/journal_entries.html",
+        {"entries": entries[start : start + JOURNAL_ENTRIES_PER_PAGE]},
+    )
 
 
 def journal_list(request):
     """A member's journal (mine unless `?author=<pk>`), optionally one tag only.
 
-    The tag filter, the number of entries and each page of entries come from
-    the fragment cache, kept once for the author, who sees their private
-    entries too, and once for every other viewer, who sees the shared ones;
-    only the heading, the "New entry" button and the message for an empty
-    journal depend on whose journal it is.
+    The tag filter and each page of entries are cached parts, kept once for
+    the author, who sees their private entries too, and once for every
+    other viewer, who sees the shared ones; only the heading, the "New
+    entry" button and the message for an empty journal depend on whose
+    journal it is.
     """
-    content_version(request)
     filters = JournalFilterForm(request.GET)
     if not filters.is_valid():
         raise Http404
     author_pk, tag = filters.cleaned_data["author"], filters.cleaned_data["tag"]
-    author = request.user
-    if author_pk is not None:
-        author = cached(request, "journal-author", [author_pk], lambda: journal_author(author_pk))
+    author = request.user if author_pk is None else journal_author(author_pk)
     is_mine = author.pk == request.user.pk
-    viewer = request.user
-    count, tags_html = cached(
-        request,
-        "journal-overview",
-        [author.pk, tag, is_mine],
-        lambda: journal_overview(author, tag, viewer),
-    )
-    # Paginating the count alone resolves the page number without a query.
-    page = Paginator(range(count), JOURNAL_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    entries_html = ""
-    if count:
-        start = page.start_index() - 1
-        entries_html = cached_fragment(
-            request,
-            "journal-entries",
-            [author.pk, tag, page.number, is_mine],
-            "study/includes/journal_entries.html",
-            lambda: {
-                "entries": journal_entries(author, tag, viewer).prefetch_related("tags")[
-                    start : start + JOURNAL_ENTRIES_PER_PAGE
-                ]
-            },
-        )
+    entries = journal_entries(author, tag, is_mine)
+    page = Paginator(entries, JOURNAL_ENTRIES_PER_PAGE).get_page(page_number(request))
     context = {
         "author": author,
         "is_mine": is_mine,
         "page": page,
         "tag": tag,
-        "tags_html": mark_safe(tags_html),
-        "entries_html": entries_html,
+        "tags_html": journal_tags_html(author, tag, is_mine),
+        "entries_html": journal_entries_html(author, tag, is_mine, page.number)
+        if page.paginator.count
+        else "",
     }
     return render(request, "study/journal_list.html", context)
 

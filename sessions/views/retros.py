@@ -326,6 +326,7 @@ def carried_questions(session):
     )
 
 
+@cached
 def session_carry_over(session):
     """What the session page shows of the retrospective, the same for every
     viewer: the questions carried over and the open action items due at it
@@ -334,25 +335,22 @@ def session_carry_over(session):
     return carried_questions(session), items
 
 
-def session_retro_html(request, session, can_manage):
+def session_retro_html(session, viewer, can_manage):
     """The retrospective part of the session page: the board link, the
     questions carried over and the action items due. The lists are cached
     once for everyone; the links to close or resolve an item, which only
     its addressee or owner and the organizers get, are added when the part
     is rendered, without a query."""
-    questions, items = cached(
-        request, "session-carry-over", [session.pk], lambda: session_carry_over(session)
-    )
-    viewer = request.user.pk
+    questions, items = session_carry_over(session)
     return render_to_string(
         "study/includes/session_retro.html",
         {
             "session": session,
             "carried_questions": [
-                (question, can_manage or viewer == question.addressed_to_id)
+                (question, can_manage or viewer.pk == question.addressed_to_id)
                 for question in questions
             ],
-            "action_items": [(item, can_manage or viewer == item.owner_id) for item in items],
+            "action_items": [(item, can_manage or viewer.pk == item.owner_id) for item in items],
         },
     )
 

@@ -1,9 +1,10 @@
+from django.http import QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 from sessions.forms.search import SearchForm
-from sessions.fragments import cached, journal_reader
+from sessions.fragments import cached
+from sessions.models import Reflection
 from sessions.search import KINDS_BY_KEY, search, search_kind, split_terms
 
 PER_PAGE = 30
@@ -24,12 +25,26 @@ def search_results(query, kind, page, viewer):
     return [group] if group.hits else []
 
 
-def render_results(groups, kind, page, parameters):
-    """(whether anything matched, the HTML of the result groups);
+@cached
+def private_journal_authors():
+    """Who has private journal entries."""
+    return frozenset(
+        Reflection.objects.private().order_by().values_list("author_id", flat=True).distinct()
+    )
+
+
+@cached
+def results_html(query, kind, page, reader, parameters):
+    """(whether anything matched, the HTML of the result groups) for
+    `query` among what `reader` may read (None: what every member may);
     `parameters` are the request's, which the links to more results keep."""
+    groups = search_results(query, kind, page, reader)
+    links = QueryDict(mutable=True)
+    for name, values in parameters:
+        links.setlist(name, list(values))
     html = render_to_string(
         "study/includes/search_results.html",
-        {"groups": groups, "page": page, "single_kind": bool(kind), "parameters": parameters},
+        {"groups": groups, "page": page, "single_kind": bool(kind), "parameters": links},
     )
     return bool(groups), html
 
@@ -44,23 +59,21 @@ def search_page(request):
     entries, and one for each member with some, whose results include them.
     """
     form = SearchForm(request.GET or None)
-    terms, found, results_html = [], False, ""
+    terms, found, html = [], False, ""
     if form.is_valid():
         query, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
         terms = split_terms(query)
-        page = form.cleaned_data["page"] or 1
         if terms:
-            reader = journal_reader(request)
-            found, results_html = cached(
-                request,
-                "search-results",
-                [terms, kind, page, list(request.GET.lists()), reader and reader.pk],
-                lambda: render_results(
-                    search_results(query, kind, page, reader), kind, page, request.GET
-                ),
+            # Only a private entry's author sees it: every viewer without
+            # one shares one copy of the results.
+            viewer = request.user
+            reader = viewer if viewer.pk in private_journal_authors() else None
+            parameters = sorted((name, tuple(values)) for name, values in request.GET.lists())
+            found, html = results_html(
+                query, kind, form.cleaned_data["page"] or 1, reader, parameters
             )
     return render(
         request,
         "study/search.html",
-        {"form": form, "terms": terms, "found": found, "results_html": mark_safe(results_html)},
+        {"form": form, "terms": terms, "found": found, "results_html": html},
     )

@@ -6,15 +6,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from sessions.forms.seasons import RosterForm, SeasonForm
-from sessions.fragments import cached, cached_fragment, content_version
+from sessions.fragments import cached
 from sessions.models import Season, SeasonMembership, StudySession
 
 from .access import season_for_organizer
+from .paging import page_number
 from .participation import member_totals
 
 ROSTER_PER_PAGE = 30
@@ -30,46 +32,51 @@ LEGACY_SESSION_PAGES = {
 }
 
 
-def season_roster(season, page_number):
+@cached
+def season_of(slug):
+    return get_object_or_404(Season, slug=slug)
+
+
+@cached
+def current_season():
+    return Season.objects.current()
+
+
+@cached
+def season_sessions_html(season):
+    return render_to_string(
+        "study/includes/season_sessions.html",
+        {"sessions": season.sessions.order_by("-date", "-number"), "season": season},
+    )
+
+
+@cached
+def season_roster_html(season, number):
     """A page of the season's roster, each member with their role and what
     they did in the season's sessions."""
     roles = dict(season.memberships.values_list("member_id", "role"))
     people = member_totals(season).filter(pk__in=roles).order_by("display_name")
-    page = Paginator(people, ROSTER_PER_PAGE).get_page(page_number)
+    page = Paginator(people, ROSTER_PER_PAGE).get_page(number)
     for person in page.object_list:
         person.is_season_organizer = roles[person.pk] == SeasonMembership.Role.ORGANIZER
-    return {"page": page, "season": season, "roster_size": len(roles)}
+    return render_to_string(
+        "study/includes/season_roster.html",
+        {"page": page, "season": season, "roster_size": len(roles)},
+    )
 
 
 def season_detail(request, season):
     """The season's sessions, its roster and their participation."""
-    content_version(request)
-    season = cached(request, "season", [season], lambda: get_object_or_404(Season, slug=season))
-    page_number = request.GET.get("page", "")
-    sessions_html = cached_fragment(
-        request,
-        "season-sessions",
-        [season.pk],
-        "study/includes/season_sessions.html",
-        lambda: {"sessions": season.sessions.order_by("-date", "-number"), "season": season},
-    )
-    roster_html = cached_fragment(
-        request,
-        "season-roster",
-        [season.pk, page_number],
-        "study/includes/season_roster.html",
-        lambda: season_roster(season, page_number),
-    )
+    season = season_of(season)
     return render(
         request,
         "study/season_detail.html",
         {
             "season": season,
-            "is_current": cached(request, "current-season", [], lambda: Season.objects.current())
-            == season,
+            "is_current": current_season() == season,
             "can_manage": season.can_manage(request.user),
-            "sessions_html": sessions_html,
-            "roster_html": roster_html,
+            "sessions_html": season_sessions_html(season),
+            "roster_html": season_roster_html(season, page_number(request)),
         },
     )
 

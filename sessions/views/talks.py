@@ -1,20 +1,17 @@
 """Talks and their questions and answers."""
 
-import functools
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sessions.forms import AnswerForm, PresentationForm, QuestionForm
 from sessions.forms.concurrency import save_or_form_error
-from sessions.fragments import cached, cached_with_own_links, content_version
+from sessions.fragments import cached, cached_with_own_links
 from sessions.models import (
     Answer,
     NotificationKind,
@@ -28,10 +25,12 @@ from sessions.models.talks import paper_links_prefetch
 from sessions.notifications import notify
 
 from .access import answer_for_author, get_session, question_for_author, talk_for_editing
+from .paging import page_number
 
 QUESTIONS_PER_PAGE = 30
 
 
+@cached
 def talk_summary(pk):
     """What the talk page shows of the talk itself, the same for every viewer:
     its heading and overview (presenters, papers, slides, summary) as HTML,
@@ -99,58 +98,64 @@ def question_owners(questions):
     return people
 
 
-def render_talk_questions(questions, viewer):
-    """The questions section of the talk page and the owners of its items;
-    `viewer` (or None) sees the edit links of their own questions and
-    answers."""
+@cached_with_own_links
+def talk_questions_html(talk_pk, number, viewer):
+    """The questions on page `number` of the talk page and the owners of
+    their items; `viewer` (or None) sees the edit links of their own
+    questions and answers."""
+    questions = page_questions(talk_pk, number)
     html = render_to_string(
         "study/includes/talk_questions.html", {"questions": questions, "user": viewer}
     )
     return html, question_owners(questions)
 
 
+def question_form(talk):
+    """The empty question form of the talk page, addressed to its first
+    presenter. Its presenters are known already (`talk_summary`): offering
+    them takes no query."""
+    presenter_ids = [member_pk for member_pk, label in talk["presenters"]]
+    form = QuestionForm(
+        talk=talk["pk"], initial={"addressed_to": presenter_ids[0] if presenter_ids else None}
+    )
+    form.fields["addressed_to"].choices = talk["presenters"]
+    return form
+
+
+@cached
+def question_fields_html(pk):
+    """The empty form's fields, the same for everyone (the CSRF token stays outside)."""
+    return question_form(talk_summary(pk)).render()
+
+
 def talk_detail(request, pk):
     """The talk with all its questions and answers, a page at a time.
 
-    The talk's heading and overview and each page of questions come from the
-    fragment cache. A page of questions is kept once for everyone, and per
-    viewer only for those who asked or answered one of its questions, who see
+    The talk's heading and overview and each page of questions are cached
+    parts. A page of questions is kept once for everyone, and per viewer
+    only for those who asked or answered one of its questions, who see
     their own edit links.
     """
-    content_version(request)
     user = request.user
-    talk = cached(request, "talk", [pk], lambda: talk_summary(pk))
-    # Paginating the count alone resolves the page number without a query.
-    page = Paginator(range(talk["question_count"]), QUESTIONS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    questions = functools.cache(lambda: page_questions(pk, page.number))
-    questions_html = cached_with_own_links(
-        request,
-        "talk-questions",
-        [pk, page.number],
-        lambda viewer: render_talk_questions(questions(), viewer),
+    talk = talk_summary(pk)
+    page = Paginator(Question.objects.filter(presentation=pk), QUESTIONS_PER_PAGE).get_page(
+        page_number(request)
     )
     presenter_ids = [member_pk for member_pk, label in talk["presenters"]]
-    question_form = QuestionForm(
-        talk=pk, initial={"addressed_to": presenter_ids[0] if presenter_ids else None}
-    )
-    # The talk's presenters are known already: offering them takes no query.
-    question_form.fields["addressed_to"].choices = talk["presenters"]
-    # The empty form looks the same to everyone; the CSRF token stays outside.
-    question_fields_html = cached(request, "talk-question-form", [pk], question_form.render)
     return render(
         request,
         "study/talk_detail.html",
         {
             "talk": talk,
-            "heading_html": mark_safe(talk["heading_html"]),
-            "overview_html": mark_safe(talk["overview_html"]),
-            "questions_html": questions_html,
+            "heading_html": talk["heading_html"],
+            "overview_html": talk["overview_html"],
+            "questions_html": talk_questions_html(pk, page.number, viewer=user)
+            if talk["question_count"]
+            else "",
             "page": page,
             "can_edit": user.is_organizer or user.pk in presenter_ids,
-            "question_form": question_form,
-            "question_fields_html": mark_safe(question_fields_html),
+            "question_form": question_form(talk),
+            "question_fields_html": question_fields_html(pk),
         },
     )
 
