@@ -253,10 +253,12 @@ def test_concurrent_writers_of_the_same_tables_cross_without_deadlock():
             for round_ in range(rounds):
                 with transaction.atomic():
                     steps = [
-                        lambda: StudySession.objects.filter(pk=sessions[seed].pk).update(
-                            place=f"{seed}-{round_}"
+                        lambda round_=round_: StudySession.objects.filter(
+                            pk=sessions[seed].pk
+                        ).update(place=f"{seed}-{round_}"),
+                        lambda round_=round_: Presentation.objects.filter(pk=talks[seed].pk).update(
+                            order=round_
                         ),
-                        lambda: Presentation.objects.filter(pk=talks[seed].pk).update(order=round_),
                     ]
                     for step in steps if seed % 2 else reversed(steps):
                         step()
