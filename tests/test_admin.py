@@ -197,7 +197,7 @@ def test_admin_questions_list_query_count(
     for question in factories.QuestionFactory.create_batch(count, presentation=talk):
         factories.AnswerFactory(question=question)
     # session + user, count (twice: filtered and total), questions, sessions to filter by
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = admin_client_study.get(reverse("admin:study_question_changelist"))
     assert len(response.context["cl"].result_list) == count
 

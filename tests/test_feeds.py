@@ -95,7 +95,7 @@ def test_calendar_query_count(outsider_client, member, django_assert_num_queries
         factories.PresentationFactory()
     # Member by token, sessions, their talks, the talks' presenters and
     # papers, the sessions' held slots (their backlog papers only when there are some).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = outsider_client.get(_calendar_url(member))
     assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == count
 
@@ -140,7 +140,7 @@ def test_atom_feed_query_count(outsider_client, member, django_assert_num_querie
     factories.PresentationFactory.create_batch(count)
     factories.ReflectionFactory.create_batch(count)
     # Member by token, talks, their presenters, reflections.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = outsider_client.get(_atom_url(member))
     assert len(ET.fromstring(response.content).findall(f"{ATOM}entry")) == 2 * count
 

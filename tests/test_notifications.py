@@ -263,7 +263,7 @@ def test_inbox_query_count_does_not_grow(
         )
         notify("question", [presenter], actor=member, target=question, label=talk.topic)
     # session, user, the bell's unread count, the inbox's count, its page with the actors
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = presenter_client.get(reverse("study:notification-list"))
     assert response.content.decode().count('class="notification unread"') == min(count, 30)
 

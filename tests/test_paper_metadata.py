@@ -620,7 +620,7 @@ def _snapshot():
     return (
         list(Paper.objects.order_by("pk").values()),
         DBTaskResult.objects.count(),
-        ContentVersion.objects.values_list("number", flat=True).first(),
+        ContentVersion.objects.tokens(),
     )
 
 

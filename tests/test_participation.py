@@ -164,7 +164,7 @@ def test_participation_page_query_count(member_client, django_assert_num_queries
     assert response.content.decode().count('class="chart heatmap"') == 1 + 3 * count
     # Again: everything but the session, the member and the version is cached;
     # plus the bell's unread count.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         again = member_client.get(reverse("study:participation"), {"year": 2025})
     assert again.content.decode().count('class="chart heatmap"') == 1 + 3 * count
 

@@ -31,7 +31,7 @@ def test_rotation_queries(season, count, django_assert_num_queries):
         )
     client = viewer(season)
     # Session, user, season, roster, talks, held slots, organizers, open slots.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("study:rotation", args=[season.slug]))
     assert len(response.context["order"]) == count + 1
 
@@ -47,7 +47,7 @@ def test_backlog_queries(season, count, django_assert_num_queries):
     client.force_login(holder)
     # Session, user, season, organizers, roster check, count, page, my
     # votes, my slots to take papers into.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("study:backlog", args=[season.slug]))
     assert response.content.decode().count('class="card nomination"') == count
 
@@ -93,6 +93,6 @@ def test_rotation_fill_queries(season, count, django_assert_num_queries):
     client = viewer(season, organizer=True)
     # Session, user, season, open slots, roster, talks, held slots, slots
     # held on those sessions, the roster for the choices (once for all).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("study:rotation-fill", args=[season.slug]))
     assert len(response.context["form"].fields) == count

@@ -261,7 +261,7 @@ def test_search_page_query_count(db, member_client, django_assert_num_queries, c
 
 
 def test_search_page_empty_query_runs_no_search(member_client, django_assert_num_queries):
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = member_client.get(reverse("study:search"), {"q": " "})
     assert 'id="search-empty-query"' in response.content.decode()
 

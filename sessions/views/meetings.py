@@ -86,10 +86,12 @@ def session_list(request):
     )
 
 
+@cached
 def session_talks(session):
     """The session's talks in order, each with its presenters, papers and
     first QUESTIONS_PER_TALK questions with their answers (the talk page has
-    them all)."""
+    them all). Cached too: a viewer who owns an item gets a second copy of
+    the talks' HTML, rendered from the same talks."""
     questions = (
         Question.objects.select_related("asked_by", "addressed_to")
         .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("author")))

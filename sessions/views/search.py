@@ -68,7 +68,7 @@ def search_page(request):
             # one shares one copy of the results.
             viewer = request.user
             reader = viewer if viewer.pk in private_journal_authors() else None
-            parameters = sorted((name, tuple(values)) for name, values in request.GET.lists())
+            parameters = [(name, tuple(values)) for name, values in request.GET.lists()]
             found, html = results_html(
                 query, kind, form.cleaned_data["page"] or 1, reader, parameters
             )

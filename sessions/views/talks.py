@@ -59,6 +59,7 @@ def talk_summary(pk):
     }
 
 
+@cached
 def page_questions(talk_pk, number):
     """The questions on page `number` of the talk page, with their answers
     (two queries)."""

@@ -118,7 +118,7 @@ def test_journal_list_query_count(member_client, member, django_assert_num_queri
     content = response.content.decode()
     assert len(entry_titles(content)) == count
     # From the cache: session, user, content version; plus the bell's unread count
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         again = member_client.get(LIST_URL)
     assert without_csrf(again.content.decode()) == without_csrf(content)
 
@@ -132,7 +132,7 @@ def test_journal_list_of_another_member_query_count(
     with django_assert_num_queries(8):
         member_client.get(url)
     # From the cache: session, user, content version; plus the bell's unread count
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         member_client.get(url)
 
 
@@ -267,7 +267,7 @@ def test_journal_detail_query_count(member_client, presenter, django_assert_num_
         author=presenter, tags=factories.TagFactory.create_batch(count)
     )
     # session, user, entry with author, tags; plus the bell's unread count
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = member_client.get(detail_url(entry))
     assert len(response.context["entry"].tags.all()) == count
 

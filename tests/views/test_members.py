@@ -116,7 +116,7 @@ def test_member_list_query_count(member_client, member, django_assert_num_querie
     for other in others[::2]:
         other.set_unusable_password()
         other.save(update_fields=["password"])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = member_client.get(reverse("study:member-list"))
     assert len(response.context["members"]) == count + 1
 

@@ -222,7 +222,7 @@ def test_paper_detail_query_count_does_not_grow(member_client, count, django_ass
             papers=[paper], presenters=[factories.MemberFactory(), factories.MemberFactory()]
         )
     # session + user, paper, talks with their sessions, presenters; plus the bell's unread count
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = member_client.get(reverse("study:paper-detail", args=[paper.pk]))
     assert len(response.context["talks"]) == count
 
