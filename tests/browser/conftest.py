@@ -86,15 +86,17 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page(user=None, width=1280) -> (page, watch): a fresh context, logged in as `user`."""
+    """new_page(user=None, width=1280, javascript=True) -> (page, watch): a fresh
+    context, logged in as `user`; javascript=False turns scripts off in it."""
     contexts = []
 
-    def make(user=None, width=1280, height=900):
+    def make(user=None, width=1280, height=900, javascript=True):
         context = browser.new_context(
             base_url=live_server.url,
             viewport={"width": width, "height": height},
             locale="ko-KR",
             timezone_id="Asia/Seoul",
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
