@@ -10,6 +10,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from django.urls import get_resolver, reverse
 
 from sessions.invitations import invitation_path
@@ -333,3 +334,30 @@ def test_language_switcher_does_not_redirect_off_site(organizer_client, world):
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_language_chosen_once_is_used_on_a_new_browser(organizer, world):
+    """The switcher saved English on the profile; a browser with no
+    language cookie (another computer) asking for Korean gets English, and
+    the cookie, until the member switches again."""
+    korean = {"HTTP_ACCEPT_LANGUAGE": "ko-KR,ko;q=0.9"}
+    first = Client()
+    first.force_login(organizer)
+    first.post("/i18n/setlang/", {"language": "en", "next": "/"}, **korean)
+    organizer.refresh_from_db()
+    assert organizer.language == "en"
+
+    other = Client()
+    other.force_login(organizer)
+    response = other.get("/sessions/", **korean)
+    assert reads_in(response.content.decode()) == ENGLISH
+    assert response.cookies["django_language"].value == "en"
+    other.post("/i18n/setlang/", {"language": "ko", "next": "/"}, **korean)
+    assert reads_in(other.get("/sessions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()) == KOREAN
+
+
+def test_language_of_a_member_who_never_chose_follows_the_browser(organizer_client, world):
+    for header, language in [("ko-KR,ko;q=0.9", KOREAN), ("en-US,en;q=0.9", ENGLISH)]:
+        response = organizer_client.get("/sessions/", HTTP_ACCEPT_LANGUAGE=header)
+        assert reads_in(response.content.decode()) == language
+        assert "django_language" not in response.cookies
