@@ -161,11 +161,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Test databases get a UTF-8 ctype: pg_trgm sees no Hangul under "C".
     DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
 
-# Rendered page fragments (sessions/fragments.py). By default each process
-# keeps its own; keys carry the content version, so processes never disagree
-# about what is current. DJANGO_CACHE_ENTRIES bounds the memory (fragments
-# are 2-120 KB). DJANGO_CACHE_URL=redis://host:6379/0 (or rediss://) makes
-# one cache that every app server shares: a fragment is rendered once for all.
+# Cached page parts (sessions/fragments.py). By default each process keeps
+# its own; every part is checked against the table versions in the
+# database, so processes never disagree about what is current.
+# DJANGO_CACHE_ENTRIES bounds the memory (parts are 1-120 KB; a session page
+# keeps about eight, a talk page four or five: 5,000 hold a few hundred
+# pages). DJANGO_CACHE_URL=redis://host:6379/0 (or rediss://) makes one
+# cache that every app server shares: a part is rendered once for all.
 CACHE_URL = env_str("DJANGO_CACHE_URL")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
@@ -182,7 +184,7 @@ elif CACHE_URL in ("", "locmem://"):
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "studygroup-fragments",
-            "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_CACHE_ENTRIES", 1000)},
+            "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_CACHE_ENTRIES", 5000)},
         }
     }
 else:

@@ -98,7 +98,32 @@ def cool():
     ContentVersion.bump(counted_tables(), connection.alias)
 
 
-def measure(scale, repeat, cold_repeat, warmup=3, show_queries=False):
+def crawl(client, size):
+    """Request `size` session and talk pages (half each, as many as there
+    are) twice, from an empty cache: the share of cached parts served from
+    the cache on the second pass (the default cache, at its default size)."""
+    from django.core.cache import cache
+
+    from sessions import fragments
+    from sessions.models import Presentation, StudySession
+
+    sessions = StudySession.objects.select_related("season").order_by("-date")[: size // 2]
+    talks = Presentation.objects.order_by("-pk").values_list("pk", flat=True)[
+        : size - len(sessions)
+    ]
+    urls = [session.get_absolute_url() for session in sessions]
+    urls += [f"/talks/{pk}/" for pk in talks]
+    cache.clear()
+    for url in urls:
+        client.get(url)
+    hits, misses = fragments.STATS["hits"], fragments.STATS["misses"]
+    for url in urls:
+        client.get(url)
+    hits, misses = fragments.STATS["hits"] - hits, fragments.STATS["misses"] - misses
+    return {"pages": len(urls), "hits": hits, "misses": misses}
+
+
+def measure(scale, repeat, cold_repeat, warmup=3, show_queries=False, crawl_size=0):
     """Inside the child process: the numbers for every page at `scale`."""
     from django.db import connection
     from django.test import Client
@@ -153,7 +178,8 @@ def measure(scale, repeat, cold_repeat, warmup=3, show_queries=False):
             started = time.perf_counter()
             client.get(urls[name])
             results[name]["cold_times"].append((time.perf_counter() - started) * 1000)
-    return {"scale": scale, "vendor": connection.vendor, "pages": results}
+    crawled = crawl(client, crawl_size) if crawl_size else None
+    return {"scale": scale, "vendor": connection.vendor, "pages": results, "crawl": crawled}
 
 
 def profile(scale, page, repeat, cold=False):
@@ -203,7 +229,13 @@ def child_main(args):
     if args.profile:
         profile(args.child, args.profile, args.repeat, cold=args.cold)
         return
-    result = measure(args.child, args.repeat, args.cold_repeat, show_queries=args.show_queries)
+    result = measure(
+        args.child,
+        args.repeat,
+        args.cold_repeat,
+        show_queries=args.show_queries,
+        crawl_size=args.crawl,
+    )
     sys.stdout.write("\n" + json.dumps(result) + "\n")
 
 
@@ -212,6 +244,7 @@ def run_scale(scale, args):
     ensure_database(url, fresh=args.fresh)
     command = [sys.executable, "-m", "tests.benchmarks.bench_pages", "--child", scale]
     command += ["--repeat", str(args.repeat), "--cold-repeat", str(args.cold_repeat)]
+    command += ["--crawl", str(args.crawl)]
     if args.profile:
         command += ["--profile", args.profile] + (["--cold"] if args.cold else [])
         subprocess.run(command, env=child_env(url), check=True)
@@ -268,6 +301,14 @@ def print_table(results, repeat, cold_repeat):
             )
             for seconds, sql in page.get("sql", []):
                 print(f"{'':<23}{float(seconds) * 1000:8.2f} ms  {sql}")
+        crawled = result.get("crawl")
+        if crawled:
+            parts = crawled["hits"] + crawled["misses"]
+            rate = 100 * crawled["hits"] / parts if parts else 0
+            print(
+                f"Crawl of {crawled['pages']} session and talk pages ({result['scale']}), "
+                f"second pass: {rate:.1f}% of {parts} cached parts from the cache"
+            )
         print()
 
 
@@ -284,6 +325,12 @@ def main(argv=None):
         "--cold", action="store_true", help="With --profile: each request right after a write."
     )
     parser.add_argument("--show-queries", action="store_true", help="Print each page's SQL.")
+    parser.add_argument(
+        "--crawl",
+        type=int,
+        default=300,
+        help="Session and talk pages crawled twice for the cache hit rate (0: none).",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
