@@ -197,6 +197,10 @@ class PaperQuerySet(models.QuerySet):
             arxiv_id=parsed.arxiv_id,
             doi=parsed.doi,
             normalized_url=parsed.normalized_url,
+            # Saved pending at once: no second write to mark it.
+            metadata_state=Paper.Metadata.PENDING
+            if parsed.arxiv_id or parsed.doi
+            else Paper.Metadata.NONE,
         )
         paper.fetch_metadata_later()
         return paper, True
@@ -378,8 +382,9 @@ class Paper(models.Model):
             return
         from sessions.papers.tasks import enqueue_fetch
 
-        self.metadata_state = self.Metadata.PENDING
-        Paper.objects.filter(pk=self.pk).update(metadata_state=self.Metadata.PENDING)
+        if self.metadata_state != self.Metadata.PENDING:
+            self.metadata_state = self.Metadata.PENDING
+            Paper.objects.filter(pk=self.pk).update(metadata_state=self.Metadata.PENDING)
         # Robust: a queue that cannot take the task must not fail the saved
         # form; the paper stays pending for `refresh_paper_metadata`.
         transaction.on_commit(partial(enqueue_fetch, self.pk, delay), robust=True)

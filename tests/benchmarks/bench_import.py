@@ -2,7 +2,8 @@
 
 Generates N session files (by-topic and by-team layouts alternating, with
 papers, questions, answers and reflections), imports them into a fresh
-database, then imports them again (nothing changes) and prints both speeds.
+database, then imports them again (nothing changes) and prints both speeds
+and the SQL statements per file (and how many of them write table versions).
 
     .venv/bin/python tests/benchmarks/bench_import.py [--files 1000]
     .venv/bin/python manage.py shell -c "from tests.benchmarks.bench_import import main; main([])"
@@ -123,12 +124,19 @@ def main(argv=None):
         print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
         for label in ("first import", "second import (unchanged)"):
             started = time.perf_counter()
-            report = import_paths([notes])
+            statements = []
+            with connection.execute_wrapper(
+                lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)
+            ):
+                report = import_paths([notes])
             elapsed = time.perf_counter() - started
             totals = report.totals
+            versions = sum("study_contentversion" in sql for sql in statements)
             print(
                 f"{label}: {len(report.files)} files in {elapsed:.2f} s = "
-                f"{len(report.files) / elapsed:.0f} files/s "
+                f"{len(report.files) / elapsed:.0f} files/s, "
+                f"{len(statements) / len(report.files):.1f} queries per file "
+                f"({versions / len(report.files):.1f} of them version writes) "
                 f"({len(report.failed)} failed; created: "
                 + ", ".join(
                     f"{totals[kind, 'created']} {kind}"
