@@ -182,7 +182,7 @@ def session_detail(request, season, number):
         {
             "session": session,
             "can_manage": can_manage,
-            "retro_html": session_retro_html(session, user, can_manage),
+            "retro_html": session_retro_html(session, can_manage, viewer=user),
             "talks_html": session_talks_html(session, user.is_organizer, viewer=user),
             "attendance_html": attendance_html,
             "reflections_html": reflections_html,

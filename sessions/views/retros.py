@@ -18,7 +18,7 @@ from sessions.forms.retros import (
     CardMergeForm,
     ResolveActionItemForm,
 )
-from sessions.fragments import cached
+from sessions.fragments import cached, cached_with_own_links
 from sessions.models import (
     ActionItem,
     Answer,
@@ -335,24 +335,35 @@ def session_carry_over(session):
     return carried_questions(session), items
 
 
-def session_retro_html(session, viewer, can_manage):
+@cached_with_own_links
+def session_retro_html(session, can_manage, viewer):
     """The retrospective part of the session page: the board link, the
-    questions carried over and the action items due. The lists are cached
-    once for everyone; the links to close or resolve an item, which only
-    its addressee or owner and the organizers get, are added when the part
-    is rendered, without a query."""
+    questions carried over and the action items due, with the links to
+    close or resolve an item for its addressee or owner (`viewer`, or None)
+    and, with `can_manage`, for the organizers; and those addressees and
+    owners."""
     questions, items = session_carry_over(session)
-    return render_to_string(
+    html = render_to_string(
         "study/includes/session_retro.html",
         {
             "session": session,
             "carried_questions": [
-                (question, can_manage or viewer.pk == question.addressed_to_id)
+                (
+                    question,
+                    can_manage or viewer is not None and viewer.pk == question.addressed_to_id,
+                )
                 for question in questions
             ],
-            "action_items": [(item, can_manage or viewer.pk == item.owner_id) for item in items],
+            "action_items": [
+                (item, can_manage or viewer is not None and viewer.pk == item.owner_id)
+                for item in items
+            ],
         },
     )
+    owners = {question.addressed_to_id for question in questions} | {
+        item.owner_id for item in items
+    }
+    return html, owners
 
 
 def my_action_items(user):

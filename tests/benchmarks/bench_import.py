@@ -125,9 +125,12 @@ def main(argv=None):
         for label in ("first import", "second import (unchanged)"):
             started = time.perf_counter()
             statements = []
-            with connection.execute_wrapper(
-                lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)
-            ):
+
+            def count(execute, sql, *args, statements=statements):
+                statements.append(sql)
+                return execute(sql, *args)
+
+            with connection.execute_wrapper(count):
                 report = import_paths([notes])
             elapsed = time.perf_counter() - started
             totals = report.totals
