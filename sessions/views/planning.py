@@ -227,10 +227,19 @@ def current_rotation(request):
     return redirect("study:rotation", season.slug)
 
 
+@cached
+def season_rotation(season):
+    """The season's rotation (the roster in the order of fairness, and who
+    is away) and how many of its coming slots are open."""
+    order, away = rotation(season)
+    open_slots = TalkSlot.objects.open().upcoming().filter(session__season=season).count()
+    return order, away, open_slots
+
+
 def rotation_page(request, season):
     """Who presents next in the season: the roster in the order of fairness."""
     season = get_object_or_404(Season, slug=season)
-    order, away = rotation(season)
+    order, away, open_slots = season_rotation(season)
     me = next((entry for entry in [*order, *away] if entry.member.pk == request.user.pk), None)
     return render(
         request,
@@ -241,7 +250,7 @@ def rotation_page(request, season):
             "away": away,
             "me": me,
             "can_manage": season.can_manage(request.user),
-            "open_slots": TalkSlot.objects.open().upcoming().filter(session__season=season).count(),
+            "open_slots": open_slots,
         },
     )
 
