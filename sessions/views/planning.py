@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -229,26 +230,28 @@ def current_rotation(request):
 
 @cached
 def season_rotation(season):
-    """The season's rotation (the roster in the order of fairness, and who
-    is away) and how many of its coming slots are open."""
+    """The season's rotation as HTML (the roster in the order of fairness,
+    and who is away), whether each roster member is away (id → bool), and
+    how many of the season's coming slots are open."""
     order, away = rotation(season)
+    html = render_to_string("study/includes/rotation_order.html", {"order": order, "away": away})
+    roster = {entry.member.pk: entry.membership.away for entry in [*order, *away]}
     open_slots = TalkSlot.objects.open().upcoming().filter(session__season=season).count()
-    return order, away, open_slots
+    return html, roster, open_slots
 
 
 def rotation_page(request, season):
     """Who presents next in the season: the roster in the order of fairness."""
     season = get_object_or_404(Season, slug=season)
-    order, away, open_slots = season_rotation(season)
-    me = next((entry for entry in [*order, *away] if entry.member.pk == request.user.pk), None)
+    order_html, roster, open_slots = season_rotation(season)
     return render(
         request,
         "study/rotation.html",
         {
             "season": season,
-            "order": order,
-            "away": away,
-            "me": me,
+            "order_html": order_html,
+            "on_roster": request.user.pk in roster,
+            "away_now": roster.get(request.user.pk, False),
             "can_manage": season.can_manage(request.user),
             "open_slots": open_slots,
         },
