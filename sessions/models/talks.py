@@ -252,7 +252,12 @@ class PresentationPaper(models.Model):
 
 class QuestionQuerySet(models.QuerySet):
     def unanswered(self):
-        return self.filter(answers__isnull=True)
+        """Questions with no answer. An anti-join (NOT EXISTS) rather than a
+        left join filtered on NULL: PostgreSQL estimates it well, where the
+        join made it expect one row and loop over every member per question
+        (the session page's carried-over questions took 170 ms at the large
+        scale, 5 ms this way)."""
+        return self.filter(~models.Exists(Answer.objects.filter(question=models.OuterRef("pk"))))
 
     def open(self):
         """Unanswered and not closed without an answer: what still waits."""
