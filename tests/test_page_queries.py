@@ -104,7 +104,7 @@ def test_session_list_queries_do_not_grow_with_history(
     history, bench_client, django_assert_num_queries
 ):
     response = get(
-        bench_client, django_assert_num_queries, reverse("study:session-list"), 11, cached=3
+        bench_client, django_assert_num_queries, reverse("study:session-list"), 10, cached=3
     )
     assert response.content.decode().count('class="session-number"') == min(history.sessions, 20)
 

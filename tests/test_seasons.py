@@ -85,17 +85,16 @@ def test_season_page_query_count_does_not_grow(member_client, count, django_asse
     for number in range(1, count + 1):
         factories.StudySessionFactory(number=number)
         SeasonMembership.objects.create(season=season, member=factories.MemberFactory())
-    # session + user, content version, season, sessions, roster roles, roster
-    # count, roster page with counts, current season, the viewer's season role;
-    # plus the bell's unread count
+    # versions, user, season, its organizers, sessions, roster roles, roster
+    # count, roster page with counts, current season; plus the bell's unread count
     with django_assert_num_queries(10):
         response = member_client.get(season.get_absolute_url())
     content = response.content.decode()
     assert content.count('class="session-number"') == count
     assert content.count('<th scope="row">') == count
-    # Again: everything but the viewer's season role comes from the cache;
-    # plus the bell's unread count.
-    with django_assert_num_queries(4):
+    # Again: versions and user; everything else comes from the cache but the
+    # bell's unread count.
+    with django_assert_num_queries(3):
         member_client.get(season.get_absolute_url())
 
 

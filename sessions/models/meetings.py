@@ -23,12 +23,13 @@ class StudySessionQuerySet(models.QuerySet):
     def in_season(self, season):
         return self.filter(season=season)
 
-    def current_season_first(self):
-        """Every session with its season: the current season's first, then
-        the other seasons newest first, each latest session first."""
+    def current_season_first(self, current=None):
+        """Every session with its season: the current season's first (that
+        of `current` when known), then the other seasons newest first, each
+        latest session first."""
         from .seasons import Season
 
-        current = Season.objects.current()
+        current = current or Season.objects.current()
         return self.select_related("season").order_by(
             models.Case(
                 models.When(season_id=current.pk if current else None, then=0),

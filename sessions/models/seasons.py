@@ -38,10 +38,10 @@ class SeasonQuerySet(models.QuerySet):
         today = timezone.localdate()
         return self.running_on(today).newest_first().first() or self.newest_first().first()
 
-    def current_first(self):
-        """Every season, the current one first, then the newest."""
+    def current_first(self, current=None):
+        """Every season, the current one first (`current` when known), then the newest."""
         seasons = list(self.newest_first())
-        current = self.current()
+        current = current or self.current()
         return sorted(seasons, key=lambda season: season != current)
 
 
@@ -117,10 +117,12 @@ class Season(RenderedMarkdownModel):
             models.Q(pk__in=self.organizer_ids()) | models.Q(pk__in=Member.objects.organizers())
         )
 
-    def can_manage(self, user):
-        """Organizers of the group, and organizers of this season, manage its
-        sessions and roster."""
-        return user.is_organizer or user.pk in self.organizer_ids()
+    def can_manage(self, user, organizer_ids=None):
+        """Organizers of the group, and organizers of this season (its
+        `organizer_ids` when known), manage its sessions and roster."""
+        if user.is_organizer:
+            return True
+        return user.pk in (self.organizer_ids() if organizer_ids is None else organizer_ids)
 
     def has_member(self, user):
         """Whether `user` is on this season's roster."""

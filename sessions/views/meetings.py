@@ -49,16 +49,23 @@ def talks_with_presenters():
 
 
 @cached
+def current_season():
+    return Season.objects.current()
+
+
+@cached
 def season_switcher_html(season):
     return render_to_string(
         "study/includes/season_switcher.html",
-        {"seasons": Season.objects.current_first(), "season": season},
+        {"seasons": Season.objects.current_first(current_season()), "season": season},
     )
 
 
 @cached
 def session_list_html(season, page_number):
-    sessions = StudySession.objects.current_season_first().prefetch_related(talks_with_presenters())
+    sessions = StudySession.objects.current_season_first(current_season()).prefetch_related(
+        talks_with_presenters()
+    )
     if season:
         sessions = sessions.in_season(season)
     page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(page_number)
@@ -175,7 +182,7 @@ def session_detail(request, season, number):
     attendance_html, responses = render_attendance(session)
     reflections_html, reflection_authors = render_session_reflections(session)
     slots, roster = session_slots(session)
-    can_manage = user.is_organizer or user.pk in season_organizers
+    can_manage = session.season.can_manage(user, season_organizers)
     return render(
         request,
         "study/session_detail.html",

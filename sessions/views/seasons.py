@@ -16,6 +16,7 @@ from sessions.fragments import cached
 from sessions.models import Season, SeasonMembership, StudySession
 
 from .access import season_for_organizer
+from .meetings import current_season
 from .paging import page_number
 from .participation import member_totals
 
@@ -33,13 +34,10 @@ LEGACY_SESSION_PAGES = {
 
 
 @cached
-def season_of(slug):
-    return get_object_or_404(Season, slug=slug)
-
-
-@cached
-def current_season():
-    return Season.objects.current()
+def season_and_organizers(slug):
+    """The season, and who organizes it."""
+    season = get_object_or_404(Season, slug=slug)
+    return season, season.organizer_ids()
 
 
 @cached
@@ -67,14 +65,15 @@ def season_roster_html(season, number):
 
 def season_detail(request, season):
     """The season's sessions, its roster and their participation."""
-    season = season_of(season)
+    season, organizers = season_and_organizers(season)
+    user = request.user
     return render(
         request,
         "study/season_detail.html",
         {
             "season": season,
             "is_current": current_season() == season,
-            "can_manage": season.can_manage(request.user),
+            "can_manage": season.can_manage(user, organizers),
             "sessions_html": season_sessions_html(season),
             "roster_html": season_roster_html(season, page_number(request)),
         },
