@@ -480,3 +480,20 @@ def test_every_cached_page_shows_each_viewer_what_a_fresh_render_does(
                 name: _without_tokens(clients[name].get(url).content.decode()) for name in order
             }
             assert seen == fresh, url
+
+
+def test_cached_library_page_follows_a_bulk_delete_in_the_admin(member_client, db):
+    """The admin's "delete selected" deletes in bulk (QuerySet.delete): the
+    library page cached before shows the paper no more."""
+    factories.PaperFactory(title="남는 논문")
+    deleted = factories.PaperFactory(title="지울 논문")
+    assert "지울 논문" in member_client.get("/papers/").content.decode()
+    admin = Client()
+    admin.force_login(factories.MemberFactory(is_staff=True, is_superuser=True))
+    response = admin.post(
+        "/admin/study/paper/",
+        {"action": "delete_selected", "_selected_action": [deleted.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    content = member_client.get("/papers/").content.decode()
+    assert ("남는 논문" in content, "지울 논문" in content) == (True, False)
