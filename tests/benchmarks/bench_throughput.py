@@ -776,9 +776,11 @@ def main(argv=None):
         flush=True,
     )
 
+    load_before = os.getloadavg()
     totals = {}
     for workers in args.workers:
         totals[workers] = measure(args, env, workers, setup, cookie)
+    load_after = os.getloadavg()
 
     print()
     print(
@@ -798,6 +800,12 @@ def main(argv=None):
                     f"{workers} workers, {label(page, rate)}: write errors "
                     f"{sorted(set(total['write_errors']))[:5]}"
                 )
+    print(
+        "Load average (1, 5, 15 min) before: "
+        f"{' '.join(f'{value:.2f}' for value in load_before)}, after: "
+        f"{' '.join(f'{value:.2f}' for value in load_after)} (the benchmark's own included), "
+        f"{os.cpu_count()} CPUs"
+    )
     print("Thresholds (issue 19) are information: the exit status does not depend on them.")
 
 
