@@ -2,11 +2,13 @@
 schedule, and the table it prints (tests/benchmarks/bench_throughput.py)."""
 
 import argparse
+import threading
 
 import pytest
 from django.urls import reverse
 
 from tests import factories
+from tests.benchmarks import bench_throughput
 from tests.benchmarks.bench_throughput import (
     MIXED_THRESHOLDS,
     SESSION,
@@ -109,6 +111,27 @@ def test_rate_schedule_keeps_the_rate_and_never_bursts():
     assert schedule.delay(100.9) == 0.0
     schedule.started(100.9)
     assert schedule.delay(100.9) == pytest.approx(0.2)
+
+
+def test_the_writer_skips_starts_while_every_tab_is_busy(monkeypatch):
+    release, submitted = threading.Event(), []
+
+    def submit(browser, path, field, change, follow):
+        submitted.append((path, change("text")))
+        release.wait(10)
+
+    monkeypatch.setattr(bench_throughput.Browser, "submit", submit)
+    plan = {kind: [f"/{kind}/"] for kind in WRITE_MIX}
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    threading.Timer(0.4, release.set).start()
+    result = bench_throughput.write(1, {}, plan, rate=50, stop=stop, tabs=2)
+    assert result["writes"] == 2 and result["errors"] == []
+    assert result["missed"] >= 5
+    assert sorted(submitted) == [
+        ("/journal/", "text\n\n(edit 0)"),
+        ("/question elsewhere/", "text\n\n(edit 1)"),
+    ]
 
 
 def test_plan_step_rotates_each_kind_and_reads_one_in_five():

@@ -27,12 +27,16 @@ reader, but a generated member who asked a question on the session being
 read (given a password in the benchmark database). It logs in through the
 login form once per gunicorn, with its own session cookie, and then edits
 as a person does in the browser: it opens an edit form (GET, for the CSRF
-token and the row's version), changes the text, submits it (POST, which
-must answer 302; anything else is counted as an error) and opens the page
-it is sent to. Writes start on a fixed schedule (1/rate apart; a write
-that overruns its slot is followed at once by the next, never by a burst),
-and the writes per second actually achieved are printed. The edits go
-round this mix of five:
+token and the row's version), changes the text and submits it (POST, which
+must answer 302; anything else is counted as an error). With `--follow`
+it also opens the page the save redirects to (a third request, a page
+rendered after the write), as a browser would. Writes start on a fixed schedule, 1/rate apart: an edit
+still under way when the next is due does not hold it back (up to four run
+at once, like tabs of one browser; a start that finds all four busy is
+skipped and counted as missed, and late starts are never made up in a
+burst). The writes per second that went through, the median time of one
+edit (all its requests) and the errors are printed. The edits go round
+this mix of five:
 
     1. one of its journal entries,
     2. one of its questions on another session,
@@ -55,6 +59,7 @@ at the end, whatever happens.
 """
 
 import argparse
+import concurrent.futures
 import http.client
 import json
 import os
@@ -83,6 +88,8 @@ TRIVIAL, SESSION = "trivial page", "session page"
 WRITER_PASSWORD = "studygroup-bench-writer"
 # The writer's round of edits (see the module docstring).
 WRITE_MIX = ("journal", "question elsewhere", "journal", "answer elsewhere", "read session")
+# Edits the writer may have running at once (see `write`).
+WRITER_TABS = 4
 # Rows of each kind the writer rotates over.
 ROWS_PER_KIND = 3
 # mixed / alone that issue 19 asks for, by write rate; and session / trivial.
@@ -272,7 +279,7 @@ class Browser:
                 # A connection the server closed between two requests: once more.
                 self.conn.close()
                 self.conn = None
-                if attempt == 2:
+                if attempt == 2 or method != "GET":
                     raise
         update_cookies(self.cookies, response.msg.get_all("Set-Cookie") or [])
         if response.will_close:
@@ -280,10 +287,11 @@ class Browser:
             self.conn = None
         return response.status, response.msg, text
 
-    def submit(self, path, field, change):
+    def submit(self, path, field, change, follow=False):
         """Open the form at `path`, apply `change` to the POST form's `field`
-        values, submit it and follow the redirect. None when that went as in
-        a browser (a 302 to a page that answers 200), else what went wrong."""
+        values, submit it and, when `follow`, open the page it redirects to.
+        None when that went as in a browser (a 302, and a page that answers
+        200), else what went wrong."""
         status, _, html = self.request("GET", path)
         if status != 200:
             return f"GET {path}: {status}"
@@ -299,6 +307,8 @@ class Browser:
             errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', text, re.S)
             detail = re.sub(r"<[^>]+>", " ", " ".join(errors)).split() if errors else []
             return f"POST {target}: {status} {' '.join(detail)[:120]}".rstrip()
+        if not follow:
+            return None
         location = urlsplit(headers.get("Location", ""))
         page = location.path + (f"?{location.query}" if location.query else "")
         status, _, _ = self.request("GET", page)
@@ -352,28 +362,54 @@ def plan_step(plan, number):
     return kind, rows[turn % len(rows)]
 
 
-def write(port, cookies, plan, rate, stop):
-    """Edit at `rate` per second until `stop` is set; what was done."""
-    browser = Browser(port, cookies)
+def write(port, cookies, plan, rate, stop, tabs=WRITER_TABS, follow=False):
+    """Edit at `rate` per second until `stop` is set; what was done.
+
+    Each edit runs in one of `tabs` threads (browser tabs of the same login,
+    each with its own connection), so that a slow edit does not hold back the
+    next one; a start that finds every tab busy is skipped and counted as
+    missed.
+    """
+    lock, local = threading.Lock(), threading.local()
+    errors, latencies, missed = [], [], 0
+    idle = threading.Semaphore(tabs)
+
+    def edit(number):
+        try:
+            if not hasattr(local, "browser"):
+                local.browser = Browser(port, cookies)
+            kind, path = plan_step(plan, number)
+            began = time.perf_counter()
+            try:
+                problem = local.browser.submit(
+                    path, "body", lambda text: edited_body(text, number), follow
+                )
+            except (OSError, http.client.HTTPException) as exc:
+                problem = f"{path}: {exc!r}"
+            with lock:
+                latencies.append((time.perf_counter() - began) * 1000)
+                if problem:
+                    errors.append(f"{kind}: {problem}")
+        finally:
+            idle.release()
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=tabs)
     schedule = RateSchedule(rate, time.monotonic())
-    started = time.monotonic()
-    errors, latencies, number = [], [], 0
+    started, number = time.monotonic(), 0
     while not stop.wait(schedule.delay(time.monotonic())):
         schedule.started(time.monotonic())
-        kind, path = plan_step(plan, number)
-        began = time.perf_counter()
-        try:
-            problem = browser.submit(path, "body", lambda text, n=number: edited_body(text, n))
-        except (OSError, http.client.HTTPException) as exc:
-            problem = f"{path}: {exc!r}"
-        latencies.append((time.perf_counter() - began) * 1000)
-        if problem:
-            errors.append(f"{kind}: {problem}")
-        number += 1
+        if idle.acquire(blocking=False):
+            pool.submit(edit, number)
+            number += 1
+        else:
+            missed += 1
+    seconds = time.monotonic() - started
+    pool.shutdown(wait=True)
     return {
         "writes": number,
+        "missed": missed,
         "errors": errors,
-        "seconds": time.monotonic() - started,
+        "seconds": seconds,
         "latencies": latencies,
     }
 
@@ -389,7 +425,9 @@ def write_main(args):
     threading.Thread(target=watch_stdin, daemon=True).start()
     setup = json.loads(args.write)
     print("ready", flush=True)
-    result = write(args.port, setup["cookies"], setup["plan"], setup["rate"], stop)
+    result = write(
+        args.port, setup["cookies"], setup["plan"], setup["rate"], stop, follow=setup["follow"]
+    )
     print(json.dumps(result), flush=True)
 
 
@@ -560,7 +598,7 @@ def label(page, rate):
 
 def empty_total():
     return {"latencies": [], "errors": [], "seconds": 0.0, "writes": 0, "write_seconds": 0.0,
-            "write_errors": [], "write_latencies": []}  # fmt: skip
+            "write_errors": [], "write_latencies": [], "missed": 0}  # fmt: skip
 
 
 def add_result(total, result, written=None):
@@ -572,6 +610,7 @@ def add_result(total, result, written=None):
         total["write_seconds"] += written["seconds"]
         total["write_errors"] += written["errors"]
         total["write_latencies"] += written["latencies"]
+        total["missed"] += written["missed"]
 
 
 def rate_of(total):
@@ -582,6 +621,17 @@ def verdict(value, threshold):
     if threshold is None:
         return ""
     return f"{'pass' if value >= threshold else 'FAIL'} (>= {threshold:.0%})"
+
+
+def writes_summary(writes, errors, missed, seconds, latencies):
+    """Writes that went through per second, the median time of one edit (its
+    requests), errors out of writes started, and missed starts."""
+    achieved = (writes - len(errors)) / seconds if seconds else 0.0
+    text = (
+        f"{achieved:5.2f} w/s  {median(latencies) if latencies else 0:5.0f} ms each, "
+        f"{len(errors)}/{writes} errors"
+    )
+    return f"{text}, {missed} missed" if missed else text
 
 
 def summary_rows(totals, workers, write_rates):
@@ -608,12 +658,14 @@ def summary_rows(totals, workers, write_rates):
         cells = []
         for count in workers:
             total = totals[count][(SESSION, rate)]
-            done = total["writes"] - len(total["write_errors"])
-            achieved = done / total["write_seconds"] if total["write_seconds"] else 0.0
-            took = total["write_latencies"]
             cells.append(
-                f"{achieved:5.2f} w/s  {median(took) if took else 0:5.0f} ms each, "
-                f"{len(total['write_errors'])}/{total['writes']} errors"
+                writes_summary(
+                    total["writes"],
+                    total["write_errors"],
+                    total["missed"],
+                    total["write_seconds"],
+                    total["write_latencies"],
+                )  # fmt: skip
             )
         rows.append((f"writes achieved at {rate:g} w/s", cells))
     for rate in write_rates:
@@ -684,14 +736,17 @@ def measure(args, env, workers, setup, cookie):
                     result = run_load(port, pages[page], cookie, per_round, cap, args.concurrency)
                     written, note = None, ""
                 else:
-                    writer = {"cookies": writer_cookies, "plan": setup["plan"], "rate": rate}
+                    writer = {
+                        "cookies": writer_cookies, "plan": setup["plan"], "rate": rate,
+                        "follow": args.follow,
+                    }  # fmt: skip
                     result, written = run_mixed(
                         port, pages[page], cookie, per_round, cap, args.concurrency, writer
                     )
-                    note = (
-                        f"   {(written['writes'] - len(written['errors'])) / written['seconds']:5.2f} w/s achieved,"
-                        f" {len(written['errors'])} errors"
-                    )
+                    note = "   writes: " + writes_summary(
+                        written["writes"], written["errors"], written["missed"],
+                        written["seconds"], written["latencies"],
+                    )  # fmt: skip
                     for problem in written["errors"][:3]:
                         note += f"\n      {problem}"
                 add_result(totals[(page, rate)], result, written)
@@ -723,6 +778,11 @@ def main(argv=None):
         default=None,
         help="DJANGO_CACHE_URL for gunicorn, e.g. redis://127.0.0.1:6379/5 "
         "(default: what the settings give, local memory per worker).",
+    )
+    parser.add_argument(
+        "--follow",
+        action="store_true",
+        help="The writer also opens the page each save redirects to, as a browser does.",
     )
     parser.add_argument("--fresh", action="store_true", help="Drop and regenerate the data.")
     parser.add_argument("--load", help=argparse.SUPPRESS)
@@ -786,7 +846,8 @@ def main(argv=None):
     print(
         f"Throughput: gunicorn sync workers, PostgreSQL, {args.scale} data, cache: {cache}, "
         f"{args.concurrency} reader threads on loopback, {args.seconds:g} s per measurement "
-        f"in {args.rounds} rounds; req/s and median/p95 latency"
+        f"in {args.rounds} rounds; req/s and median/p95 latency; each write: GET form, POST"
+        f"{', GET the page it redirects to' if args.follow else ''}"
     )
     print(format_table(summary_rows(totals, args.workers, args.write_rates), args.workers))
     for workers in args.workers:
