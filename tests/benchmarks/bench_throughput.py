@@ -326,7 +326,7 @@ def login(port, username, password):
         raise SystemExit(f"GET /accounts/login/: {status}, no login form")
     values = {"username": username, "password": password}
     fields = [(name, values.get(name, value)) for name, value in form["fields"]]
-    status, headers, _ = browser.request("POST", form["action"] or "/accounts/login/", fields)
+    status, _, _ = browser.request("POST", form["action"] or "/accounts/login/", fields)
     if status != 302 or "sessionid" not in browser.cookies:
         raise SystemExit(f"The writer {username!r} could not log in: POST answered {status}")
     return browser.cookies
@@ -336,9 +336,9 @@ def login(port, username, password):
 
 
 class RateSchedule:
-    """Start times 1/rate apart. A start that is already past when its turn
-    comes (the previous write overran) happens at once and the schedule goes
-    on from there: late writes are never made up in a burst."""
+    """Start times 1/rate apart. A start whose time has passed when its turn
+    comes happens at once and the schedule goes on from there: late writes
+    are never made up in a burst."""
 
     def __init__(self, rate, start):
         self.interval = 1.0 / rate
@@ -384,7 +384,7 @@ def write(port, cookies, plan, rate, stop, tabs=WRITER_TABS, follow=False):
                 problem = local.browser.submit(
                     path, "body", lambda text: edited_body(text, number), follow
                 )
-            except (OSError, http.client.HTTPException) as exc:
+            except Exception as exc:  # an error to count, not a reason to stop
                 problem = f"{path}: {exc!r}"
             with lock:
                 latencies.append((time.perf_counter() - began) * 1000)
