@@ -25,6 +25,7 @@ from tests.benchmarks.bench_throughput import (
     plan_step,
     summary_rows,
     update_cookies,
+    verdict,
 )
 
 PAGE = """
@@ -192,12 +193,12 @@ def test_summary_table_ratios_and_verdicts():
     # 47 of the 48 writes went through in 10 s.
     assert rows["writes achieved at 5 w/s"][0].split()[:2] == ["4.70", "w/s"]
     assert "1/48 errors" in rows["writes achieved at 5 w/s"][0]
-    assert rows["mixed 1 w/s / alone"][0].split() == ["95%", "pass", "(>=", "90%)"]
-    assert rows["mixed 1 w/s / alone"][1].split()[:2] == ["80%", "FAIL"]
-    assert rows["mixed 5 w/s / alone"][0].split()[:2] == ["50%", "FAIL"]
-    assert rows["mixed 5 w/s / alone"][1].split()[:2] == ["80%", "pass"]
-    assert rows["session alone / trivial"][0].split()[:2] == ["67%", "pass"]
-    assert rows["session alone / trivial"][1].split()[:2] == ["33%", "FAIL"]
+    assert rows["mixed 1 w/s / alone"][0].split() == ["95.0%", "pass", "(>=", "90%)"]
+    assert rows["mixed 1 w/s / alone"][1].split()[:2] == ["80.0%", "FAIL"]
+    assert rows["mixed 5 w/s / alone"][0].split()[:2] == ["50.0%", "FAIL"]
+    assert rows["mixed 5 w/s / alone"][1].split()[:2] == ["80.0%", "pass"]
+    assert rows["session alone / trivial"][0].split()[:2] == ["66.7%", "pass"]
+    assert rows["session alone / trivial"][1].split()[:2] == ["33.3%", "FAIL"]
     table = format_table(list(rows.items()), [2, 4]).splitlines()
     assert table[0].split() == ["measurement", "2", "workers", "4", "workers"]
     assert len(table) == 2 + len(rows)
@@ -218,7 +219,7 @@ def test_a_rate_without_a_threshold_gets_no_verdict():
         }
     }
     rows = dict(summary_rows(totals, [2], [2.0]))
-    assert rows["mixed 2 w/s / alone"][0].split() == ["50%"]
+    assert rows["mixed 2 w/s / alone"][0].split() == ["50.0%"]
 
 
 @pytest.mark.django_db
@@ -249,3 +250,9 @@ def test_the_writers_edit_goes_through_the_apps_forms(client, member, presenter,
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.body.endswith("\n\n(edit 7)")
+
+
+def test_verdict_is_strict_at_the_threshold():
+    assert verdict(0.5, 0.5) == "pass (>= 50%)"
+    assert verdict(0.4996, 0.5) == "FAIL (>= 50%)"
+    assert verdict(0.2, None) == ""

@@ -674,14 +674,14 @@ def summary_rows(totals, workers, write_rates):
             alone = rate_of(totals[count][(SESSION, None)])
             mixed = rate_of(totals[count][(SESSION, rate)])
             ratio = mixed / alone if alone else 0.0
-            cells.append(f"{ratio:6.0%}  {verdict(ratio, MIXED_THRESHOLDS.get(rate))}")
+            cells.append(f"{ratio:6.1%}  {verdict(ratio, MIXED_THRESHOLDS.get(rate))}")
         rows.append((f"mixed {rate:g} w/s / alone", cells))
     cells = []
     for count in workers:
         trivial = rate_of(totals[count][(TRIVIAL, None)])
         session = rate_of(totals[count][(SESSION, None)])
         ratio = session / trivial if trivial else 0.0
-        cells.append(f"{ratio:6.0%}  {verdict(ratio, SESSION_VS_TRIVIAL)}")
+        cells.append(f"{ratio:6.1%}  {verdict(ratio, SESSION_VS_TRIVIAL)}")
     rows.append(("session alone / trivial", cells))
     return rows
 
