@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
+
+from sessions.paths import page_url
 
 from .base import RenderedMarkdownModel
 
@@ -119,7 +120,7 @@ class StudySession(RenderedMarkdownModel):
         return [self.season.slug, self.number]
 
     def get_absolute_url(self):
-        return reverse("study:session-detail", args=self.url_args)
+        return page_url("study:session-detail", *self.url_args)
 
     @property
     def ical_uid_key(self):

@@ -4,11 +4,11 @@ from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from sessions.markdown import MAX_SHORT_TEXT
+from sessions.paths import page_url
 
 from .base import RenderedMarkdownModel
 from .reflections import Visibility
@@ -106,7 +106,7 @@ class Member(RenderedMarkdownModel, AbstractUser):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("study:member-detail", args=[self.pk])
+        return page_url("study:member-detail", self.pk)
 
     @property
     def label(self):

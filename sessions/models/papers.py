@@ -6,8 +6,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import models, transaction
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from sessions.paths import page_url
 
 from .base import count_of
 
@@ -317,7 +318,7 @@ class Paper(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("study:paper-detail", args=[self.pk])
+        return page_url("study:paper-detail", self.pk)
 
     def save(self, *args, **kwargs):
         if self.url:

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
+
+from sessions.paths import page_url
 
 from .base import RenderedMarkdownModel
 from .meetings import StudySession
@@ -149,5 +150,5 @@ class Reflection(RenderedMarkdownModel):
 
     def get_absolute_url(self):
         if self.kind == self.Kind.JOURNAL:
-            return reverse("study:journal-detail", args=[self.pk])
+            return page_url("study:journal-detail", self.pk)
         return f"{self.session.get_absolute_url()}#reflection-{self.pk}"

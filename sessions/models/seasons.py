@@ -3,11 +3,12 @@ import re
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
+
+from sessions.paths import page_url
 
 from .base import RenderedMarkdownModel
 
@@ -93,7 +94,7 @@ class Season(RenderedMarkdownModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("study:season-detail", args=[self.slug])
+        return page_url("study:season-detail", self.slug)
 
     def save(self, *args, **kwargs):
         if not self.slug:

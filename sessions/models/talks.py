@@ -2,13 +2,13 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from sessions.markdown import MAX_SHORT_TEXT
+from sessions.paths import page_url
 
 from .base import RenderedMarkdownModel
 from .meetings import StudySession
@@ -103,7 +103,7 @@ class Presentation(RenderedMarkdownModel):
         return self.topic
 
     def get_absolute_url(self):
-        return reverse("study:talk-detail", args=[self.pk])
+        return page_url("study:talk-detail", self.pk)
 
     @classmethod
     def from_db(cls, db, field_names, values):
