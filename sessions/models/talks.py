@@ -16,22 +16,62 @@ from .papers import Paper
 
 
 class PresentationQuerySet(models.QuerySet):
+    def with_presenters(self):
+        """Prefetch the presenters in order, each member with what names and
+        links them (one query): `presenter_links`, `ordered_presenters()`,
+        `can_edit()`."""
+        return self.prefetch_related(presenters_prefetch())
+
+    def with_papers(self):
+        """Prefetch the papers in their order (one query): `ordered_papers()`."""
+        return self.prefetch_related(paper_links_prefetch())
+
     def with_people(self):
         """Prefetch presenters (in order) and papers, for lists of talks."""
-        return self.select_related("session").prefetch_related(
-            Prefetch(
-                "presenter_links",
-                queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
-            ),
-            paper_links_prefetch(),
+        return self.select_related("session").with_presenters().with_papers()
+
+    def for_session_page(self):
+        """A session's talks in order as its page shows them: presenters,
+        papers, the number of questions, and no markdown source (three
+        queries)."""
+        return (
+            self.defer("summary", "created_by", "created_at", "updated_at")
+            .annotate(question_count=models.Count("questions"))
+            .with_presenters()
+            .with_papers()
+            .order_by("order", "pk")
         )
+
+
+# What a page shows of a member named on it: their label and link.
+MEMBER_LABEL_FIELDS = ("username", "display_name", "emoji")
+
+
+def presenters_prefetch():
+    """Prefetch a talk's presenters in order, each member loaded with
+    MEMBER_LABEL_FIELDS only (one query)."""
+    return Prefetch(
+        "presenter_links",
+        queryset=PresentationPresenter.objects.select_related("member")
+        .only("presentation_id", "order", *(f"member__{name}" for name in MEMBER_LABEL_FIELDS))
+        .order_by("order"),
+    )
 
 
 def paper_links_prefetch():
     """Prefetch a talk's papers in their order, for `Presentation.ordered_papers()` (one query)."""
     return Prefetch(
         "paper_links",
-        queryset=PresentationPaper.objects.select_related("paper").order_by("order", "pk"),
+        queryset=PresentationPaper.objects.select_related("paper")
+        .only(
+            "presentation_id",
+            "order",
+            "paper__title",
+            "paper__url",
+            "paper__arxiv_id",
+            "paper__doi",
+        )
+        .order_by("order", "pk"),
     )
 
 
@@ -251,6 +291,31 @@ class PresentationPaper(models.Model):
 
 
 class QuestionQuerySet(models.QuerySet):
+    def for_display(self):
+        """Questions as the session and talk pages show them: asker,
+        addressee, text and state, with their answers and the answers'
+        authors, without markdown sources (two queries)."""
+        people = [
+            f"{person}__{name}"
+            for person in ("asked_by", "addressed_to")
+            for name in MEMBER_LABEL_FIELDS
+        ]
+        return (
+            self.select_related("asked_by", "addressed_to")
+            .only("presentation_id", "body_html", "edited_at", "closed_at", *people)
+            .prefetch_related(
+                Prefetch(
+                    "answers",
+                    queryset=Answer.objects.select_related("author").only(
+                        "question_id",
+                        "body_html",
+                        "edited_at",
+                        *(f"author__{name}" for name in MEMBER_LABEL_FIELDS),
+                    ),
+                )
+            )
+        )
+
     def unanswered(self):
         """Questions with no answer. An anti-join (NOT EXISTS) rather than a
         left join filtered on NULL: PostgreSQL estimates it well, where the

@@ -31,7 +31,6 @@ from sessions.models import (
     Member,
     Nomination,
     Presentation,
-    PresentationPresenter,
     Reflection,
     StudySession,
     TalkSlot,
@@ -59,12 +58,7 @@ def _feed_member(feed, token):
 
 
 def _talks_with_presenters():
-    return Presentation.objects.order_by("order", "pk").prefetch_related(
-        Prefetch(
-            "presenter_links",
-            queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
-        )
-    )
+    return Presentation.objects.order_by("order", "pk").with_presenters()
 
 
 def _slots_without_talk():

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,14 +14,11 @@ from sessions.forms import StudySessionForm
 from sessions.forms.concurrency import save_or_form_error
 from sessions.fragments import cached, cached_with_own_links
 from sessions.models import (
-    Answer,
     Presentation,
-    PresentationPresenter,
     Question,
     Season,
     StudySession,
 )
-from sessions.models.talks import paper_links_prefetch
 
 from .access import get_session, session_for_organizer
 from .attendance import attendance_controls, attendance_lists
@@ -38,13 +35,7 @@ QUESTIONS_PER_TALK = 10
 def talks_with_presenters():
     """Prefetch for a session's talks, each with its presenters in order."""
     return Prefetch(
-        "presentations",
-        queryset=Presentation.objects.order_by("order", "pk").prefetch_related(
-            Prefetch(
-                "presenter_links",
-                queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
-            )
-        ),
+        "presentations", queryset=Presentation.objects.order_by("order", "pk").with_presenters()
     )
 
 
@@ -99,21 +90,10 @@ def session_talks(session):
     first QUESTIONS_PER_TALK questions with their answers (the talk page has
     them all). Cached too: a viewer who owns an item gets a second copy of
     the talks' HTML, rendered from the same talks."""
-    questions = (
-        Question.objects.select_related("asked_by", "addressed_to")
-        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("author")))
-        .order_by("position", "pk")[:QUESTIONS_PER_TALK]
-    )
+    questions = Question.objects.for_display().order_by("position", "pk")[:QUESTIONS_PER_TALK]
     return list(
-        session.presentations.order_by("order", "pk")
-        .annotate(question_count=Count("questions"))
-        .prefetch_related(
-            Prefetch(
-                "presenter_links",
-                queryset=PresentationPresenter.objects.select_related("member").order_by("order"),
-            ),
-            paper_links_prefetch(),
-            Prefetch("questions", queryset=questions, to_attr="first_questions"),
+        session.presentations.for_session_page().prefetch_related(
+            Prefetch("questions", queryset=questions, to_attr="first_questions")
         )
     )
 

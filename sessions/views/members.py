@@ -5,7 +5,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -23,7 +23,6 @@ from sessions.models import (
     Answer,
     Member,
     Presentation,
-    PresentationPresenter,
     Question,
     Reflection,
     TalkSlot,
@@ -55,12 +54,6 @@ def profile_sections(member, viewer):
     asked, reflections, journal) as `viewer` sees them: the latest
     PROFILE_SECTION_SIZE items of each, loaded without the text the profile
     does not show (seven queries)."""
-    presenters = Prefetch(
-        "presenter_links",
-        queryset=PresentationPresenter.objects.select_related("member")
-        .only("presentation_id", "member__display_name", "member__emoji")
-        .order_by("order"),
-    )
     talks, more_talks = _bounded(
         Presentation.objects.filter(presenter_links__member=member)
         .select_related("session__season")
@@ -72,7 +65,7 @@ def profile_sections(member, viewer):
             "session__season__name",
             "session__season__slug",
         )
-        .prefetch_related(presenters)
+        .with_presenters()
         .order_by("-session__date", "-session__number", "order", "pk")
     )
     question_fields = (

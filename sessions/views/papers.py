@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 
 from sessions.forms.papers import PaperLibraryForm
 from sessions.fragments import cached
-from sessions.models import Paper, Presentation, PresentationPresenter
+from sessions.models import Paper, Presentation
 
 from .paging import page_number
 
@@ -83,14 +83,7 @@ def paper_detail(request, pk):
                 "presentations",
                 queryset=Presentation.objects.select_related("session__season")
                 .order_by("-session__date", "-session__number", "order")
-                .prefetch_related(
-                    Prefetch(
-                        "presenter_links",
-                        queryset=PresentationPresenter.objects.select_related("member").order_by(
-                            "order"
-                        ),
-                    )
-                ),
+                .with_presenters(),
             )
         ),
         pk=pk,

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -17,11 +17,9 @@ from sessions.models import (
     NotificationKind,
     Paper,
     Presentation,
-    PresentationPresenter,
     Question,
     TalkSlot,
 )
-from sessions.models.talks import paper_links_prefetch
 from sessions.notifications import notify
 
 from .access import answer_for_author, get_session, question_for_author, talk_for_editing
@@ -36,17 +34,12 @@ def talk_summary(pk):
     its heading and overview (presenters, papers, slides, summary) as HTML,
     its presenters in order as (id, label) pairs, and its number of
     questions (three queries)."""
-    presenters = Prefetch(
-        "presenter_links",
-        queryset=PresentationPresenter.objects.select_related("member")
-        .only("presentation_id", "member__display_name", "member__emoji")
-        .order_by("order"),
-    )
     talk = get_object_or_404(
         Presentation.objects.select_related("session__season")
         .defer("summary", "session__notes", "session__notes_html")
         .annotate(question_count=Count("questions"))
-        .prefetch_related(presenters, paper_links_prefetch()),
+        .with_presenters()
+        .with_papers(),
         pk=pk,
     )
     return {
@@ -63,26 +56,8 @@ def talk_summary(pk):
 def page_questions(talk_pk, number):
     """The questions on page `number` of the talk page, with their answers
     (two queries)."""
-    answers = Answer.objects.select_related("author").only(
-        "question_id", "author", "body_html", "edited_at", "author__display_name", "author__emoji"
-    )
     questions = (
-        Question.objects.filter(presentation=talk_pk)
-        .select_related("asked_by", "addressed_to")
-        .only(
-            "presentation_id",
-            "asked_by",
-            "addressed_to",
-            "body_html",
-            "edited_at",
-            "closed_at",
-            "asked_by__display_name",
-            "asked_by__emoji",
-            "addressed_to__display_name",
-            "addressed_to__emoji",
-        )
-        .prefetch_related(Prefetch("answers", queryset=answers))
-        .order_by("position", "pk")
+        Question.objects.filter(presentation=talk_pk).for_display().order_by("position", "pk")
     )
     start = (number - 1) * QUESTIONS_PER_PAGE
     return list(questions[start : start + QUESTIONS_PER_PAGE])
