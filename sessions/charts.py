@@ -6,12 +6,13 @@ shape carries a <title>, so a pointer or a screen reader gets the number.
 """
 
 import datetime
+import functools
 
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 CELL = 11
 GAP = 2
@@ -33,61 +34,79 @@ def heat_level(count, highest):
     return max(1, min(HEAT_LEVELS, -(-count * HEAT_LEVELS // highest)))
 
 
-def heatmap(counts, first_day, last_day, *, label):
-    """A contribution calendar: one square per day from `first_day` to
-    `last_day`, weeks as columns (Monday on top), shaded by `counts[date]`.
-
-    Days with something done are squares with a title (the date and the
-    count); the empty days, most of a year, are drawn together as one path,
-    which keeps a page of many members' years small.
-    """
+@functools.lru_cache(maxsize=32)
+def _heatmap_layout(first_day, last_day, language):
+    """What every member's heatmap of the same days shares, worked out once
+    per language: the size, each day's place, date and empty square, and
+    the month and weekday labels as HTML."""
     start = first_day - datetime.timedelta(days=first_day.weekday())
     weeks = (last_day - start).days // 7 + 1
     left, top = 28, 16
-    width, height = left + weeks * STEP, top + 7 * STEP
-    highest = max(counts.values(), default=0)
-    cells, empty, months = [], [], []
+    days, months = [], []
     day = first_day
     while day <= last_day:
         column = (day - start).days // 7
         x, y = left + column * STEP, top + day.weekday() * STEP
-        count = counts.get(day, 0)
-        if count > 0:
-            tip = _("%(date)s: %(count)d") % {
-                "date": date_format(day, "DATE_FORMAT"),
-                "count": count,
-            }
-            cells.append(
-                (x, y, CELL, CELL, heat_level(count, highest), day.isoformat(), count, tip)
+        days.append(
+            (
+                day,
+                x,
+                y,
+                day.isoformat(),
+                date_format(day, "DATE_FORMAT"),
+                f"M{x} {y}h{CELL}v{CELL}h-{CELL}z",
             )
-        else:
-            empty.append(f"M{x} {y}h{CELL}v{CELL}h-{CELL}z")
+        )
         if day.day == 1 or day == first_day:
             months.append((x, top - 5, date_format(day, "M")))
         day += datetime.timedelta(days=1)
     weekday_labels = [
         (left - 4, top + row * STEP + CELL - 1, label) for row, label in WEEKDAY_LABELS.items()
     ]
+    labels = format_html_join(
+        "", '<text class="chart-label" x="{}" y="{}">{}</text>', months
+    ) + format_html_join(
+        "", '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>', weekday_labels
+    )
+    return left + weeks * STEP, top + 7 * STEP, tuple(days), labels
+
+
+def heatmap(counts, first_day, last_day, *, label):
+    """A contribution calendar: one square per day from `first_day` to
+    `last_day`, weeks as columns (Monday on top), shaded by `counts[date]`.
+
+    Days with something done are squares with a title (the date and the
+    count); the empty days, most of a year, are drawn together as one path,
+    which keeps a page of many members' years small. A page draws one per
+    member: what they share is worked out once (`_heatmap_layout`), and the
+    squares are written as plain text (numbers and ISO dates need no
+    escaping; the title is escaped).
+    """
+    width, height, days, labels = _heatmap_layout(first_day, last_day, get_language())
+    highest = max(counts.values(), default=0)
+    tip_text = _("%(date)s: %(count)d")
+    cells, empty = [], []
+    for day, x, y, iso, date_text, square in days:
+        count = counts.get(day, 0)
+        if count > 0:
+            tip = escape(tip_text % {"date": date_text, "count": count})
+            cells.append(
+                f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
+                f'class="heat heat-{heat_level(count, highest)}" data-date="{iso}" '
+                f'data-count="{count}"><title>{tip}</title></rect>'
+            )
+        else:
+            empty.append(square)
     return format_html(
         '<svg class="chart heatmap" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
-        'aria-label="{label}" xmlns="http://www.w3.org/2000/svg">{months}{weekdays}'
+        'aria-label="{label}" xmlns="http://www.w3.org/2000/svg">{labels}'
         '<path class="heat heat-0" d="{empty}"></path>{cells}</svg>',
         w=width,
         h=height,
         label=label,
-        months=format_html_join("", '<text class="chart-label" x="{}" y="{}">{}</text>', months),
-        weekdays=format_html_join(
-            "",
-            '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>',
-            weekday_labels,
-        ),
+        labels=labels,
         empty="".join(empty),
-        cells=format_html_join(
-            "",
-            '<rect x="{}" y="{}" width="{}" height="{}" class="heat heat-{}" '
-            'data-date="{}" data-count="{}"><title>{}</title></rect>',
-            cells,
-        ),
+        cells=mark_safe("".join(cells)),
     )
 
 

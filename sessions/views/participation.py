@@ -31,13 +31,27 @@ from .paging import page_number
 MEMBERS_PER_PAGE = 20
 
 
-def member_totals(season=None, year=None):
+# The counts `member_totals` annotates.
+TOTALS = (
+    "talk_count",
+    "asked_count",
+    "received_count",
+    "answered_count",
+    "reflection_count",
+    "journal_count",
+    "attended_count",
+)
+# What the activity of a year counts on its way (`activity_and_totals`).
+ACTIVITY_TOTALS = ("talk_count", "asked_count", "answered_count", "attended_count")
+
+
+def member_totals(season=None, year=None, counts=TOTALS):
     """Active members with their counts (of `season`'s sessions, or of the
     sessions and journal entries of `year`, when given; else of all time), in
-    one query. A season's counts leave journal entries of every date in (they
-    belong to no season). Private journal entries are not counted: the page
-    is the group's shared record, the same for every viewer, the entries'
-    author included."""
+    one query; only the `counts` named, when given. A season's counts leave
+    journal entries of every date in (they belong to no season). Private
+    journal entries are not counted: the page is the group's shared record,
+    the same for every viewer, the entries' author included."""
     if season is not None:
         at = {"season": season}
     elif year is not None:
@@ -48,7 +62,7 @@ def member_totals(season=None, year=None):
     talks = questions = {f"presentation__session__{k}": v for k, v in at.items()}
     answers = {f"question__presentation__session__{k}": v for k, v in at.items()}
     journals = {} if year is None or season is not None else {"date__year": year}
-    return Member.objects.filter(is_active=True).annotate(
+    annotations = dict(
         talk_count=count_of(PresentationPresenter.objects.filter(**talks), "member"),
         asked_count=count_of(Question.objects.filter(**questions), "asked_by"),
         received_count=count_of(Question.objects.filter(**questions), "addressed_to"),
@@ -67,6 +81,9 @@ def member_totals(season=None, year=None):
         journal_count=count_of(Reflection.objects.journals().shared().filter(**journals), "author"),
         attended_count=count_of(Attendance.objects.filter(attended=True, **where), "member"),
     )
+    return Member.objects.filter(is_active=True).annotate(
+        **{name: annotations[name] for name in counts}
+    )
 
 
 def activity_by_member(first_day, last_day, member_ids=None):
@@ -78,14 +95,22 @@ def activity_by_member(first_day, last_day, member_ids=None):
     date: imported notes keep their place in time. Private entries are left
     out, as in `member_totals`.
     """
+    return activity_and_totals(first_day, last_day, member_ids)[0]
+
+
+def activity_and_totals(first_day, last_day, member_ids=None):
+    """`activity_by_member`, and from the same five queries
+    {member id: {count: total}} of the ACTIVITY_TOTALS of `member_totals`
+    for sessions between the two days."""
     activity = defaultdict(Counter)
+    totals = defaultdict(Counter)
     sources = [
-        (PresentationPresenter.objects, "member", "presentation__session__date"),
-        (Question.objects, "asked_by", "presentation__session__date"),
-        (Answer.objects, "author", "question__presentation__session__date"),
-        (Attendance.objects.filter(attended=True), "member", "session__date"),
+        (PresentationPresenter.objects, "member", "presentation__session__date", "talk_count"),
+        (Question.objects, "asked_by", "presentation__session__date", "asked_count"),
+        (Answer.objects, "author", "question__presentation__session__date", "answered_count"),
+        (Attendance.objects.filter(attended=True), "member", "session__date", "attended_count"),
     ]
-    for queryset, member_field, day_field in sources:
+    for queryset, member_field, day_field, total_name in sources:
         if member_ids is not None:
             queryset = queryset.filter(**{f"{member_field}__in": member_ids})
         rows = (
@@ -93,10 +118,16 @@ def activity_by_member(first_day, last_day, member_ids=None):
             .exclude(**{f"{member_field}__isnull": True})
             .order_by()
             .values_list(member_field, day_field)
-            .annotate(total=Count("pk"))
         )
-        for member_id, day, total in rows:
+        if total_name == "answered_count":
+            # Questions answered: a question is on one day, so the distinct
+            # questions of each day add up to those of the whole range.
+            rows = rows.annotate(total=Count("pk"), counted=Count("question", distinct=True))
+        else:
+            rows = rows.annotate(total=Count("pk"), counted=Count("pk"))
+        for member_id, day, total, counted in rows:
             activity[member_id][day] += total
+            totals[member_id][total_name] += counted
     reflections = Reflection.objects.shared()
     if member_ids is not None:
         reflections = reflections.filter(author__in=member_ids)
@@ -109,7 +140,7 @@ def activity_by_member(first_day, last_day, member_ids=None):
     )
     for member_id, day, total in reflections:
         activity[member_id][day] += total
-    return activity
+    return activity, totals
 
 
 def sessions_attendance(year=None):
@@ -141,11 +172,16 @@ def participation_html(year, number):
     (nine queries)."""
     first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     start = (number - 1) * MEMBERS_PER_PAGE
+    # The counts the activity queries do not give along the way are subqueries.
     members = list(
-        member_totals(year=year).order_by("display_name", "pk")[start : start + MEMBERS_PER_PAGE]
+        member_totals(year=year, counts=[name for name in TOTALS if name not in ACTIVITY_TOTALS])
+        .only("username", "display_name", "emoji")
+        .order_by("display_name", "pk")[start : start + MEMBERS_PER_PAGE]
     )
-    activity = activity_by_member(first_day, last_day, [member.pk for member in members])
+    activity, totals = activity_and_totals(first_day, last_day, [member.pk for member in members])
     for member in members:
+        for name in ACTIVITY_TOTALS:
+            setattr(member, name, totals[member.pk][name])
         counts = activity.get(member.pk, Counter())
         member.activity_total = sum(counts.values())
         member.heatmap = charts.heatmap(
