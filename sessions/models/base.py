@@ -6,6 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions.markdown import MAX_LONG_TEXT
 
+# What a page shows of a member named on it: their label and link.
+MEMBER_LABEL_FIELDS = ("username", "display_name", "emoji")
+# What a page shows of a session named on it: its full name, link and day.
+SESSION_NAME_FIELDS = ("number", "date", "season__name", "season__slug")
+
+
+def fields_of(relation, names):
+    """`names` seen through `relation`, for `.only()`: fields_of("author",
+    MEMBER_LABEL_FIELDS) is author__username, author__display_name, …"""
+    return [f"{relation}__{name}" for name in names]
+
 
 def count_of(queryset, field):
     """How many rows of `queryset` have `field` pointing at the outer row,

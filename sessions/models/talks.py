@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from sessions.markdown import MAX_SHORT_TEXT
 from sessions.paths import page_url
 
-from .base import RenderedMarkdownModel
+from .base import MEMBER_LABEL_FIELDS, RenderedMarkdownModel, fields_of
 from .meetings import StudySession
 from .papers import Paper
 
@@ -43,17 +43,13 @@ class PresentationQuerySet(models.QuerySet):
         )
 
 
-# What a page shows of a member named on it: their label and link.
-MEMBER_LABEL_FIELDS = ("username", "display_name", "emoji")
-
-
 def presenters_prefetch():
     """Prefetch a talk's presenters in order, each member loaded with
     MEMBER_LABEL_FIELDS only (one query)."""
     return Prefetch(
         "presenter_links",
         queryset=PresentationPresenter.objects.select_related("member")
-        .only("presentation_id", "order", *(f"member__{name}" for name in MEMBER_LABEL_FIELDS))
+        .only("presentation_id", "order", *fields_of("member", MEMBER_LABEL_FIELDS))
         .order_by("order"),
     )
 
@@ -310,7 +306,7 @@ class QuestionQuerySet(models.QuerySet):
                         "question_id",
                         "body_html",
                         "edited_at",
-                        *(f"author__{name}" for name in MEMBER_LABEL_FIELDS),
+                        *fields_of("author", MEMBER_LABEL_FIELDS),
                     ),
                 )
             )

@@ -16,6 +16,7 @@ from sessions.models import (
     Reflection,
     StudySession,
 )
+from sessions.models.base import MEMBER_LABEL_FIELDS, SESSION_NAME_FIELDS, fields_of
 
 from .meetings import talks_with_presenters
 from .planning import agenda
@@ -30,16 +31,37 @@ def recent_activity(limit=RECENT_ACTIVITY):
 
     Four queries, whatever the size of the group's history.
     """
-    talks = Presentation.objects.select_related("session__season", "created_by").order_by(
-        "-created_at"
+    talks = (
+        Presentation.objects.select_related("session__season", "created_by")
+        .only(
+            "topic",
+            "created_at",
+            *fields_of("session", SESSION_NAME_FIELDS),
+            *fields_of("created_by", MEMBER_LABEL_FIELDS),
+        )
+        .order_by("-created_at")
     )
-    questions = Question.objects.select_related("presentation", "asked_by").order_by("-created_at")
-    answers = Answer.objects.select_related("question__presentation", "author").order_by(
-        "-created_at"
+    questions = (
+        Question.objects.select_related("presentation", "asked_by")
+        .only("created_at", "presentation__topic", *fields_of("asked_by", MEMBER_LABEL_FIELDS))
+        .order_by("-created_at")
+    )
+    answers = (
+        Answer.objects.select_related("question__presentation", "author")
+        .only(
+            "created_at", "question__presentation__topic", *fields_of("author", MEMBER_LABEL_FIELDS)
+        )
+        .order_by("-created_at")
     )
     reflections = (
         Reflection.objects.on_sessions()
         .select_related("session__season", "author")
+        .only(
+            "kind",
+            "created_at",
+            *fields_of("session", SESSION_NAME_FIELDS),
+            *fields_of("author", MEMBER_LABEL_FIELDS),
+        )
         .order_by("-created_at")
     )
     items = chain(
@@ -58,6 +80,12 @@ def waiting_for(user):
         Question.objects.addressed_to(user)
         .open()
         .select_related("presentation__session__season", "asked_by")
+        .only(
+            "body_html",
+            "presentation__topic",
+            *fields_of("presentation__session", SESSION_NAME_FIELDS),
+            *fields_of("asked_by", MEMBER_LABEL_FIELDS),
+        )
         .order_by("-created_at")[:OPEN_ITEMS]
     )
     took_part = Exists(
@@ -70,7 +98,8 @@ def waiting_for(user):
         StudySession.objects.past()
         .filter(took_part)
         .exclude(wrote_reflection)
-        .select_related("season")[:OPEN_ITEMS]
+        .select_related("season")
+        .only(*SESSION_NAME_FIELDS)[:OPEN_ITEMS]
     )
     return {"questions_for_me": questions_for_me, "reflections_due": reflections_due}
 
