@@ -8,6 +8,7 @@ shape carries a <title>, so a pointer or a screen reader gets the number.
 import datetime
 import functools
 
+from django.core.signals import setting_changed
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -69,6 +70,10 @@ def _heatmap_layout(first_day, last_day, language):
         "", '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>', weekday_labels
     )
     return left + weeks * STEP, top + 7 * STEP, tuple(days), labels
+
+
+# Formats are settings: a test that changes one gets fresh labels.
+setting_changed.connect(lambda **kwargs: _heatmap_layout.cache_clear(), weak=False)
 
 
 def heatmap(counts, first_day, last_day, *, label):

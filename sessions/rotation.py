@@ -14,6 +14,7 @@ from datetime import date
 from django.db.models import Count, Max
 
 from sessions.models import PresentationPresenter, SeasonMembership, TalkSlot
+from sessions.models.base import MEMBER_LABEL_FIELDS, fields_of
 
 
 @dataclass
@@ -35,7 +36,11 @@ class RotationEntry:
 def rotation(season):
     """The roster of `season` as (order, away): the members to ask next,
     fairest first, and the members away (by name). Three queries."""
-    memberships = list(season.memberships.select_related("member"))
+    memberships = list(
+        season.memberships.select_related("member").only(
+            "season_id", "role", "joined_on", "away", *fields_of("member", MEMBER_LABEL_FIELDS)
+        )
+    )
     counts = {}
     talks = (
         PresentationPresenter.objects.filter(presentation__session__season=season)

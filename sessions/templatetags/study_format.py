@@ -9,10 +9,12 @@ where that reads better (recent activity), and `{{ d|iso }}` the machine value o
 """
 
 import datetime
+import functools
 
 from django import template
+from django.core.signals import setting_changed
 from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 register = template.Library()
 
@@ -31,7 +33,18 @@ def day(value):
     value = _local(value)
     if isinstance(value, datetime.datetime):
         value = value.date()
+    return _day(value, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value, language):
+    """A date in the words of `language` (the active one): lists repeat the
+    same few days (sessions' dates) on every row."""
     return formats.date_format(value, "DATE_FORMAT")
+
+
+# Formats are settings: a test that changes one gets fresh words.
+setting_changed.connect(lambda **kwargs: _day.cache_clear(), weak=False)
 
 
 @register.filter
