@@ -14,6 +14,8 @@ import functools
 from django import template
 from django.core.signals import setting_changed
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
 register = template.Library()
@@ -90,3 +92,17 @@ def without(people, person):
     """`people` except `person`: `{% for other in presenters|without:member %}`, so
     that `forloop.last` is the last one shown (no trailing comma)."""
     return [other for other in people if other.pk != getattr(person, "pk", None)]
+
+
+@register.filter
+def presenters(talk):
+    """A talk's presenters, in order ("🐻 최하은, 김민준"), from its
+    `presenter_links` (prefetched by `with_presenters()`): a filter rather
+    than an included template, since lists of sessions show one per talk."""
+    people = [
+        format_html('<span class="person">{}</span>', link.member.label)
+        for link in talk.presenter_links.all()
+    ]
+    if not people:
+        people = [format_html('<span class="muted">{}</span>', gettext("No presenter yet"))]
+    return format_html('<span class="presenters">{}</span>', mark_safe(", ".join(people)))

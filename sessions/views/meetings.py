@@ -33,9 +33,13 @@ QUESTIONS_PER_TALK = 10
 
 
 def talks_with_presenters():
-    """Prefetch for a session's talks, each with its presenters in order."""
+    """Prefetch for a session's talks, each with its presenters in order, as
+    lists of sessions show them (topic and presenters)."""
     return Prefetch(
-        "presentations", queryset=Presentation.objects.order_by("order", "pk").with_presenters()
+        "presentations",
+        queryset=Presentation.objects.only("session_id", "topic", "order")
+        .order_by("order", "pk")
+        .with_presenters(),
     )
 
 
