@@ -25,7 +25,7 @@ from .attendance import attendance_controls, attendance_lists
 from .paging import page_number
 from .planning import session_slots
 from .retros import session_retro_html
-from .talks import question_owners
+from .talks import as_seen_by, question_owners
 
 SESSIONS_PER_PAGE = 20
 # The session page shows this many questions of each talk; the talk page has them all.
@@ -120,6 +120,7 @@ def session_talks_html(session, is_organizer, viewer):
     talks = session_talks(session)
     for talk in talks:
         talk.editable = talk.can_edit(viewer) if viewer else is_organizer
+        as_seen_by(talk.first_questions, viewer)
     html = render_to_string("study/includes/session_talks.html", {"talks": talks, "user": viewer})
     return html, owners(talks)
 

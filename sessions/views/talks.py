@@ -74,12 +74,31 @@ def question_owners(questions):
     return people
 
 
+def as_seen_by(questions, viewer):
+    """`questions` (from `for_display()`) ready for question.html as
+    `viewer` (or None: nobody) sees them: each with its `shown_answers`,
+    whether the viewer asked it or wrote each answer (`mine`), and whether
+    they may still answer it (`can_answer`: who answered edits their answer
+    instead). Worked out here, the template reads attributes only."""
+    viewer_pk = viewer.pk if viewer is not None else None
+    for question in questions:
+        answers = list(question.answers.all())
+        question.shown_answers = answers
+        question.mine = bool(question.asked_by_id) and question.asked_by_id == viewer_pk
+        question.can_answer = True
+        for answer in answers:
+            answer.mine = bool(answer.author_id) and answer.author_id == viewer_pk
+            if answer.mine:
+                question.can_answer = False
+    return questions
+
+
 @cached_with_own_links
 def talk_questions_html(talk_pk, number, viewer):
     """The questions on page `number` of the talk page and the owners of
     their items; `viewer` (or None) sees the edit links of their own
     questions and answers."""
-    questions = page_questions(talk_pk, number)
+    questions = as_seen_by(page_questions(talk_pk, number), viewer)
     html = render_to_string(
         "study/includes/talk_questions.html", {"questions": questions, "user": viewer}
     )
