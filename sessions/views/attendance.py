@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from sessions.forms.attendance import AttendanceMarkForm, AttendanceResponseForm
 from sessions.models import Attendance
+from sessions.models.base import MEMBER_LABEL_FIELDS, fields_of
 from sessions.views.access import get_session, session_for_organizer
 
 
@@ -16,7 +17,11 @@ def attendance_lists(session):
     """Who is coming, who is not and who came, and each member's answer
     (`responses`: member id → going / not going); one query on
     `session.attendances`."""
-    attendances = session.attendances.select_related("member").order_by("member__display_name")
+    attendances = (
+        session.attendances.select_related("member")
+        .only("session_id", "response", "attended", *fields_of("member", MEMBER_LABEL_FIELDS))
+        .order_by("member__display_name")
+    )
     return {
         "coming": [a.member for a in attendances if a.response == Attendance.Response.GOING],
         "not_coming": [

@@ -19,6 +19,7 @@ from sessions.models import (
     Season,
     StudySession,
 )
+from sessions.models.base import MEMBER_LABEL_FIELDS, fields_of
 
 from .access import get_session, session_for_organizer
 from .attendance import attendance_controls, attendance_lists
@@ -129,7 +130,10 @@ def session_talks_html(session, is_organizer, viewer):
 def render_session_reflections(session):
     """The reflections section of the session page and who wrote them."""
     reflections = list(
-        session.reflections.on_sessions().select_related("author").order_by("author__display_name")
+        session.reflections.on_sessions()
+        .select_related("author")
+        .only("kind", "session_id", "body_html", *fields_of("author", MEMBER_LABEL_FIELDS))
+        .order_by("author__display_name")
     )
     html = render_to_string("study/includes/session_reflections.html", {"reflections": reflections})
     return html, {reflection.author_id for reflection in reflections}

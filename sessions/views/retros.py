@@ -29,6 +29,7 @@ from sessions.models import (
     RetroBoard,
     SeasonMembership,
 )
+from sessions.models.base import MEMBER_LABEL_FIELDS, SESSION_NAME_FIELDS, fields_of
 from sessions.notifications import notify
 
 from .access import get_session, season_for_organizer
@@ -322,6 +323,13 @@ def carried_questions(session):
             presentation__session__number__lt=session.number,
         )
         .select_related("presentation__session__season", "asked_by", "addressed_to")
+        .only(
+            "body",
+            "presentation__topic",
+            *fields_of("presentation__session", SESSION_NAME_FIELDS),
+            *fields_of("asked_by", MEMBER_LABEL_FIELDS),
+            *fields_of("addressed_to", MEMBER_LABEL_FIELDS),
+        )
         .order_by("presentation__session__number", "position", "pk")[:CARRIED_ITEMS]
     )
 
