@@ -42,6 +42,11 @@ class MemberManager(UserManager.from_queryset(MemberQuerySet)):
     pass
 
 
+def label_of(display_name, emoji):
+    """`Member.label` of a member known by these two fields only."""
+    return f"{emoji} {display_name}" if emoji else display_name
+
+
 class Member(RenderedMarkdownModel, AbstractUser):
     """A person in the group; also the login account."""
 
@@ -113,7 +118,7 @@ class Member(RenderedMarkdownModel, AbstractUser):
         """The member's emoji, then their display name: "🐻 최하은". The one rule
         for a name on a page: the emoji comes first, so a Korean particle
         always follows the name itself ("🐻 최하은의 소감", never "최하은🐻의")."""
-        return f"{self.emoji} {self.display_name}" if self.emoji else self.display_name
+        return label_of(self.display_name, self.emoji)
 
     @property
     def is_organizer(self):

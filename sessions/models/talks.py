@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
 from django.db.models import Prefetch
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
@@ -12,6 +13,7 @@ from sessions.paths import page_url
 
 from .base import MEMBER_LABEL_FIELDS, RenderedMarkdownModel, fields_of
 from .meetings import StudySession
+from .members import label_of
 from .papers import Paper
 
 
@@ -286,30 +288,137 @@ class PresentationPaper(models.Model):
         return f"{self.paper} – {self.presentation}"
 
 
+class Person:
+    """A member named on a page, by their label only (see `label_of`)."""
+
+    __slots__ = ("pk", "label")
+
+    def __init__(self, pk, display_name, emoji):
+        self.pk = pk
+        self.label = label_of(display_name, emoji)
+
+
+def _person(pk, display_name, emoji):
+    return None if pk is None else Person(pk, display_name, emoji)
+
+
+class QuestionRow:
+    """A question as the session and talk pages show it (`display_rows()`):
+    asker and addressee (`Person` or None), its HTML and state, and its
+    `answers` (`AnswerRow`s, oldest first)."""
+
+    __slots__ = (
+        "pk",
+        "presentation_id",
+        "asked_by_id",
+        "asked_by",
+        "addressed_to_id",
+        "addressed_to",
+        "body_html",
+        "edited_at",
+        "closed_at",
+        "answers",
+        "mine",
+        "can_answer",
+    )
+    FIELDS = (
+        "pk",
+        "presentation_id",
+        "asked_by_id",
+        "asked_by__display_name",
+        "asked_by__emoji",
+        "addressed_to_id",
+        "addressed_to__display_name",
+        "addressed_to__emoji",
+        "body_html",
+        "edited_at",
+        "closed_at",
+    )
+
+    def __init__(self, row):
+        (
+            self.pk,
+            self.presentation_id,
+            self.asked_by_id,
+            asker_name,
+            asker_emoji,
+            self.addressed_to_id,
+            addressee_name,
+            addressee_emoji,
+            self.body_html,
+            self.edited_at,
+            self.closed_at,
+        ) = row
+        self.asked_by = _person(self.asked_by_id, asker_name, asker_emoji)
+        self.addressed_to = _person(self.addressed_to_id, addressee_name, addressee_emoji)
+        self.answers = []
+        self.mine = False
+        self.can_answer = True
+
+
+class AnswerRow:
+    """An answer as the session and talk pages show it."""
+
+    __slots__ = ("pk", "author_id", "author", "body_html", "edited_at", "is_by_presenter", "mine")
+    FIELDS = (
+        "pk",
+        "question_id",
+        "author_id",
+        "author__display_name",
+        "author__emoji",
+        "body_html",
+        "edited_at",
+    )
+
+    def __init__(self, row, question):
+        (
+            self.pk,
+            _question_id,
+            self.author_id,
+            author_name,
+            author_emoji,
+            self.body_html,
+            self.edited_at,
+        ) = row
+        self.author = _person(self.author_id, author_name, author_emoji)
+        # As Answer.is_by_presenter: written by the member it was addressed to.
+        self.is_by_presenter = (
+            self.author_id is not None and self.author_id == question.addressed_to_id
+        )
+        self.mine = False
+
+
 class QuestionQuerySet(models.QuerySet):
-    def for_display(self):
-        """Questions as the session and talk pages show them: asker,
-        addressee, text and state, with their answers and the answers'
-        authors, without markdown sources (two queries)."""
-        people = [
-            f"{person}__{name}"
-            for person in ("asked_by", "addressed_to")
-            for name in MEMBER_LABEL_FIELDS
-        ]
+    def display_rows(self):
+        """The questions as the session and talk pages show them, in this
+        queryset's order: `QuestionRow`s with their answers (two queries).
+        Plain rows, not model instances: a page shows a hundred questions
+        and their answers, of which it prints a few fields."""
+        questions = [QuestionRow(row) for row in self.values_list(*QuestionRow.FIELDS)]
+        if questions:
+            by_pk = {question.pk: question for question in questions}
+            answers = (
+                Answer.objects.filter(question__in=list(by_pk))
+                .order_by("question", "created_at", "pk")
+                .values_list(*AnswerRow.FIELDS)
+            )
+            for row in answers:
+                question = by_pk[row[1]]
+                question.answers.append(AnswerRow(row, question))
+        return questions
+
+    def first_of_each_talk(self, count):
+        """The first `count` questions of each talk (by position), talk by talk."""
         return (
-            self.select_related("asked_by", "addressed_to")
-            .only("presentation_id", "body_html", "edited_at", "closed_at", *people)
-            .prefetch_related(
-                Prefetch(
-                    "answers",
-                    queryset=Answer.objects.select_related("author").only(
-                        "question_id",
-                        "body_html",
-                        "edited_at",
-                        *fields_of("author", MEMBER_LABEL_FIELDS),
-                    ),
+            self.annotate(
+                place=models.Window(
+                    RowNumber(),
+                    partition_by=[models.F("presentation_id")],
+                    order_by=[models.F("position").asc(), models.F("pk").asc()],
                 )
             )
+            .filter(place__lte=count)
+            .order_by("presentation_id", "position", "pk")
         )
 
     def unanswered(self):

@@ -92,15 +92,23 @@ def session_list(request):
 @cached
 def session_talks(session):
     """The session's talks in order, each with its presenters, papers and
-    first QUESTIONS_PER_TALK questions with their answers (the talk page has
-    them all). Cached too: a viewer who owns an item gets a second copy of
-    the talks' HTML, rendered from the same talks."""
-    questions = Question.objects.for_display().order_by("position", "pk")[:QUESTIONS_PER_TALK]
-    return list(
-        session.presentations.for_session_page().prefetch_related(
-            Prefetch("questions", queryset=questions, to_attr="first_questions")
+    first QUESTIONS_PER_TALK questions with their answers as `QuestionRow`s
+    (`first_questions`; the talk page has them all). Cached too: a viewer
+    who owns an item gets a second copy of the talks' HTML, rendered from
+    the same talks."""
+    talks = list(session.presentations.for_session_page())
+    first = {talk.pk: [] for talk in talks}
+    if talks:
+        questions = (
+            Question.objects.filter(presentation__in=list(first))
+            .first_of_each_talk(QUESTIONS_PER_TALK)
+            .display_rows()
         )
-    )
+        for question in questions:
+            first[question.presentation_id].append(question)
+    for talk in talks:
+        talk.first_questions = first[talk.pk]
+    return talks
 
 
 def owners(talks):

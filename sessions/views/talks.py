@@ -54,39 +54,38 @@ def talk_summary(pk):
 
 @cached
 def page_questions(talk_pk, number):
-    """The questions on page `number` of the talk page, with their answers
-    (two queries)."""
-    questions = (
-        Question.objects.filter(presentation=talk_pk).for_display().order_by("position", "pk")
-    )
+    """The questions on page `number` of the talk page, with their answers,
+    as `QuestionRow`s (two queries)."""
     start = (number - 1) * QUESTIONS_PER_PAGE
-    return list(questions[start : start + QUESTIONS_PER_PAGE])
+    return (
+        Question.objects.filter(presentation=talk_pk)
+        .order_by("position", "pk")[start : start + QUESTIONS_PER_PAGE]
+        .display_rows()
+    )
 
 
 def question_owners(questions):
-    """Who has an edit link among `questions` (answers prefetched): their
+    """Who has an edit link among `questions` (`QuestionRow`s): their
     askers and the authors of their answers."""
     people = set()
     for question in questions:
         people.add(question.asked_by_id)
-        people.update(answer.author_id for answer in question.answers.all())
+        people.update(answer.author_id for answer in question.answers)
     people.discard(None)
     return people
 
 
 def as_seen_by(questions, viewer):
-    """`questions` (from `for_display()`) ready for question.html as
-    `viewer` (or None: nobody) sees them: each with its `shown_answers`,
-    whether the viewer asked it or wrote each answer (`mine`), and whether
-    they may still answer it (`can_answer`: who answered edits their answer
-    instead). Worked out here, the template reads attributes only."""
+    """`questions` (`QuestionRow`s) as `viewer` (or None: nobody) sees them:
+    whether the viewer asked each and wrote each answer (`mine`), and
+    whether they may still answer it (`can_answer`: who answered edits
+    their answer instead). Worked out here, the template reads attributes
+    only."""
     viewer_pk = viewer.pk if viewer is not None else None
     for question in questions:
-        answers = list(question.answers.all())
-        question.shown_answers = answers
         question.mine = bool(question.asked_by_id) and question.asked_by_id == viewer_pk
         question.can_answer = True
-        for answer in answers:
+        for answer in question.answers:
             answer.mine = bool(answer.author_id) and answer.author_id == viewer_pk
             if answer.mine:
                 question.can_answer = False
