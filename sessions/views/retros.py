@@ -29,7 +29,7 @@ from sessions.models import (
     RetroBoard,
     SeasonMembership,
 )
-from sessions.models.base import MEMBER_LABEL_FIELDS, SESSION_NAME_FIELDS, fields_of
+from sessions.models.base import MEMBER_LABEL_FIELDS, fields_of
 from sessions.notifications import notify
 
 from .access import get_session, season_for_organizer
@@ -315,23 +315,30 @@ def action_item_resolve(request, pk):
 
 def carried_questions(session):
     """Questions of earlier sessions of the season still waiting for an
-    answer (neither answered nor closed), oldest session first (one query)."""
-    return list(
+    answer (neither answered nor closed), oldest session first (one query).
+    Their season is `session`'s: joining it again would only cost planning
+    time."""
+    questions = list(
         Question.objects.open()
         .filter(
             presentation__session__season_id=session.season_id,
             presentation__session__number__lt=session.number,
         )
-        .select_related("presentation__session__season", "asked_by", "addressed_to")
+        .select_related("presentation__session", "asked_by", "addressed_to")
         .only(
             "body",
             "presentation__topic",
-            *fields_of("presentation__session", SESSION_NAME_FIELDS),
+            "presentation__session__number",
+            "presentation__session__date",
+            "presentation__session__season_id",
             *fields_of("asked_by", MEMBER_LABEL_FIELDS),
             *fields_of("addressed_to", MEMBER_LABEL_FIELDS),
         )
         .order_by("presentation__session__number", "position", "pk")[:CARRIED_ITEMS]
     )
+    for question in questions:
+        question.presentation.session.season = session.season
+    return questions
 
 
 @cached
