@@ -15,13 +15,13 @@ to a scan: a known limit for two-syllable Korean words.
 
 import re
 from dataclasses import dataclass, field
+from html import escape
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -279,7 +279,8 @@ def _pattern(terms):
 
 
 def highlight(text, pattern):
-    """`text` escaped, with every match of `pattern` in <mark>."""
+    """`text` escaped (html.escape, as Django's escape), with every match of
+    `pattern` in <mark>."""
     parts, last = [], 0
     for match in pattern.finditer(text):
         parts.append(escape(text[last : match.start()]))
