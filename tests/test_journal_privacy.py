@@ -191,7 +191,7 @@ def test_search_results_are_one_copy_for_members_without_private_entries(
     entries, member_client, organizer_client, django_assert_num_queries
 ):
     member_client.get(reverse("study:search"), {"q": SECRET_WORD})
-    # Session and member, the content version: the results come from the
+    # Versions, session and member: the results come from the
     # copy the first member's search left, who has no private entry either;
     # plus the bell's unread count.
     with django_assert_num_queries(3):

@@ -156,7 +156,7 @@ def test_participation_page_query_count(member_client, django_assert_num_queries
         talk = factories.PresentationFactory(session__date=DAY)
         factories.QuestionFactory(presentation=talk)
         factories.AttendanceFactory(session=talk.session, attended=True)
-    # Session and member; content version; the years that have sessions;
+    # Versions, session and member; the years that have sessions;
     # the number of members; totals; five activity sources; attendance per
     # session; plus the bell's unread count.
     with django_assert_num_queries(12):

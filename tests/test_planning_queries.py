@@ -61,7 +61,7 @@ def test_session_page_with_slots_queries(season, count, django_assert_num_querie
         slot = factories.TalkSlotFactory(session=session, holder=holder if index % 2 else None)
         factories.NominationFactory(season=season, slot=slot)
     client = viewer(season)
-    # Session, user, content version, the session, organizers, talks (with
+    # Versions, session, user, the session, organizers, talks (with
     # presenters and papers), attendance, reflections, slots, their
     # backlog papers, the roster, the questions carried over, the action
     # items due, the bell's unread count.

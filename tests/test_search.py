@@ -247,12 +247,12 @@ def test_search_page_query_count(db, member_client, django_assert_num_queries, c
         factories.JournalEntryFactory(title="어텐션 일지")
         talk.session.notes = "어텐션"
         talk.session.save()
-    # Session and member, the content version, who has private journal
+    # Versions, session and member, who has private journal
     # entries (whose results are their own), then one query per kind (seven);
     # plus the bell's unread count.
     with django_assert_num_queries(11):
         response = member_client.get(reverse("study:search"), {"q": "어텐션"})
-    # Session and member, the content version: the results come from the cache;
+    # Versions, session and member: the results come from the cache;
     # plus the bell's unread count.
     with django_assert_num_queries(3):
         again = member_client.get(reverse("study:search"), {"q": "어텐션"})

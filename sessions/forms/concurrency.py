@@ -221,7 +221,8 @@ def save_or_form_error(form):
         with transaction.atomic():
             if not isinstance(form, EditConflictMixin) or form.claim_row():
                 return form.save()
-            # Nothing was written but the content version's count: undo it.
+            # The claim matched no row: nothing was written. Roll back, so
+            # that the claim changes no table version either.
             transaction.set_rollback(True)
     except ValidationError as error:
         # A save that could not complete for a reason the user can act on

@@ -131,7 +131,7 @@ def test_home_query_count_does_not_grow(member_client, member, count, django_ass
     for session in factories.StudySessionFactory.create_batch(count, date=days_from_today(-3)):
         factories.AttendanceFactory(session=session, member=member, attended=True)
         factories.ReflectionFactory(session=session, author=other)
-    # session + user, content version, next session, its talks, their
+    # versions, session + user, next session, its talks, their
     # presenters, questions for me, reflections due, my action items, recent
     # talks, questions, answers, reflections, the coming talk slots; plus the
     # bell's unread count

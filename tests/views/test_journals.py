@@ -111,13 +111,13 @@ def test_journal_list_query_count(member_client, member, django_assert_num_queri
         factories.JournalEntryFactory(
             author=member, tags=[factories.TagFactory(), factories.TagFactory()]
         )
-    # session, user, content version, count, the author's tags, entries, their tags;
+    # versions, session, user, count, the author's tags, entries, their tags;
     # plus the bell's unread count
     with django_assert_num_queries(7):
         response = member_client.get(LIST_URL)
     content = response.content.decode()
     assert len(entry_titles(content)) == count
-    # From the cache: session, user, content version; plus the bell's unread count
+    # From the cache: versions, session, user; plus the bell's unread count
     with django_assert_num_queries(4):
         again = member_client.get(LIST_URL)
     assert without_csrf(again.content.decode()) == without_csrf(content)
@@ -127,11 +127,11 @@ def test_journal_list_of_another_member_query_count(
     member_client, presenter, entry, django_assert_num_queries
 ):
     url = f"{LIST_URL}?author={presenter.pk}"
-    # session, user, content version, author, count, the author's tags, entries, their tags;
+    # versions, session, user, author, count, the author's tags, entries, their tags;
     # plus the bell's unread count
     with django_assert_num_queries(8):
         member_client.get(url)
-    # From the cache: session, user, content version; plus the bell's unread count
+    # From the cache: versions, session, user; plus the bell's unread count
     with django_assert_num_queries(4):
         member_client.get(url)
 

@@ -220,13 +220,13 @@ def test_member_detail_query_count(
         factories.JournalEntryFactory(
             author=presenter, tags=[factories.TagFactory(), factories.TagFactory()]
         )
-    # session, user, content version, member, talks + presenters, questions received,
+    # versions, session, user, member, talks + presenters, questions received,
     # questions asked, reflections, journal entries + tags, next talk slot; plus the bell's unread count
     with django_assert_num_queries(12):
         response = member_client.get(profile_url(presenter))
     content = response.content.decode()
     assert content.count('<span class="muted">· <a href="/seasons/') == count
-    # From the cache: session, user, content version; plus the bell's unread count
+    # From the cache: versions, session, user; plus the bell's unread count
     with django_assert_num_queries(3):
         again = member_client.get(profile_url(presenter))
     assert without_csrf(again.content.decode()) == without_csrf(content)

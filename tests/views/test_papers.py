@@ -64,11 +64,11 @@ def test_paper_list_query_count_does_not_grow(member_client, count, django_asser
     presenter = factories.MemberFactory()
     for paper in factories.PaperFactory.create_batch(count):
         factories.PresentationFactory(session=session, papers=[paper], presenters=[presenter])
-    # session + user, content version, years for the filter, count, papers,
+    # versions, session + user, years for the filter, count, papers,
     # talks with their sessions; plus the bell's unread count
     with django_assert_num_queries(7):
         response = member_client.get(reverse("study:paper-list"))
-    # session + user, content version: the rest comes from the fragment cache;
+    # versions, session + user: the rest comes from the fragment cache;
     # plus the bell's unread count
     with django_assert_num_queries(3):
         again = member_client.get(reverse("study:paper-list"))

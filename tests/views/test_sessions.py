@@ -240,7 +240,7 @@ def test_session_detail_query_count_does_not_grow(
             factories.AnswerFactory(question=question)
     factories.ReflectionFactory.create_batch(3, session=study_session)
     url = reverse("study:session-detail", args=[SEASON, 6])
-    # session + user, content version, session with its season, the season's
+    # versions, session + user, session with its season, the season's
     # organizers, talks, presenters, papers, questions, answers, attendance,
     # reflections, talk slots (none: no roster or backlog query), questions
     # carried over, action items due; plus the bell's unread count
