@@ -309,6 +309,12 @@ def titles_and_paper_count(session_pk):
     return session_title(session_pk), Paper.objects.count()
 
 
+@cached
+def unread_count(member):
+    calls.append("unread")
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+
+
 @pytest.fixture
 def counted(any_cache):
     calls.clear()
@@ -367,6 +373,13 @@ def test_cached_function_is_kept_per_argument(counted, study_session):
         "다른 모임",
     )
     assert len(counted) == 2
+
+
+def test_cached_function_reading_a_table_no_version_follows_is_not_kept(counted, member):
+    """Notifications change no version: a result read from them could go
+    stale unseen, so it is computed every time."""
+    assert [unread_count(member), unread_count(member)] == [0, 0]
+    assert counted == ["unread", "unread"]
 
 
 def test_cached_function_refuses_a_queryset(counted, db):
