@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from sessions.fragments import cached
 from sessions.models import (
     Answer,
     Member,
@@ -19,6 +20,14 @@ from sessions.models import (
     StudySession,
     TalkSlot,
 )
+
+
+@cached
+def season_and_organizers(slug):
+    """The season whose slug is `slug`, and who organizes it (for
+    `Season.can_manage`): cached, as pages of a season ask on every view."""
+    season = get_object_or_404(Season, slug=slug)
+    return season, season.organizer_ids()
 
 
 def get_session(season, number):

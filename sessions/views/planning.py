@@ -45,6 +45,7 @@ from sessions.rotation import proposal, rotation
 from .access import (
     get_nomination,
     get_slot,
+    season_and_organizers,
     season_for_organizer,
     season_for_planner,
     session_for_organizer,
@@ -242,7 +243,7 @@ def season_rotation(season):
 
 def rotation_page(request, season):
     """Who presents next in the season: the roster in the order of fairness."""
-    season = get_object_or_404(Season, slug=season)
+    season, organizers = season_and_organizers(season)
     order_html, roster, open_slots = season_rotation(season)
     return render(
         request,
@@ -252,7 +253,7 @@ def rotation_page(request, season):
             "order_html": order_html,
             "on_roster": request.user.pk in roster,
             "away_now": roster.get(request.user.pk, False),
-            "can_manage": season.can_manage(request.user),
+            "can_manage": season.can_manage(request.user, organizers),
             "open_slots": open_slots,
         },
     )

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET
 
 from sessions.forms.seasons import RosterForm, SeasonForm
 from sessions.fragments import cached
-from sessions.models import Season, SeasonMembership, StudySession
+from sessions.models import SeasonMembership, StudySession
 
-from .access import season_for_organizer
+from .access import season_and_organizers, season_for_organizer
 from .meetings import current_season
 from .paging import page_number
 from .participation import member_totals
@@ -31,13 +31,6 @@ LEGACY_SESSION_PAGES = {
     "attendance/": "study:attendance-respond",
     "attendance/mark/": "study:attendance-mark",
 }
-
-
-@cached
-def season_and_organizers(slug):
-    """The season, and who organizes it."""
-    season = get_object_or_404(Season, slug=slug)
-    return season, season.organizer_ids()
 
 
 @cached
