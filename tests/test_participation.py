@@ -162,9 +162,9 @@ def test_participation_page_query_count(member_client, django_assert_num_queries
     with django_assert_num_queries(12):
         response = member_client.get(reverse("study:participation"), {"year": 2025})
     assert response.content.decode().count('class="chart heatmap"') == 1 + 3 * count
-    # Again: everything but the session, the member and the version is cached;
-    # plus the bell's unread count.
-    with django_assert_num_queries(4):
+    # Again: everything but the versions and the member is cached (the page
+    # links too); plus the bell's unread count.
+    with django_assert_num_queries(3):
         again = member_client.get(reverse("study:participation"), {"year": 2025})
     assert again.content.decode().count('class="chart heatmap"') == 1 + 3 * count
 

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -168,10 +169,12 @@ def session_years():
 @cached
 def participation_html(year, number):
     """Page `number` of the participation part: its members with their
-    totals and heatmaps of `year`, and the attendance of `year`'s sessions
-    (nine queries)."""
+    totals and heatmaps of `year`, the links to the other pages, and the
+    attendance of `year`'s sessions (ten queries)."""
     first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    start = (number - 1) * MEMBERS_PER_PAGE
+    active = Member.objects.filter(is_active=True).order_by("display_name", "pk")
+    page = Paginator(active, MEMBERS_PER_PAGE).get_page(number)
+    start = (page.number - 1) * MEMBERS_PER_PAGE
     # The counts the activity queries do not give along the way are subqueries.
     members = list(
         member_totals(year=year, counts=[name for name in TOTALS if name not in ACTIVITY_TOTALS])
@@ -199,6 +202,9 @@ def participation_html(year, number):
     context = {
         "year": year,
         "members": members,
+        "page": page,
+        # The page links keep the year (rendered without the request).
+        "links": QueryDict(f"year={year}"),
         "attendance_rows": rows,
         "attendance_recorded": any(came or going for _number, _date, came, going in rows),
         "attendance_chart": charts.attendance_chart(
@@ -218,15 +224,12 @@ def participation(request):
     today = timezone.localdate()
     form = ParticipationYearForm(request.GET or None)
     year = (form.cleaned_data["year"] if form.is_valid() else None) or today.year
-    members = Member.objects.filter(is_active=True).order_by("display_name", "pk")
-    page = Paginator(members, MEMBERS_PER_PAGE).get_page(page_number(request))
     return render(
         request,
         "study/participation.html",
         {
             "year": year,
             "years": sorted(set(session_years()) | {today.year}),
-            "page": page,
-            "body_html": participation_html(year, page.number),
+            "body_html": participation_html(year, page_number(request)),
         },
     )
