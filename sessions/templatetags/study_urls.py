@@ -16,11 +16,11 @@ def page_url(value, name):
 
 @register.simple_tag(takes_context=True)
 def page_link(context, number):
-    """`?…&page=N`: the query string of the request (or, in a part cached
-    without the request, of the `links` its view gave it) with page `number`."""
-    links = context.get("links")
-    if links is None:
-        links = context.request.GET
-    links = links.copy()
-    links["page"] = number
-    return f"?{links.urlencode()}"
+    """`?…&page=N`: the request's GET parameters (or, in a part cached
+    without the request, the `parameters` it was given) with page `number`."""
+    parameters = context.get("parameters")
+    if parameters is None:
+        parameters = context.request.GET
+    parameters = parameters.copy()
+    parameters["page"] = number
+    return f"?{parameters.urlencode()}"

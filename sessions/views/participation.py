@@ -204,7 +204,7 @@ def participation_html(year, number):
         "members": members,
         "page": page,
         # The page links keep the year (rendered without the request).
-        "links": QueryDict(f"year={year}"),
+        "parameters": QueryDict(f"year={year}"),
         "attendance_rows": rows,
         "attendance_recorded": any(came or going for _number, _date, came, going in rows),
         "attendance_chart": charts.attendance_chart(
