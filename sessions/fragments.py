@@ -27,8 +27,8 @@ When versions change:
   uncommitted writes, cached functions run without the cache;
 - under a test case, whose transaction never commits, right after the write.
 
-The request's versions are read once, before the view reads anything
-(`ContentVersionMiddleware`). A part stored under them can therefore only be
+The request's versions are read once, just before its first query, so
+before it reads any data (`ContentVersionMiddleware`). A part stored under them can therefore only be
 as new as or newer than its versions say, never older: a concurrent write
 that commits meanwhile changes a version and retires it.
 """
