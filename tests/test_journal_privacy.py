@@ -192,9 +192,8 @@ def test_search_results_are_one_copy_for_members_without_private_entries(
 ):
     member_client.get(reverse("study:search"), {"q": SECRET_WORD})
     # Versions, session and member: the results come from the
-    # copy the first member's search left, who has no private entry either;
-    # plus the bell's unread count.
-    with django_assert_num_queries(3):
+    # copy the first member's search left, who has no private entry either.
+    with django_assert_num_queries(2):
         organizer_client.get(reverse("study:search"), {"q": SECRET_WORD})
 
 

@@ -208,6 +208,22 @@ def test_bell_counts_unread_and_inbox_links_to_the_question(
     assert bell(presenter_client.get(reverse("study:home")).content.decode()) == 0
 
 
+def test_bell_counts_only_the_members_own_unread_after_a_password_login(
+    client, member, presenter, question
+):
+    other_question = factories.QuestionFactory(presentation=question.presentation)
+    [read] = notify("question", [presenter], actor=member, target=question)
+    notify("question", [presenter], actor=member, target=other_question)
+    notify("question", [member], actor=presenter, target=question)
+    Notification.objects.filter(pk=read.pk).mark_read()
+    response = client.post(
+        reverse("login"),
+        {"username": presenter.username, "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 302
+    assert bell(client.get(reverse("study:home")).content.decode()) == 1
+
+
 def test_notification_of_someone_else_is_404(member_client, member, presenter, question):
     [notification] = notify("question", [presenter], actor=member, target=question)
     response = member_client.get(reverse("study:notification-open", args=[notification.pk]))
@@ -262,8 +278,8 @@ def test_inbox_query_count_does_not_grow(
             presentation=talk, asked_by=member, addressed_to=presenter
         )
         notify("question", [presenter], actor=member, target=question, label=talk.topic)
-    # session, user, the bell's unread count, the inbox's count, its page with the actors
-    with django_assert_num_queries(5):
+    # session, user, the inbox's count, its page with the actors
+    with django_assert_num_queries(4):
         response = presenter_client.get(reverse("study:notification-list"))
     assert response.content.decode().count('class="notification unread"') == min(count, 30)
 

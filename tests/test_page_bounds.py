@@ -12,9 +12,9 @@ def test_session_page_shows_the_first_questions_of_a_busy_talk_and_links_to_all(
     member_client, talk, django_assert_num_queries
 ):
     questions = factories.QuestionFactory.create_batch(QUESTIONS_PER_TALK + 2, presentation=talk)
-    # 15: the login session from the cache; the session's talk slots (none), the bell's unread count, the
+    # 14: the login session from the cache; the session's talk slots (none), the
     # questions carried over and the action items due.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = member_client.get(
             reverse("study:session-detail", args=[SEASON, talk.session.number]),
             headers={"accept-language": "en"},
@@ -39,7 +39,7 @@ def test_session_page_has_no_link_to_all_questions_when_all_are_shown(member_cli
 
 def test_talk_page_shows_questions_page_by_page(member_client, talk, django_assert_num_queries):
     questions = factories.QuestionFactory.create_batch(QUESTIONS_PER_PAGE + 5, presentation=talk)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         first = member_client.get(talk.get_absolute_url())
     second = member_client.get(talk.get_absolute_url() + "?page=2")
     first, second = first.content.decode(), second.content.decode()

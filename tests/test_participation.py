@@ -158,13 +158,13 @@ def test_participation_page_query_count(member_client, django_assert_num_queries
         factories.AttendanceFactory(session=talk.session, attended=True)
     # Versions, session and member; the years that have sessions;
     # the number of members; totals; five activity sources; attendance per
-    # session; plus the bell's unread count.
-    with django_assert_num_queries(12):
+    # session.
+    with django_assert_num_queries(11):
         response = member_client.get(reverse("study:participation"), {"year": 2025})
     assert response.content.decode().count('class="chart heatmap"') == 1 + 3 * count
     # Again: everything but the versions and the member is cached (the page
-    # links too); plus the bell's unread count.
-    with django_assert_num_queries(3):
+    # links too).
+    with django_assert_num_queries(2):
         again = member_client.get(reverse("study:participation"), {"year": 2025})
     assert again.content.decode().count('class="chart heatmap"') == 1 + 3 * count
 

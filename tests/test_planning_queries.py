@@ -31,7 +31,7 @@ def test_rotation_queries(season, count, django_assert_num_queries):
         )
     client = viewer(season)
     # Session, user, season, roster, talks, held slots, organizers, open slots.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("study:rotation", args=[season.slug]))
     assert len(response.context["order"]) == count + 1
 
@@ -47,7 +47,7 @@ def test_backlog_queries(season, count, django_assert_num_queries):
     client.force_login(holder)
     # Session, user, season, organizers, roster check, count, page, my
     # votes, my slots to take papers into.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("study:backlog", args=[season.slug]))
     assert response.content.decode().count('class="card nomination"') == count
 
@@ -64,11 +64,11 @@ def test_session_page_with_slots_queries(season, count, django_assert_num_querie
     # Versions, session, user, the session, organizers, talks (with
     # presenters and papers), attendance, reflections, slots, their
     # backlog papers, the roster, the questions carried over, the action
-    # items due, the bell's unread count.
-    with django_assert_num_queries(13):
+    # items due.
+    with django_assert_num_queries(12):
         response = client.get(session.get_absolute_url())
     assert response.content.decode().count('class="card slot"') == count
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get(session.get_absolute_url())
 
 
@@ -79,7 +79,7 @@ def test_home_with_slots_queries(season, count, django_assert_num_queries):
             session=factories.upcoming_session(season=season), holder=factories.MemberFactory()
         )
     client = viewer(season)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(reverse("study:home"))
     assert response.content.decode().count("In preparation") == count
 
@@ -93,6 +93,6 @@ def test_rotation_fill_queries(season, count, django_assert_num_queries):
     client = viewer(season, organizer=True)
     # Session, user, season, open slots, roster, talks, held slots, slots
     # held on those sessions, the roster for the choices (once for all).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("study:rotation-fill", args=[season.slug]))
     assert len(response.context["form"].fields) == count

@@ -568,8 +568,8 @@ def test_board_page_queries_do_not_grow_with_cards(
 ):
     fill_board(board, cards, season)
     # Session and user, the session, the viewer's role, the board, its cards,
-    # their merged cards and their action items, the bell's unread count.
-    with django_assert_num_queries(9):
+    # their merged cards and their action items.
+    with django_assert_num_queries(8):
         response = member_client.get(board_url(study_session))
     assert response.content.decode().count('class="retro-card"') == cards
 
@@ -582,7 +582,7 @@ def test_overview_queries_do_not_grow_with_items(
     for _ in range(items):
         factories.QuestionFactory(presentation=talk)
     # Session and user, the season, the action items, the questions.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = organizer_client.get(reverse("study:retro-overview", args=[season.slug]))
     html = response.content.decode()
     assert (html.count('class="overview-item"'), html.count('class="overview-question"')) == (

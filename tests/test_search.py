@@ -248,20 +248,18 @@ def test_search_page_query_count(db, member_client, django_assert_num_queries, c
         talk.session.notes = "어텐션"
         talk.session.save()
     # Versions, session and member, who has private journal
-    # entries (whose results are their own), then one query per kind (seven);
-    # plus the bell's unread count.
-    with django_assert_num_queries(11):
+    # entries (whose results are their own), then one query per kind (seven).
+    with django_assert_num_queries(10):
         response = member_client.get(reverse("study:search"), {"q": "어텐션"})
-    # Versions, session and member: the results come from the cache;
-    # plus the bell's unread count.
-    with django_assert_num_queries(3):
+    # Versions, session and member: the results come from the cache.
+    with django_assert_num_queries(2):
         again = member_client.get(reverse("study:search"), {"q": "어텐션"})
     assert [len(links) for links in _shown(response).values()] == [count] * 7
     assert _results(again) == _results(response)
 
 
 def test_search_page_empty_query_runs_no_search(member_client, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = member_client.get(reverse("study:search"), {"q": " "})
     assert 'id="search-empty-query"' in response.content.decode()
 
@@ -356,7 +354,7 @@ def test_search_page_is_the_same_for_every_persona(
 ):
     first = organizer_client.get(reverse("study:search"), {"q": "구현"})
     for client in [presenter_client, member_client]:
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(2):
             response = client.get(reverse("study:search"), {"q": "구현"})
         assert _results(response) == _results(first)
     assert list(_shown(first)) == ["questions", "answers"]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
@@ -11,6 +12,7 @@ from sessions.markdown import MAX_SHORT_TEXT
 from sessions.paths import page_url
 
 from .base import RenderedMarkdownModel
+from .notifications import Notification
 from .reflections import Visibility
 
 
@@ -36,6 +38,19 @@ class MemberQuerySet(models.QuerySet):
         return self.annotate(
             can_log_in=models.ExpressionWrapper(~_CANNOT_LOG_IN, output_field=models.BooleanField())
         )
+
+    def with_unread_count(self):
+        """Annotate `unread_count`: the member's unread notifications (the
+        bell of every page), in the query that reads the member."""
+        unread = (
+            Notification.objects.filter(recipient=models.OuterRef("pk"))
+            .unread()
+            .order_by()
+            .values("recipient")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(unread_count=Coalesce(models.Subquery(unread), 0))
 
 
 class MemberManager(UserManager.from_queryset(MemberQuerySet)):

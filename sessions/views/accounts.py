@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from sessions.auth import MEMBER_BACKEND
 from sessions.invitations import member_for_invitation
 
 
@@ -29,7 +30,7 @@ def invitation_accept(request, uidb64, token):
     if form.is_valid():
         form.save()
         # Two authentication backends are configured (django-axes first).
-        login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, member, backend=MEMBER_BACKEND)
         messages.success(
             request,
             _("Welcome, %(name)s! Your password is set; you log in as “%(username)s”.")

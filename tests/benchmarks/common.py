@@ -136,12 +136,13 @@ def login_session(username):
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
+    from sessions.auth import MEMBER_BACKEND
     from sessions.models import Member
 
     member = Member.objects.get(username=username)
     store = SessionStore()
     store[SESSION_KEY] = str(member.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = MEMBER_BACKEND
     store[HASH_SESSION_KEY] = member.get_session_auth_hash()
     store.create()
     return store.session_key

@@ -111,14 +111,13 @@ def test_journal_list_query_count(member_client, member, django_assert_num_queri
         factories.JournalEntryFactory(
             author=member, tags=[factories.TagFactory(), factories.TagFactory()]
         )
-    # versions, session, user, count, the author's tags, entries, their tags;
-    # plus the bell's unread count
-    with django_assert_num_queries(7):
+    # versions, session, user, count, the author's tags, entries, their tags.
+    with django_assert_num_queries(6):
         response = member_client.get(LIST_URL)
     content = response.content.decode()
     assert len(entry_titles(content)) == count
-    # From the cache: versions, session, user; plus the bell's unread count
-    with django_assert_num_queries(4):
+    # From the cache: versions, session, user
+    with django_assert_num_queries(3):
         again = member_client.get(LIST_URL)
     assert without_csrf(again.content.decode()) == without_csrf(content)
 
@@ -127,12 +126,11 @@ def test_journal_list_of_another_member_query_count(
     member_client, presenter, entry, django_assert_num_queries
 ):
     url = f"{LIST_URL}?author={presenter.pk}"
-    # versions, session, user, author, count, the author's tags, entries, their tags;
-    # plus the bell's unread count
-    with django_assert_num_queries(8):
+    # versions, session, user, author, count, the author's tags, entries, their tags.
+    with django_assert_num_queries(7):
         member_client.get(url)
-    # From the cache: versions, session, user; plus the bell's unread count
-    with django_assert_num_queries(4):
+    # From the cache: versions, session, user
+    with django_assert_num_queries(3):
         member_client.get(url)
 
 
@@ -266,8 +264,8 @@ def test_journal_detail_query_count(member_client, presenter, django_assert_num_
     entry = factories.JournalEntryFactory(
         author=presenter, tags=factories.TagFactory.create_batch(count)
     )
-    # session, user, entry with author, tags; plus the bell's unread count
-    with django_assert_num_queries(5):
+    # session, user, entry with author, tags
+    with django_assert_num_queries(4):
         response = member_client.get(detail_url(entry))
     assert len(response.context["entry"].tags.all()) == count
 

@@ -116,7 +116,7 @@ def test_member_list_query_count(member_client, member, django_assert_num_querie
     for other in others[::2]:
         other.set_unusable_password()
         other.save(update_fields=["password"])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = member_client.get(reverse("study:member-list"))
     assert len(response.context["members"]) == count + 1
 
@@ -221,13 +221,13 @@ def test_member_detail_query_count(
             author=presenter, tags=[factories.TagFactory(), factories.TagFactory()]
         )
     # versions, session, user, member, talks + presenters, questions received,
-    # questions asked, reflections, journal entries + tags, next talk slot; plus the bell's unread count
-    with django_assert_num_queries(12):
+    # questions asked, reflections, journal entries + tags, next talk slot
+    with django_assert_num_queries(11):
         response = member_client.get(profile_url(presenter))
     content = response.content.decode()
     assert content.count('<span class="muted">· <a href="/seasons/') == count
-    # From the cache: versions, session, user; plus the bell's unread count
-    with django_assert_num_queries(3):
+    # From the cache: versions, session, user
+    with django_assert_num_queries(2):
         again = member_client.get(profile_url(presenter))
     assert without_csrf(again.content.decode()) == without_csrf(content)
 

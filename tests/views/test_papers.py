@@ -65,12 +65,11 @@ def test_paper_list_query_count_does_not_grow(member_client, count, django_asser
     for paper in factories.PaperFactory.create_batch(count):
         factories.PresentationFactory(session=session, papers=[paper], presenters=[presenter])
     # versions, session + user, years for the filter, count, papers,
-    # talks with their sessions; plus the bell's unread count
-    with django_assert_num_queries(7):
+    # talks with their sessions
+    with django_assert_num_queries(6):
         response = member_client.get(reverse("study:paper-list"))
-    # versions, session + user: the rest comes from the fragment cache;
-    # plus the bell's unread count
-    with django_assert_num_queries(3):
+    # versions, session + user: the rest comes from the fragment cache.
+    with django_assert_num_queries(2):
         again = member_client.get(reverse("study:paper-list"))
     assert len(library_titles(response)) == count
     assert library_list(again) == library_list(response)
@@ -178,7 +177,7 @@ def test_paper_list_is_the_same_for_every_persona(
     talk.papers.add(paper)
     first = organizer_client.get(reverse("study:paper-list"), {"sort": "newest"})
     for client in [presenter_client, member_client]:
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(2):
             response = client.get(reverse("study:paper-list"), {"sort": "newest"})
         assert library_list(response) == library_list(first)
     assert library_titles(first) == ["Adam"]
@@ -221,8 +220,8 @@ def test_paper_detail_query_count_does_not_grow(member_client, count, django_ass
         factories.PresentationFactory(
             papers=[paper], presenters=[factories.MemberFactory(), factories.MemberFactory()]
         )
-    # session + user, paper, talks with their sessions, presenters; plus the bell's unread count
-    with django_assert_num_queries(6):
+    # session + user, paper, talks with their sessions, presenters
+    with django_assert_num_queries(5):
         response = member_client.get(reverse("study:paper-detail", args=[paper.pk]))
     assert len(response.context["talks"]) == count
 

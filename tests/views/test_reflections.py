@@ -250,7 +250,7 @@ def test_reflection_edit_query_count(
 ):
     factories.ReflectionFactory.create_batch(count, session=study_session)
     factories.ReflectionFactory(author=member, session=study_session)
-    # session, user, the study session, my reflection; plus the bell's unread count
-    with django_assert_num_queries(5):
+    # session, user, the study session, my reflection
+    with django_assert_num_queries(4):
         response = member_client.get(edit_url(study_session))
     assert response.context["is_new"] is False

@@ -140,13 +140,12 @@ def test_session_list_query_count_does_not_grow(member_client, count, django_ass
             2, session=session, presenters=[factories.MemberFactory(), factories.MemberFactory()]
         )
     # versions, user, current season, seasons, count, sessions with their
-    # seasons, talks, presenters; plus the bell's unread count
-    with django_assert_num_queries(9):
+    # seasons, talks, presenters
+    with django_assert_num_queries(8):
         response = member_client.get(reverse("study:session-list"))
     assert response.content.decode().count('class="session-number"') == count
-    # Again: the season links and the page of sessions come from the fragment cache;
-    # plus the bell's unread count.
-    with django_assert_num_queries(3):
+    # Again: the season links and the page of sessions come from the fragment cache.
+    with django_assert_num_queries(2):
         again = member_client.get(reverse("study:session-list"))
     assert again.content.decode().count('class="session-number"') == count
 
@@ -243,13 +242,13 @@ def test_session_detail_query_count_does_not_grow(
     # versions, session + user, session with its season, the season's
     # organizers, talks, presenters, papers, questions, answers, attendance,
     # reflections, talk slots (none: no roster or backlog query), questions
-    # carried over, action items due; plus the bell's unread count
-    with django_assert_num_queries(15):
+    # carried over, action items due
+    with django_assert_num_queries(14):
         response = member_client.get(url)
     assert response.content.decode().count('class="card talk"') == talks
     # Again: the session, talks, attendance and reflections come from the
-    # fragment cache; plus the bell's unread count.
-    with django_assert_num_queries(3):
+    # fragment cache.
+    with django_assert_num_queries(2):
         cached = member_client.get(url)
     assert cached.content.decode().count('class="card talk"') == talks
     assert response.content.decode().count('class="question"') == talks * questions_each
