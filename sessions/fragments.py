@@ -44,6 +44,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -66,6 +67,12 @@ LOGIN_STAMP_SQL = 'UPDATE "study_member" SET "last_login" = %s WHERE "study_memb
 # bookkeeping must not queue on the version rows). A function that reads
 # one of their tables, or a table outside the app, is not cached.
 UNCACHED_MODELS = {"notification", "notificationpreference", "ratelimit"}
+
+# Forms in a cached part carry this in place of a CSRF token (they are
+# rendered by `render_with_forms`); the page puts the viewer's own token in
+# where it shows the part (`{{ part|with_csrf_token:csrf_token }}`), so no
+# token is cached, nor served to anyone but its owner.
+CSRF_PLACEHOLDER = "csrf-token-of-the-viewer"
 
 # Hits and misses since the process started, for the page benchmark.
 STATS = {"hits": 0, "misses": 0}
@@ -303,6 +310,12 @@ def cached(func):
         return value
 
     return wrapper
+
+
+def render_with_forms(template_name, context):
+    """`render_to_string` for a cached part with forms: their CSRF fields
+    hold `CSRF_PLACEHOLDER` until the page fills them in."""
+    return render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER})
 
 
 def cached_with_own_links(func):

@@ -438,7 +438,8 @@ def _without_tokens(html):
 @pytest.fixture
 def owner_and_bystander(talk, member, presenter):
     """`member` owns items on every cached page (a question, a private
-    journal entry, a reflection); the bystander owns nothing."""
+    journal entry, a reflection, a nomination, a place on the season's
+    roster); the bystander owns nothing."""
     question = factories.QuestionFactory(
         presentation=talk, asked_by=member, addressed_to=presenter, body="어텐션 질문"
     )
@@ -449,6 +450,9 @@ def owner_and_bystander(talk, member, presenter):
         title="어텐션 비공개 일지",
         visibility=Visibility.PRIVATE,
     )
+    season = talk.session.season
+    factories.SeasonMembershipFactory(season=season, member=member)
+    factories.NominationFactory(season=season, author=member)
     bystander = factories.MemberFactory()
     return member, bystander
 
@@ -466,6 +470,8 @@ def cached_pages(talk, member):
         "/papers/",
         "/participation/",
         session.season.get_absolute_url(),
+        f"/seasons/{session.season.slug}/rotation/",
+        f"/seasons/{session.season.slug}/backlog/",
     ]
 
 

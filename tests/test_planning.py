@@ -6,12 +6,14 @@ pages and forms, and what every role may do (a 403 changes nothing).
 """
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from sessions.fragments import CSRF_PLACEHOLDER
 from sessions.models import (
     ClaimResult,
     Nomination,
@@ -480,3 +482,32 @@ def test_backlog_says_discussed_once_the_session_took_place(member_client, prese
     factories.NominationFactory(season=season, slot=slot)
     page = member_client.get(reverse("study:backlog", args=[season.slug]), {"status": "discussed"})
     assert f"Discussed at {session.full_name}" in page.content.decode()
+
+
+def csrf_of_backlog(client, url, nomination):
+    """The CSRF token in the vote form of `nomination` on the backlog page."""
+    page = client.get(url).content.decode()
+    form = page[page.index(reverse("study:nomination-vote", args=[nomination.pk])) :]
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+
+def test_backlog_from_the_cache_carries_the_viewers_own_csrf_token(member, presenter, season):
+    on_roster(season, member, presenter)
+    nomination = factories.NominationFactory(season=season)
+    url = reverse("study:backlog", args=[season.slug])
+    vote_url = reverse("study:nomination-vote", args=[nomination.pk])
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(member)
+    first_token = csrf_of_backlog(first, url, nomination)
+    # The same member in another browser (another CSRF cookie) is served the
+    # cached part and votes with it.
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(member)
+    other_token = csrf_of_backlog(other, url, nomination)
+    assert CSRF_PLACEHOLDER not in other.get(url).content.decode()
+    assert (
+        other.post(vote_url, {"value": "1", "csrfmiddlewaretoken": first_token}).status_code == 403
+    )
+    response = other.post(vote_url, {"value": "1", "csrfmiddlewaretoken": other_token})
+    assert response.status_code == 302
+    assert NominationVote.objects.filter(nomination=nomination, member=member).count() == 1

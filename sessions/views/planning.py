@@ -29,7 +29,7 @@ from sessions.forms.planning import (
     roster_members,
     slot_label,
 )
-from sessions.fragments import cached
+from sessions.fragments import cached, render_with_forms
 from sessions.models import (
     ClaimResult,
     Member,
@@ -50,6 +50,7 @@ from .access import (
     season_for_planner,
     session_for_organizer,
 )
+from .paging import page_number
 
 NOMINATIONS_PER_PAGE = 20
 # The rotation's fill offers the open slots of this many coming sessions' worth.
@@ -315,13 +316,11 @@ def rotation_fill(request, season):
     return render(request, "study/rotation_fill.html", {"season": season, "form": form})
 
 
-def backlog(request, season):
-    """The season's nominated papers: open ones by votes, then age; or the
-    scheduled or discussed ones."""
-    season = get_object_or_404(Season, slug=season)
-    status = request.GET.get("status", "open")
-    if status not in BACKLOG_FILTERS:
-        raise Http404(_("No such filter."))
+@cached
+def backlog_html(season, status, number, viewer):
+    """Page `number` of the season's nominations of `status` (open ones by
+    votes, then age; the scheduled or discussed ones by date) with the forms
+    `viewer` may use on them, and whether `viewer` plans in the season."""
     nominations = Nomination.objects.filter(season=season).select_related(
         "paper", "author", "slot__session__season", "slot__holder"
     )
@@ -331,32 +330,44 @@ def backlog(request, season):
         nominations = nominations.scheduled().with_votes().order_by("slot__session__date", "pk")
     else:
         nominations = nominations.discussed().with_votes().order_by("-slot__session__date", "-pk")
-    page = Paginator(nominations, NOMINATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    user = request.user
-    can_manage = season.can_manage(user)
-    can_plan = can_manage or season.has_member(user)
+    page = Paginator(nominations, NOMINATIONS_PER_PAGE).get_page(number)
+    can_manage = season.can_manage(viewer, season_and_organizers(season.slug)[1])
+    can_plan = can_manage or season.has_member(viewer)
     my_votes = set(
-        NominationVote.objects.filter(member=user, nomination__in=page.object_list).values_list(
+        NominationVote.objects.filter(member=viewer, nomination__in=page.object_list).values_list(
             "nomination_id", flat=True
         )
     )
     for nomination in page.object_list:
         nomination.voted = nomination.pk in my_votes
         nomination.withdrawable = nomination.withdrawn_at is None and (
-            can_manage or nomination.author_id == user.pk
+            can_manage or nomination.author_id == viewer.pk
         )
-    take_slots = slots_to_take_into(season, user, can_manage) if status == "open" else []
-    return render(
-        request,
-        "study/backlog.html",
+    take_slots = slots_to_take_into(season, viewer, can_manage) if status == "open" else []
+    html = render_with_forms(
+        "study/includes/backlog_list.html",
         {
-            "season": season,
             "status": status,
-            "filters": BACKLOG_FILTERS,
             "page": page,
             "can_plan": can_plan,
             "take_choices": [(slot.pk, slot_label(slot)) for slot in take_slots],
         },
+    )
+    return html, can_plan
+
+
+def backlog(request, season):
+    """The season's nominated papers, a page of them (a cached part, with
+    the viewer's forms)."""
+    season, _organizers = season_and_organizers(season)
+    status = request.GET.get("status", "open")
+    if status not in BACKLOG_FILTERS:
+        raise Http404(_("No such filter."))
+    list_html, can_plan = backlog_html(season, status, page_number(request), request.user)
+    return render(
+        request,
+        "study/backlog.html",
+        {"season": season, "status": status, "list_html": list_html, "can_plan": can_plan},
     )
 
 
