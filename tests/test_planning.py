@@ -511,3 +511,14 @@ def test_backlog_from_the_cache_carries_the_viewers_own_csrf_token(member, prese
     response = other.post(vote_url, {"value": "1", "csrfmiddlewaretoken": other_token})
     assert response.status_code == 302
     assert NominationVote.objects.filter(nomination=nomination, member=member).count() == 1
+
+
+def test_backlog_pages_keep_the_filter(member_client, season):
+    factories.NominationFactory.create_batch(21, season=season)
+    url = reverse("study:backlog", args=[season.slug])
+    first = member_client.get(url, {"status": "open"}).content.decode()
+    assert first.count('class="card nomination"') == 20
+    assert '<a href="?status=open&amp;page=2" rel="next">' in first
+    second = member_client.get(url, {"status": "open", "page": "2"}).content.decode()
+    assert second.count('class="card nomination"') == 1
+    assert '<a href="?status=open&amp;page=1" rel="prev">' in second

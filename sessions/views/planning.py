@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -317,10 +317,11 @@ def rotation_fill(request, season):
 
 
 @cached
-def backlog_html(season, status, number, viewer):
+def backlog_html(season, status, number, viewer, can_manage):
     """Page `number` of the season's nominations of `status` (open ones by
     votes, then age; the scheduled or discussed ones by date) with the forms
-    `viewer` may use on them, and whether `viewer` plans in the season."""
+    `viewer` (who manages the season when `can_manage`) may use on them, and
+    whether `viewer` plans in the season."""
     nominations = Nomination.objects.filter(season=season).select_related(
         "paper", "author", "slot__session__season", "slot__holder"
     )
@@ -331,7 +332,6 @@ def backlog_html(season, status, number, viewer):
     else:
         nominations = nominations.discussed().with_votes().order_by("-slot__session__date", "-pk")
     page = Paginator(nominations, NOMINATIONS_PER_PAGE).get_page(number)
-    can_manage = season.can_manage(viewer, season_and_organizers(season.slug)[1])
     can_plan = can_manage or season.has_member(viewer)
     my_votes = set(
         NominationVote.objects.filter(member=viewer, nomination__in=page.object_list).values_list(
@@ -349,6 +349,8 @@ def backlog_html(season, status, number, viewer):
         {
             "status": status,
             "page": page,
+            # The page links keep the filter (rendered without the request).
+            "parameters": QueryDict(f"status={status}"),
             "can_plan": can_plan,
             "take_choices": [(slot.pk, slot_label(slot)) for slot in take_slots],
         },
@@ -359,11 +361,14 @@ def backlog_html(season, status, number, viewer):
 def backlog(request, season):
     """The season's nominated papers, a page of them (a cached part, with
     the viewer's forms)."""
-    season, _organizers = season_and_organizers(season)
+    season, organizers = season_and_organizers(season)
     status = request.GET.get("status", "open")
     if status not in BACKLOG_FILTERS:
         raise Http404(_("No such filter."))
-    list_html, can_plan = backlog_html(season, status, page_number(request), request.user)
+    can_manage = season.can_manage(request.user, organizers)
+    list_html, can_plan = backlog_html(
+        season, status, page_number(request), request.user, can_manage
+    )
     return render(
         request,
         "study/backlog.html",
