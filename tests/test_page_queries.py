@@ -92,8 +92,8 @@ def test_trivial_page_runs_only_the_session_and_member_queries(
 
 
 def test_home_queries_do_not_grow_with_history(history, bench_client, django_assert_num_queries):
-    # 14: the coming talk slots (home's agenda), the viewer's open action items.
-    response = get(bench_client, django_assert_num_queries, reverse("study:home"), 14, cached=2)
+    # 11: the coming talk slots (home's agenda), the viewer's open action items.
+    response = get(bench_client, django_assert_num_queries, reverse("study:home"), 11, cached=2)
     content = response.content.decode()
     assert content.count('<time class="muted"') == 10
     assert content.count("asked you about") + content.count("You have not written") <= 40
@@ -206,7 +206,7 @@ def test_participation_queries_do_not_grow_with_history(
     history, bench_client, latest_session, django_assert_num_queries
 ):
     url = reverse("study:participation") + f"?year={latest_session.date.year}"
-    response = get(bench_client, django_assert_num_queries, url, 12, cached=2)
+    response = get(bench_client, django_assert_num_queries, url, 11, cached=2)
     content = response.content.decode()
     assert content.count('class="chart heatmap"') == min(history.members, 20)
     assert content.count('class="chart-bar"') <= 53

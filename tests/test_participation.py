@@ -159,7 +159,7 @@ def test_participation_page_query_count(member_client, django_assert_num_queries
     # Versions, session and member; the years that have sessions;
     # the number of members; totals; five activity sources; attendance per
     # session.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = member_client.get(reverse("study:participation"), {"year": 2025})
     assert response.content.decode().count('class="chart heatmap"') == 1 + 3 * count
     # Again: everything but the versions and the member is cached (the page

@@ -61,6 +61,11 @@ class StudySessionQuerySet(models.QuerySet):
         )
 
 
+def session_full_name(season_name, number):
+    """`StudySession.full_name` of a session known by these two fields only."""
+    return _("%(season)s, session %(number)s") % {"season": season_name, "number": number}
+
+
 class StudySession(RenderedMarkdownModel):
     """One numbered meeting of the group ("6주차")."""
 
@@ -112,7 +117,7 @@ class StudySession(RenderedMarkdownModel):
     def full_name(self):
         """The session with its season ("2025 논문 스터디 6주차"), where the
         number alone would be ambiguous."""
-        return _("%(season)s, session %(number)s") % {"season": self.season, "number": self.number}
+        return session_full_name(self.season.name, self.number)
 
     @property
     def url_args(self):

@@ -1,8 +1,7 @@
 """The home page: the next session, my open items, what the group did lately."""
 
-from itertools import chain
-
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Value
+from django.db.models.functions import Cast
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -17,6 +16,9 @@ from sessions.models import (
     StudySession,
 )
 from sessions.models.base import MEMBER_LABEL_FIELDS, SESSION_NAME_FIELDS, fields_of
+from sessions.models.meetings import session_full_name
+from sessions.models.members import label_of
+from sessions.paths import page_url
 
 from .meetings import talks_with_presenters
 from .planning import agenda
@@ -26,51 +28,76 @@ RECENT_ACTIVITY = 10
 OPEN_ITEMS = 20
 
 
-def recent_activity(limit=RECENT_ACTIVITY):
-    """The latest talks, questions, answers and session reflections, newest first.
+class Activity:
+    """One line of the recent activity: what happened, who did it and
+    where, from one row of `recent_activity`'s query."""
 
-    Four queries, whatever the size of the group's history.
-    """
-    talks = (
-        Presentation.objects.select_related("session__season", "created_by")
-        .only(
-            "topic",
-            "created_at",
-            *fields_of("session", SESSION_NAME_FIELDS),
-            *fields_of("created_by", MEMBER_LABEL_FIELDS),
+    def __init__(
+        self, activity, row, when, who_name, who_emoji, talk, talk_topic, number, season, slug
+    ):
+        kind = self.kind = activity
+        self.when, self.topic = when, talk_topic
+        self.who = label_of(who_name, who_emoji) if who_name is not None else ""
+        if kind in ("talk", "reflection"):
+            self.session_name = session_full_name(season, number)
+        if kind == "reflection":
+            self.url = f"{page_url('study:session-detail', slug, number)}#reflection-{row}"
+        else:
+            anchor = "" if kind == "talk" else f"#{kind}-{row}"
+            self.url = f"{page_url('study:talk-detail', talk)}{anchor}"
+
+
+def _activity_rows(kind, queryset, talk, topic, session, who):
+    """One branch of `recent_activity`'s union: the newest rows of
+    `queryset` as the same columns whatever their kind (`talk`, `topic`,
+    `session` and `who` are paths to them, or None)."""
+
+    def column(path, field):
+        return F(path) if path else Cast(Value(None), field)
+
+    newest = queryset.order_by("-created_at").values("pk")[:RECENT_ACTIVITY]
+    return (
+        queryset.filter(pk__in=newest)
+        .order_by()
+        .values(
+            activity=Value(kind),
+            row=F("pk"),
+            when=F("created_at"),
+            who_name=F(f"{who}__display_name"),
+            who_emoji=F(f"{who}__emoji"),
+            talk=column(talk, IntegerField()),
+            talk_topic=column(topic, CharField()),
+            number=column(session and f"{session}__number", IntegerField()),
+            season=column(session and f"{session}__season__name", CharField()),
+            slug=column(session and f"{session}__season__slug", CharField()),
         )
-        .order_by("-created_at")
     )
-    questions = (
-        Question.objects.select_related("presentation", "asked_by")
-        .only("created_at", "presentation__topic", *fields_of("asked_by", MEMBER_LABEL_FIELDS))
-        .order_by("-created_at")
+
+
+def recent_activity():
+    """The latest talks, questions, answers and session reflections, newest
+    first, RECENT_ACTIVITY of them: one query (a union of the newest of
+    each kind), whatever the size of the group's history."""
+    union = _activity_rows("talk", Presentation.objects, "pk", "topic", "session", "created_by")
+    union = union.union(
+        _activity_rows(
+            "question", Question.objects, "presentation", "presentation__topic", None, "asked_by"
+        ),
+        _activity_rows(
+            "answer",
+            Answer.objects,
+            "question__presentation",
+            "question__presentation__topic",
+            None,
+            "author",
+        ),
+        _activity_rows(
+            "reflection", Reflection.objects.on_sessions(), None, None, "session", "author"
+        ),
+        all=True,
     )
-    answers = (
-        Answer.objects.select_related("question__presentation", "author")
-        .only(
-            "created_at", "question__presentation__topic", *fields_of("author", MEMBER_LABEL_FIELDS)
-        )
-        .order_by("-created_at")
-    )
-    reflections = (
-        Reflection.objects.on_sessions()
-        .select_related("session__season", "author")
-        .only(
-            "kind",
-            "created_at",
-            *fields_of("session", SESSION_NAME_FIELDS),
-            *fields_of("author", MEMBER_LABEL_FIELDS),
-        )
-        .order_by("-created_at")
-    )
-    items = chain(
-        ({"kind": "talk", "object": talk, "when": talk.created_at} for talk in talks[:limit]),
-        ({"kind": "question", "object": q, "when": q.created_at} for q in questions[:limit]),
-        ({"kind": "answer", "object": a, "when": a.created_at} for a in answers[:limit]),
-        ({"kind": "reflection", "object": r, "when": r.created_at} for r in reflections[:limit]),
-    )
-    return sorted(items, key=lambda item: item["when"], reverse=True)[:limit]
+    rows = union.order_by("-when", "activity", "-row")[:RECENT_ACTIVITY]
+    return [Activity(**row) for row in rows]
 
 
 def waiting_for(user):

@@ -1,4 +1,10 @@
-"""The page number a list was asked for."""
+"""Pages of lists: the page number asked for, and a page read in one query."""
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
+
+# The window count `counted_page` annotates each row of the page with.
+TOTAL = "rows_in_list"
 
 
 def page_number(request, parameter="page"):
@@ -8,3 +14,20 @@ def page_number(request, parameter="page"):
     page)."""
     value = request.GET.get(parameter, "")
     return int(value) if value.isdigit() and len(value) <= 6 else 1
+
+
+def counted_page(queryset, per_page, number):
+    """Page `number` of `queryset` (model instances, not DISTINCT), as
+    `Paginator(queryset, per_page).get_page(number)` gives it, with its
+    rows in a list; read in one query where the paginator runs two: each
+    row carries the length of the whole list (a window count), so nothing
+    is counted first. Only a page past the last one (or page 0) costs the
+    count and a second read, of the last page."""
+    start = (max(number, 1) - 1) * per_page
+    rows = list(queryset.annotate(**{TOTAL: Window(Count("*"))})[start : start + per_page])
+    if number < 1 or not rows and number > 1:
+        return Paginator(queryset, per_page).get_page(number)
+    paginator = Paginator(queryset, per_page)
+    # The paginator's count is a cached property: what the rows say is kept.
+    paginator.count = getattr(rows[0], TOTAL) if rows else 0
+    return Page(rows, number, paginator)

@@ -395,4 +395,4 @@ def test_import_dates_created_rows_by_their_session_so_recent_activity_keeps_its
     assert {timezone.localtime(q.created_at).date() for q in Question.objects.all()} == {
         session_day
     }
-    assert recent_activity()[0]["object"] == talk
+    assert recent_activity()[0].url == talk.get_absolute_url()
