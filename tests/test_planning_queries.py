@@ -79,7 +79,7 @@ def test_home_with_slots_queries(season, count, django_assert_num_queries):
             session=factories.upcoming_session(season=season), holder=factories.MemberFactory()
         )
     client = viewer(season)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = client.get(reverse("study:home"))
     assert response.content.decode().count("In preparation") == count
 
