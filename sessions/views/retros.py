@@ -30,6 +30,8 @@ from sessions.models import (
     SeasonMembership,
 )
 from sessions.models.base import MEMBER_LABEL_FIELDS, fields_of
+from sessions.models.meetings import session_full_name
+from sessions.models.talks import Person
 from sessions.notifications import notify
 
 from .access import get_session, season_for_organizer
@@ -313,32 +315,48 @@ def action_item_resolve(request, pk):
 # What carries over ----------------------------------------------------------
 
 
+class CarriedQuestion:
+    """A question carried over, as the session page shows it: who asked
+    whom (`Person`s or None), where and the start of what."""
+
+    __slots__ = ("pk", "asked_by", "addressed_to_id", "addressed_to", "body", "where")
+    FIELDS = (
+        "pk",
+        "asked_by_id",
+        *fields_of("asked_by", ("display_name", "emoji")),
+        "addressed_to_id",
+        *fields_of("addressed_to", ("display_name", "emoji")),
+        "body",
+        "presentation__session__number",
+        "presentation__topic",
+    )
+
+    def __init__(self, row, season_name):
+        pk, asker, asker_name, asker_emoji, addressee, addressee_name, addressee_emoji = row[:7]
+        self.pk, self.body = pk, row[7]
+        self.asked_by = Person(asker, asker_name, asker_emoji) if asker is not None else None
+        self.addressed_to_id = addressee
+        self.addressed_to = (
+            Person(addressee, addressee_name, addressee_emoji) if addressee is not None else None
+        )
+        self.where = f"{session_full_name(season_name, row[8])} · {row[9]}"
+
+
 def carried_questions(session):
     """Questions of earlier sessions of the season still waiting for an
-    answer (neither answered nor closed), oldest session first (one query).
-    Their season is `session`'s: joining it again would only cost planning
-    time."""
-    questions = list(
+    answer (neither answered nor closed), oldest session first, as
+    `CarriedQuestion`s (one query). Their season is `session`'s: joining it
+    again would only cost planning time."""
+    rows = (
         Question.objects.open()
         .filter(
             presentation__session__season_id=session.season_id,
             presentation__session__number__lt=session.number,
         )
-        .select_related("presentation__session", "asked_by", "addressed_to")
-        .only(
-            "body",
-            "presentation__topic",
-            "presentation__session__number",
-            "presentation__session__date",
-            "presentation__session__season_id",
-            *fields_of("asked_by", MEMBER_LABEL_FIELDS),
-            *fields_of("addressed_to", MEMBER_LABEL_FIELDS),
-        )
-        .order_by("presentation__session__number", "position", "pk")[:CARRIED_ITEMS]
+        .order_by("presentation__session__number", "position", "pk")
+        .values_list(*CarriedQuestion.FIELDS)[:CARRIED_ITEMS]
     )
-    for question in questions:
-        question.presentation.session.season = session.season
-    return questions
+    return [CarriedQuestion(row, session.season.name) for row in rows]
 
 
 @cached
@@ -346,8 +364,19 @@ def session_carry_over(session):
     """What the session page shows of the retrospective, the same for every
     viewer: the questions carried over and the open action items due at it
     (two queries)."""
-    items = list(ActionItem.objects.open().filter(due_session=session).for_lists()[:CARRIED_ITEMS])
-    return carried_questions(session), items
+    items = (
+        ActionItem.objects.open()
+        .filter(due_session=session)
+        .select_related("owner", "card__board__session__season")
+        .only(
+            "title",
+            *fields_of("owner", MEMBER_LABEL_FIELDS),
+            "card__board__session__number",
+            "card__board__session__season__name",
+        )
+        .order_by("created_at", "pk")[:CARRIED_ITEMS]
+    )
+    return carried_questions(session), list(items)
 
 
 @cached_with_own_links
