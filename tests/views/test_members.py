@@ -1,5 +1,6 @@
 """Member directory, profiles and profile editing."""
 
+import datetime
 import re
 from html.parser import HTMLParser
 
@@ -220,9 +221,9 @@ def test_member_detail_query_count(
         factories.JournalEntryFactory(
             author=presenter, tags=[factories.TagFactory(), factories.TagFactory()]
         )
-    # versions, session, user, member, talks + presenters, questions received,
-    # questions asked, reflections, journal entries + tags, next talk slot
-    with django_assert_num_queries(11):
+    # versions, session, user, member, talks + presenters, questions received
+    # and asked (one union), reflections, journal entries + tags, next talk slot
+    with django_assert_num_queries(10):
         response = member_client.get(profile_url(presenter))
     content = response.content.decode()
     assert content.count('<span class="muted">· <a href="/seasons/') == count
@@ -230,6 +231,38 @@ def test_member_detail_query_count(
     with django_assert_num_queries(2):
         again = member_client.get(profile_url(presenter))
     assert without_csrf(again.content.decode()) == without_csrf(content)
+
+
+def test_member_profile_shows_the_latest_questions_received_and_asked_each_bounded(
+    member_client, member, presenter
+):
+    from sessions.views.members import PROFILE_SECTION_SIZE
+
+    received = [
+        factories.QuestionFactory(
+            presentation=factories.PresentationFactory(
+                session=factories.StudySessionFactory(
+                    date=datetime.date(2025, 3, 1) + datetime.timedelta(days=day)
+                )
+            ),
+            addressed_to=presenter,
+            asked_by=member,
+            body=f"받은 질문 {day}",
+        )
+        for day in range(PROFILE_SECTION_SIZE + 1)
+    ]
+    factories.QuestionFactory(
+        presentation=received[0].presentation, asked_by=presenter, body="내가 한 질문"
+    )
+    content = member_client.get(profile_url(presenter)).content.decode()
+    received_part, asked_part = content.split('id="asked-heading"')
+    shown = re.findall(r"받은 질문 (\d+)", received_part)
+    assert shown == [str(day) for day in range(PROFILE_SECTION_SIZE, 0, -1)]
+    assert received_part.count("Only the latest are shown.") == 1
+    assert re.findall(
+        r"받은 질문|내가 한 질문", asked_part.split('id="reflections-heading"')[0]
+    ) == ["내가 한 질문"]
+    assert "No questions asked yet." not in content
 
 
 # The profile caches the member and their sections (sessions/fragments.py).

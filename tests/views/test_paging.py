@@ -49,4 +49,8 @@ def test_counted_page_reads_rows_and_count_in_one_query(django_assert_num_querie
 def test_counted_page_of_an_empty_list_is_one_empty_page(django_assert_num_queries):
     with django_assert_num_queries(1):
         page = counted_page(Member.objects.order_by("pk"), 2, 1)
-        assert (page.object_list, page.paginator.num_pages, page.has_other_pages()) == ([], 1, False)
+        assert (page.object_list, page.paginator.num_pages, page.has_other_pages()) == (
+            [],
+            1,
+            False,
+        )
