@@ -31,7 +31,7 @@ def test_rotation_queries(season, count, django_assert_num_queries):
         )
     client = viewer(season)
     # Session, user, season, roster, talks, held slots, organizers, open slots.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("study:rotation", args=[season.slug]))
     assert len(response.context["order"]) == count + 1
 
@@ -47,7 +47,7 @@ def test_backlog_queries(season, count, django_assert_num_queries):
     client.force_login(holder)
     # Session, user, season, organizers, roster check, count, page, my
     # votes, my slots to take papers into.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("study:backlog", args=[season.slug]))
     assert response.content.decode().count('class="card nomination"') == count
 
@@ -65,7 +65,7 @@ def test_session_page_with_slots_queries(season, count, django_assert_num_querie
     # presenters and papers), attendance, reflections, slots, their
     # backlog papers, the roster, the questions carried over, the action
     # items due.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(session.get_absolute_url())
     assert response.content.decode().count('class="card slot"') == count
     with django_assert_num_queries(2):

@@ -87,7 +87,7 @@ def test_season_page_query_count_does_not_grow(member_client, count, django_asse
         SeasonMembership.objects.create(season=season, member=factories.MemberFactory())
     # versions, user, season, its organizers, sessions, roster roles, roster
     # count, roster page with counts, current season
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = member_client.get(season.get_absolute_url())
     content = response.content.decode()
     assert content.count('class="session-number"') == count
@@ -412,3 +412,38 @@ def test_season_address_that_no_slug_can_be_is_404_or_ignored(organizer_client, 
     """A NUL character made PostgreSQL refuse the query (a 500)."""
     factories.StudySessionFactory(number=6)
     assert organizer_client.get(url).status_code == (200 if "?season" in url else 404)
+
+
+@pytest.mark.django_db
+def test_season_organizer_ids_loaded_with_the_season_need_no_query(django_assert_num_queries):
+    season = factories.SeasonFactory()
+    organizers = factories.SeasonMembershipFactory.create_batch(
+        3, season=season, role=SeasonMembership.Role.ORGANIZER
+    )
+    factories.SeasonMembershipFactory(season=season)  # on the roster, not organizing
+    other = factories.SeasonFactory()
+    factories.SeasonMembershipFactory(season=other, role=SeasonMembership.Role.ORGANIZER)
+    with django_assert_num_queries(1):
+        loaded = Season.objects.with_organizer_ids().get(pk=season.pk)
+        assert loaded.organizer_ids() == {membership.member_id for membership in organizers}
+    assert loaded.organizer_ids() == season.organizer_ids()
+
+
+@pytest.mark.django_db
+def test_session_found_with_its_season_organizers_needs_no_second_query(
+    django_assert_num_queries,
+):
+    session = factories.StudySessionFactory()
+    organizer = factories.SeasonMembershipFactory(
+        season=session.season, role=SeasonMembership.Role.ORGANIZER
+    ).member
+    lonely = factories.StudySessionFactory(season=factories.SeasonFactory())
+    with django_assert_num_queries(2):
+        found = StudySession.objects.with_season_organizers().find(
+            session.season.slug, session.number
+        )
+        assert found.season.organizer_ids() == {organizer.pk}
+        alone = StudySession.objects.with_season_organizers().find(
+            lonely.season.slug, lonely.number
+        )
+        assert alone.season.organizer_ids() == set()

@@ -32,6 +32,43 @@ def count_of(queryset, field):
     return Coalesce(models.Subquery(rows, output_field=models.IntegerField()), 0)
 
 
+class JoinedIds(models.Aggregate):
+    """The ids of a group as one text ("3,7,12"; NULL for none):
+    GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL (`ids_of`)."""
+
+    function = "GROUP_CONCAT"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s((%(expressions)s)::text, ',')",
+            **extra_context,
+        )
+
+
+def ids_of(queryset, field, outer_field, outer="pk"):
+    """The `field` ids of the rows of `queryset` whose `outer_field` is the
+    outer row's `outer`, as a subquery giving one text (see `split_ids`):
+    a few ids brought along with a row, where a second query would cost a
+    round trip."""
+    rows = (
+        queryset.filter(**{outer_field: models.OuterRef(outer)})
+        .order_by()
+        .values(outer_field)
+        .annotate(ids=JoinedIds(field))
+        .values("ids")
+    )
+    return models.Subquery(rows, output_field=models.TextField())
+
+
+def split_ids(text):
+    """The set of ids an `ids_of` subquery gave."""
+    return {int(part) for part in text.split(",")} if text else set()
+
+
 class RenderedMarkdownModel(models.Model):
     """A model whose markdown fields are rendered to HTML once, on save.
 

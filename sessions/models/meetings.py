@@ -42,9 +42,20 @@ class StudySessionQuerySet(models.QuerySet):
             "-number",
         )
 
+    def with_season_organizers(self):
+        """With the ids of the organizers of each session's season, in the
+        same query, for `session.season.organizer_ids()` (`find` puts them
+        on the season)."""
+        from .seasons import organizers_of_season
+
+        return self.annotate(joined_organizer_ids=organizers_of_season("season_id"))
+
     def find(self, season_slug, number):
         """The session `number` of the season with `season_slug` (DoesNotExist otherwise)."""
-        return self.select_related("season").get(season__slug=season_slug, number=number)
+        session = self.select_related("season").get(season__slug=season_slug, number=number)
+        if hasattr(session, "joined_organizer_ids"):
+            session.season.joined_organizer_ids = session.joined_organizer_ids
+        return session
 
     def for_legacy_number(self, number):
         """The session that answered `/sessions/<number>/` before seasons: the

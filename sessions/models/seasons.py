@@ -10,13 +10,29 @@ from markdownx.models import MarkdownxField
 
 from sessions.paths import page_url
 
-from .base import RenderedMarkdownModel
+from .base import RenderedMarkdownModel, ids_of, split_ids
 
 # What a season's address can be: a unicode slug (letters, digits, "-" and "_").
 SLUG_PATTERN = r"[-\w]+"
 
 
+def organizers_of_season(outer="pk"):
+    """The ids of the organizers of the season the outer row's `outer` is,
+    as one text (`ids_of`)."""
+    return ids_of(
+        SeasonMembership.objects.filter(role=SeasonMembership.Role.ORGANIZER),
+        "member_id",
+        "season",
+        outer,
+    )
+
+
 class SeasonQuerySet(models.QuerySet):
+    def with_organizer_ids(self):
+        """With the ids of each season's organizers, in the same query
+        (what `Season.organizer_ids` then returns without one)."""
+        return self.annotate(joined_organizer_ids=organizers_of_season())
+
     def by_slug(self, slug):
         """The season with address `slug`, or None; text no address can be
         (a NUL character, which PostgreSQL refuses) asks nothing."""
@@ -102,7 +118,11 @@ class Season(RenderedMarkdownModel):
         super().save(*args, **kwargs)
 
     def organizer_ids(self):
-        """The members who organize this season (beside the group's organizers)."""
+        """The members who organize this season (beside the group's
+        organizers): loaded with the season by `with_organizer_ids`, or
+        queried."""
+        if hasattr(self, "joined_organizer_ids"):
+            return split_ids(self.joined_organizer_ids)
         return set(
             self.memberships.filter(role=SeasonMembership.Role.ORGANIZER).values_list(
                 "member_id", flat=True

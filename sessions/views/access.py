@@ -26,14 +26,15 @@ from sessions.models import (
 def season_and_organizers(slug):
     """The season whose slug is `slug`, and who organizes it (for
     `Season.can_manage`): cached, as pages of a season ask on every view."""
-    season = get_object_or_404(Season, slug=slug)
+    season = get_object_or_404(Season.objects.with_organizer_ids(), slug=slug)
     return season, season.organizer_ids()
 
 
-def get_session(season, number):
-    """Session `number` of the season whose slug is `season`, with its season."""
+def get_session(season, number, sessions=StudySession.objects):
+    """Session `number` of the season whose slug is `season`, with its
+    season, from `sessions`."""
     try:
-        return StudySession.objects.find(season, number)
+        return sessions.find(season, number)
     except StudySession.DoesNotExist:
         raise Http404 from None
 

@@ -159,7 +159,7 @@ def render_attendance(session):
 @cached
 def session_and_organizers(season, number):
     """The session with its season, and who organizes that season."""
-    session = get_session(season, number)
+    session = get_session(season, number, StudySession.objects.with_season_organizers())
     return session, session.season.organizer_ids()
 
 
