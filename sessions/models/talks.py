@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
 from django.db.models import Prefetch
-from django.db.models.functions import RowNumber
+from django.db.models.functions import DenseRank
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
@@ -370,6 +370,16 @@ class AnswerRow:
         "edited_at",
     )
 
+    # The same, seen from the question (`first_rows_of_each_talk`).
+    JOINED_FIELDS = (
+        "answers__pk",
+        "answers__author",
+        "answers__author__display_name",
+        "answers__author__emoji",
+        "answers__body_html",
+        "answers__edited_at",
+    )
+
     def __init__(self, row, question):
         (
             self.pk,
@@ -407,19 +417,33 @@ class QuestionQuerySet(models.QuerySet):
                 question.answers.append(AnswerRow(row, question))
         return questions
 
-    def first_of_each_talk(self, count):
-        """The first `count` questions of each talk (by position), talk by talk."""
-        return (
+    def first_rows_of_each_talk(self, count):
+        """The first `count` questions of each talk (by position), talk by
+        talk, as `display_rows()` gives them (`QuestionRow`s with their
+        answers), in one query: the questions joined to their answers,
+        ranked with DENSE_RANK so that a question's answers share its place."""
+        rows = (
             self.annotate(
                 place=models.Window(
-                    RowNumber(),
+                    DenseRank(),
                     partition_by=[models.F("presentation_id")],
                     order_by=[models.F("position").asc(), models.F("pk").asc()],
                 )
             )
             .filter(place__lte=count)
-            .order_by("presentation_id", "position", "pk")
+            .order_by("presentation_id", "position", "pk", "answers__created_at", "answers__pk")
+            .values_list(*QuestionRow.FIELDS, *AnswerRow.JOINED_FIELDS)
         )
+        questions = []
+        width = len(QuestionRow.FIELDS)
+        for row in rows:
+            if not questions or questions[-1].pk != row[0]:
+                questions.append(QuestionRow(row[:width]))
+            answer = row[width:]
+            if answer[0] is not None:
+                question = questions[-1]
+                question.answers.append(AnswerRow((answer[0], question.pk, *answer[1:]), question))
+        return questions
 
     def unanswered(self):
         """Questions with no answer. An anti-join (NOT EXISTS) rather than a

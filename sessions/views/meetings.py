@@ -99,10 +99,8 @@ def session_talks(session):
     talks = list(session.presentations.for_session_page())
     first = {talk.pk: [] for talk in talks}
     if talks:
-        questions = (
-            Question.objects.filter(presentation__in=list(first))
-            .first_of_each_talk(QUESTIONS_PER_TALK)
-            .display_rows()
+        questions = Question.objects.filter(presentation__in=list(first)).first_rows_of_each_talk(
+            QUESTIONS_PER_TALK
         )
         for question in questions:
             first[question.presentation_id].append(question)
