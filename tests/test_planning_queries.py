@@ -65,7 +65,7 @@ def test_session_page_with_slots_queries(season, count, django_assert_num_querie
     # presenters and papers), attendance, reflections, slots, their
     # backlog papers, the roster, the questions carried over, the action
     # items due.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(session.get_absolute_url())
     assert response.content.decode().count('class="card slot"') == count
     with django_assert_num_queries(2):

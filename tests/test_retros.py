@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from sessions.models import ActionItem, Card, CardVote, Question, RetroBoard, SeasonMembership
 from tests import factories
@@ -450,6 +451,54 @@ def test_unanswered_question_shows_on_next_session_and_addressee_home(
     assert "지난 모임에서 넘어온 질문" in page
     assert "역전파는 어떻게 되나요?" in page
     assert "역전파는 어떻게 되나요?" in presenter_client.get(reverse("study:home")).content.decode()
+
+
+def test_session_carry_over_lists_questions_by_session_and_position_and_items_oldest_first(
+    member, presenter, board, study_session, next_session
+):
+    from sessions.views.retros import session_carry_over
+
+    season = study_session.season
+    earlier = factories.StudySessionFactory(season=season, number=study_session.number - 1)
+    later_talk = factories.PresentationFactory(session=study_session, topic="나중 발표")
+    earlier_talk = factories.PresentationFactory(session=earlier, topic="먼저 발표")
+    second = factories.QuestionFactory(presentation=later_talk, position=2, body="둘째")
+    first = factories.QuestionFactory(presentation=later_talk, position=1, body="첫째")
+    oldest = factories.QuestionFactory(
+        presentation=earlier_talk, asked_by=member, addressed_to=presenter, body="맨 처음"
+    )
+    factories.AnswerFactory(question=factories.QuestionFactory(presentation=earlier_talk))
+    items = [
+        factories.ActionItemFactory(
+            card=factories.CardFactory(board=board, column="try"),
+            title=title,
+            owner=member,
+            due_session=next_session,
+        )
+        for title in ("먼저 할 일", "나중 할 일")
+    ]
+    factories.ActionItemFactory(
+        card=factories.CardFactory(board=board, column="try"),
+        owner=member,
+        due_session=next_session,
+        status=ActionItem.Status.DONE,
+        resolved_by=member,
+        resolved_at=timezone.now(),
+    )
+    questions, due = session_carry_over(next_session)
+    assert [(row.pk, row.text) for row in questions] == [
+        (oldest.pk, "맨 처음"),
+        (first.pk, "첫째"),
+        (second.pk, "둘째"),
+    ]
+    assert (questions[0].by.label, questions[0].to_id, questions[0].where) == (
+        member.label,
+        presenter.pk,
+        f"{earlier.full_name} · 먼저 발표",
+    )
+    assert [(row.pk, row.text, row.by_id, row.to, row.where) for row in due] == [
+        (item.pk, item.title, member.pk, None, study_session.full_name) for item in items
+    ]
 
 
 def test_question_does_not_carry_over_into_another_season(member_client, open_question):

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +30,21 @@ def count_of(queryset, field):
         .values("total")
     )
     return Coalesce(models.Subquery(rows, output_field=models.IntegerField()), 0)
+
+
+def union_branch(queryset, order, limit, **columns):
+    """One branch of a UNION ALL of plain rows: the first `limit` rows of
+    `queryset` in `order`, as `columns` (name → expression, the same names
+    in every branch). The limit is a subquery, as SQLite takes no LIMIT in
+    a branch of a union."""
+    first = queryset.order_by(*order).values("pk")[:limit]
+    return queryset.filter(pk__in=first).order_by().values(**columns)
+
+
+def column(path, field):
+    """A union's column: the field at `path`, or a NULL typed as `field`
+    where a branch has none (`path` None)."""
+    return models.F(path) if path else Cast(models.Value(None), field)
 
 
 class JoinedIds(models.Aggregate):

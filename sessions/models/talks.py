@@ -298,7 +298,8 @@ class Person:
         self.label = label_of(display_name, emoji)
 
 
-def _person(pk, display_name, emoji):
+def person_or_none(pk, display_name, emoji):
+    """The `Person` of a nullable member column: None where it is empty."""
     return None if pk is None else Person(pk, display_name, emoji)
 
 
@@ -349,8 +350,8 @@ class QuestionRow:
             self.edited_at,
             self.closed_at,
         ) = row
-        self.asked_by = _person(self.asked_by_id, asker_name, asker_emoji)
-        self.addressed_to = _person(self.addressed_to_id, addressee_name, addressee_emoji)
+        self.asked_by = person_or_none(self.asked_by_id, asker_name, asker_emoji)
+        self.addressed_to = person_or_none(self.addressed_to_id, addressee_name, addressee_emoji)
         self.answers = []
         self.mine = False
         self.can_answer = True
@@ -390,7 +391,7 @@ class AnswerRow:
             self.body_html,
             self.edited_at,
         ) = row
-        self.author = _person(self.author_id, author_name, author_emoji)
+        self.author = person_or_none(self.author_id, author_name, author_emoji)
         # As Answer.is_by_presenter: written by the member it was addressed to.
         self.is_by_presenter = (
             self.author_id is not None and self.author_id == question.addressed_to_id

@@ -1,7 +1,6 @@
 """The home page: the next session, my open items, what the group did lately."""
 
 from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Value
-from django.db.models.functions import Cast
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -15,7 +14,13 @@ from sessions.models import (
     Reflection,
     StudySession,
 )
-from sessions.models.base import MEMBER_LABEL_FIELDS, SESSION_NAME_FIELDS, fields_of
+from sessions.models.base import (
+    MEMBER_LABEL_FIELDS,
+    SESSION_NAME_FIELDS,
+    column,
+    fields_of,
+    union_branch,
+)
 from sessions.models.meetings import session_full_name
 from sessions.models.members import label_of
 from sessions.paths import page_url
@@ -52,25 +57,20 @@ def _activity_rows(kind, queryset, talk, topic, session, who):
     `queryset` as the same columns whatever their kind (`talk`, `topic`,
     `session` and `who` are paths to them, or None)."""
 
-    def column(path, field):
-        return F(path) if path else Cast(Value(None), field)
-
-    newest = queryset.order_by("-created_at").values("pk")[:RECENT_ACTIVITY]
-    return (
-        queryset.filter(pk__in=newest)
-        .order_by()
-        .values(
-            activity=Value(kind),
-            row=F("pk"),
-            when=F("created_at"),
-            who_name=F(f"{who}__display_name"),
-            who_emoji=F(f"{who}__emoji"),
-            talk=column(talk, IntegerField()),
-            talk_topic=column(topic, CharField()),
-            number=column(session and f"{session}__number", IntegerField()),
-            season=column(session and f"{session}__season__name", CharField()),
-            slug=column(session and f"{session}__season__slug", CharField()),
-        )
+    return union_branch(
+        queryset,
+        ["-created_at"],
+        RECENT_ACTIVITY,
+        activity=Value(kind),
+        row=F("pk"),
+        when=F("created_at"),
+        who_name=F(f"{who}__display_name"),
+        who_emoji=F(f"{who}__emoji"),
+        talk=column(talk, IntegerField()),
+        talk_topic=column(topic, CharField()),
+        number=column(session and f"{session}__number", IntegerField()),
+        season=column(session and f"{session}__season__name", CharField()),
+        slug=column(session and f"{session}__season__slug", CharField()),
     )
 
 

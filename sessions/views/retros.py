@@ -3,7 +3,17 @@ to the next session, and the earlier versions of edited texts."""
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Value,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,9 +39,9 @@ from sessions.models import (
     RetroBoard,
     SeasonMembership,
 )
-from sessions.models.base import MEMBER_LABEL_FIELDS, fields_of
+from sessions.models.base import column, union_branch
 from sessions.models.meetings import session_full_name
-from sessions.models.talks import Person
+from sessions.models.talks import person_or_none
 from sessions.notifications import notify
 
 from .access import get_session, season_for_organizer
@@ -315,68 +325,86 @@ def action_item_resolve(request, pk):
 # What carries over ----------------------------------------------------------
 
 
-class CarriedQuestion:
-    """A question carried over, as the session page shows it: who asked
-    whom (`Person`s or None), where and the start of what."""
+class CarriedOver:
+    """A question carried over or an action item due, as the session page
+    shows it: its text, who asked or owns it (`by`) and whom a question is
+    addressed to (`to`; `Person`s or None), and where it came from. One row
+    of `session_carry_over`'s query."""
 
-    __slots__ = ("pk", "asked_by", "addressed_to_id", "addressed_to", "body", "where")
-    FIELDS = (
-        "pk",
-        "asked_by_id",
-        *fields_of("asked_by", ("display_name", "emoji")),
-        "addressed_to_id",
-        *fields_of("addressed_to", ("display_name", "emoji")),
-        "body",
-        "presentation__session__number",
-        "presentation__topic",
-    )
+    __slots__ = ("pk", "text", "by_id", "by", "to_id", "to", "where")
 
     def __init__(self, row, season_name):
-        pk, asker, asker_name, asker_emoji, addressee, addressee_name, addressee_emoji = row[:7]
-        self.pk, self.body = pk, row[7]
-        self.asked_by = Person(asker, asker_name, asker_emoji) if asker is not None else None
-        self.addressed_to_id = addressee
-        self.addressed_to = (
-            Person(addressee, addressee_name, addressee_emoji) if addressee is not None else None
-        )
-        self.where = f"{session_full_name(season_name, row[8])} · {row[9]}"
+        self.pk, self.text = row["row"], row["text"]
+        self.by_id, self.to_id = row["by_id"], row["to_id"]
+        self.by = person_or_none(self.by_id, row["by_name"], row["by_emoji"])
+        self.to = person_or_none(self.to_id, row["to_name"], row["to_emoji"])
+        session = session_full_name(row["season"] or season_name, row["number"])
+        self.where = f"{session} · {row['topic']}" if row["topic"] is not None else session
 
 
-def carried_questions(session):
-    """Questions of earlier sessions of the season still waiting for an
-    answer (neither answered nor closed), oldest session first, as
-    `CarriedQuestion`s (one query). Their season is `session`'s: joining it
-    again would only cost planning time."""
-    rows = (
-        Question.objects.open()
-        .filter(
-            presentation__session__season_id=session.season_id,
-            presentation__session__number__lt=session.number,
-        )
-        .order_by("presentation__session__number", "position", "pk")
-        .values_list(*CarriedQuestion.FIELDS)[:CARRIED_ITEMS]
-    )
-    return [CarriedQuestion(row, session.season.name) for row in rows]
+def _carry_over_rows(kind, queryset, order, **columns):
+    """One branch of `session_carry_over`'s union."""
+    return union_branch(queryset, order, CARRIED_ITEMS, carried=Value(kind), row=F("pk"), **columns)
 
 
 @cached
 def session_carry_over(session):
     """What the session page shows of the retrospective, the same for every
-    viewer: the questions carried over and the open action items due at it
-    (two queries)."""
-    items = (
-        ActionItem.objects.open()
-        .filter(due_session=session)
-        .select_related("owner", "card__board__session__season")
-        .only(
-            "title",
-            *fields_of("owner", MEMBER_LABEL_FIELDS),
-            "card__board__session__number",
-            "card__board__session__season__name",
-        )
-        .order_by("created_at", "pk")[:CARRIED_ITEMS]
+    viewer, as `CarriedOver` rows: the questions of earlier sessions of the
+    season still waiting for an answer (neither answered nor closed),
+    oldest session first, and the open action items due at it, oldest
+    first. One query, a union of the two (their season is `session`'s for
+    the questions: joining it again would only cost planning time)."""
+    questions = _carry_over_rows(
+        "question",
+        Question.objects.open().filter(
+            presentation__session__season_id=session.season_id,
+            presentation__session__number__lt=session.number,
+        ),
+        ["presentation__session__number", "position", "pk"],
+        text=F("body"),
+        by_id=F("asked_by"),
+        by_name=F("asked_by__display_name"),
+        by_emoji=F("asked_by__emoji"),
+        to_id=F("addressed_to"),
+        to_name=F("addressed_to__display_name"),
+        to_emoji=F("addressed_to__emoji"),
+        number=F("presentation__session__number"),
+        topic=F("presentation__topic"),
+        season=column(None, CharField()),
+        place=F("position"),
+        since=column(None, DateTimeField()),
     )
-    return carried_questions(session), list(items)
+    items = _carry_over_rows(
+        "item",
+        ActionItem.objects.open().filter(due_session=session),
+        ["created_at", "pk"],
+        text=F("title"),
+        by_id=F("owner"),
+        by_name=F("owner__display_name"),
+        by_emoji=F("owner__emoji"),
+        to_id=column(None, IntegerField()),
+        to_name=column(None, CharField()),
+        to_emoji=column(None, CharField()),
+        number=F("card__board__session__number"),
+        topic=column(None, CharField()),
+        season=F("card__board__session__season__name"),
+        place=column(None, IntegerField()),
+        since=F("created_at"),
+    )
+    rows = list(questions.union(items, all=True))
+    carried = sorted(
+        (row for row in rows if row["carried"] == "question"),
+        key=lambda row: (row["number"], row["place"], row["row"]),
+    )
+    due = sorted(
+        (row for row in rows if row["carried"] == "item"),
+        key=lambda row: (row["since"], row["row"]),
+    )
+    return (
+        [CarriedOver(row, session.season.name) for row in carried],
+        [CarriedOver(row, session.season.name) for row in due],
+    )
 
 
 @cached_with_own_links
@@ -394,19 +422,17 @@ def session_retro_html(session, can_manage, viewer):
             "carried_questions": [
                 (
                     question,
-                    can_manage or viewer is not None and viewer.pk == question.addressed_to_id,
+                    can_manage or viewer is not None and viewer.pk == question.to_id,
                 )
                 for question in questions
             ],
             "action_items": [
-                (item, can_manage or viewer is not None and viewer.pk == item.owner_id)
+                (item, can_manage or viewer is not None and viewer.pk == item.by_id)
                 for item in items
             ],
         },
     )
-    owners = {question.addressed_to_id for question in questions} | {
-        item.owner_id for item in items
-    }
+    owners = {question.to_id for question in questions} | {item.by_id for item in items}
     return html, owners
 
 

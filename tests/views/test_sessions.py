@@ -243,7 +243,7 @@ def test_session_detail_query_count_does_not_grow(
     # organizers, talks, presenters, papers, questions, answers, attendance,
     # reflections, talk slots (none: no roster or backlog query), questions
     # carried over, action items due
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = member_client.get(url)
     assert response.content.decode().count('class="card talk"') == talks
     # Again: the session, talks, attendance and reflections come from the
