@@ -346,6 +346,16 @@ def test_session_page_shows_slots_and_papers(member_client, member, presenter, s
     assert page.count("Claim this slot") == 1
 
 
+def test_session_page_shows_a_slot_added_after_it_was_cached(member_client, member, season):
+    on_roster(season, member)
+    session = factories.upcoming_session(number=9, season=season)
+    assert "Claim this slot" not in member_client.get(session.get_absolute_url()).content.decode()
+    factories.TalkSlotFactory(session=session, theme="새 자리")
+    page = member_client.get(session.get_absolute_url()).content.decode()
+    assert "Slot 1</strong> · 새 자리" in page
+    assert page.count("Claim this slot") == 1
+
+
 def test_home_and_profile_show_my_next_talk(member_client, member, season):
     session = factories.upcoming_session(number=9, season=season)
     factories.TalkSlotFactory(session=session, holder=member)

@@ -439,11 +439,7 @@ def test_session_found_with_its_season_organizers_needs_no_second_query(
     ).member
     lonely = factories.StudySessionFactory(season=factories.SeasonFactory())
     with django_assert_num_queries(2):
-        found = StudySession.objects.with_season_organizers().find(
-            session.season.slug, session.number
-        )
+        found = StudySession.objects.for_session_page().find(session.season.slug, session.number)
         assert found.season.organizer_ids() == {organizer.pk}
-        alone = StudySession.objects.with_season_organizers().find(
-            lonely.season.slug, lonely.number
-        )
+        alone = StudySession.objects.for_session_page().find(lonely.season.slug, lonely.number)
         assert alone.season.organizer_ids() == set()

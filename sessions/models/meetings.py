@@ -42,13 +42,19 @@ class StudySessionQuerySet(models.QuerySet):
             "-number",
         )
 
-    def with_season_organizers(self):
-        """With the ids of the organizers of each session's season, in the
-        same query, for `session.season.organizer_ids()` (`find` puts them
-        on the season)."""
+    def for_session_page(self):
+        """With what the session page asks of a session besides its own
+        fields, in the same query: the ids of its season's organizers (for
+        `session.season.organizer_ids()`, which `find` puts on the season)
+        and whether it has talk slots (`has_slots`; without, the page asks
+        nothing more of them)."""
+        from .planning import TalkSlot
         from .seasons import organizers_of_season
 
-        return self.annotate(joined_organizer_ids=organizers_of_season("season_id"))
+        return self.annotate(
+            joined_organizer_ids=organizers_of_season("season_id"),
+            has_slots=models.Exists(TalkSlot.objects.filter(session=models.OuterRef("pk"))),
+        )
 
     def find(self, season_slug, number):
         """The session `number` of the season with `season_slug` (DoesNotExist otherwise)."""

@@ -157,7 +157,7 @@ def render_attendance(session):
 @cached
 def session_and_organizers(season, number):
     """The session with its season, and who organizes that season."""
-    session = get_session(season, number, StudySession.objects.with_season_organizers())
+    session = get_session(season, number, StudySession.objects.for_session_page())
     return session, session.season.organizer_ids()
 
 
@@ -176,7 +176,7 @@ def session_detail(request, season, number):
     session, season_organizers = session_and_organizers(season, number)
     attendance_html, responses = render_attendance(session)
     reflections_html, reflection_authors = render_session_reflections(session)
-    slots, roster = session_slots(session)
+    slots, roster = session_slots(session) if session.has_slots else ([], [])
     can_manage = session.season.can_manage(user, season_organizers)
     return render(
         request,

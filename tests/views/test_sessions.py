@@ -239,11 +239,12 @@ def test_session_detail_query_count_does_not_grow(
             factories.AnswerFactory(question=question)
     factories.ReflectionFactory.create_batch(3, session=study_session)
     url = reverse("study:session-detail", args=[SEASON, 6])
-    # versions, session + user, session with its season, the season's
-    # organizers, talks, presenters, papers, questions, answers, attendance,
-    # reflections, talk slots (none: no roster or backlog query), questions
-    # carried over, action items due
-    with django_assert_num_queries(11):
+    # versions, session + user, session with its season, its season's
+    # organizers and whether it has talk slots (none: no slot, roster or
+    # backlog query), talks, presenters, papers, questions with their
+    # answers, attendance, reflections, questions carried over with the
+    # action items due
+    with django_assert_num_queries(10):
         response = member_client.get(url)
     assert response.content.decode().count('class="card talk"') == talks
     # Again: the session, talks, attendance and reflections come from the
