@@ -438,12 +438,20 @@ def session_retro_html(session, can_manage, viewer):
 
 def my_action_items(user):
     """`user`'s open action items, soonest due first, for the home page's
-    list of what waits for them (one query)."""
-    return {
-        "action_items": list(
-            ActionItem.objects.open().filter(owner=user).for_lists()[:CARRIED_ITEMS]
+    list of what waits for them (one query, of what the list shows)."""
+    items = (
+        ActionItem.objects.open()
+        .filter(owner=user)
+        .select_related("due_session__season", "card__board__session__season")
+        .only(
+            "title",
+            "due_session__number",
+            "due_session__season__name",
+            "card__board__session__number",
+            "card__board__session__season__name",
         )
-    }
+    )
+    return {"action_items": list(items[:CARRIED_ITEMS])}
 
 
 # The organizers' overview ------------------------------------------------------
