@@ -31,3 +31,11 @@ def counted_page(queryset, per_page, number):
     # The paginator's count is a cached property: what the rows say is kept.
     paginator.count = getattr(rows[0], TOTAL) if rows else 0
     return Page(rows, number, paginator)
+
+
+def page_of_known_length(length, per_page, number):
+    """Page `number` of a list of `length` rows, as `Paginator.get_page`
+    numbers it (past the last page, the last): what the page links need,
+    for a page whose rows are a cached part and whose length is cached
+    too, so that nothing is read."""
+    return Paginator(range(length), per_page).get_page(number)

@@ -1,7 +1,6 @@
 """Reflections on sessions (소감) and the members' study journals."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,7 +17,7 @@ from sessions.fragments import cached
 from sessions.models import Member, Reflection, Tag
 
 from .access import get_session, journal_entry_for_author, reflection_for_author
-from .paging import page_number
+from .paging import page_number, page_of_known_length
 
 JOURNAL_ENTRIES_PER_PAGE = 20
 
@@ -95,6 +94,12 @@ def journal_entries(author, tag, is_mine):
 
 
 @cached
+def journal_length(author, tag, is_mine):
+    """How many entries `journal_entries` lists."""
+    return journal_entries(author, tag, is_mine).count()
+
+
+@cached
 def journal_tags_html(author, tag, is_mine):
     """The journal's tag filter: the tags of the entries the viewer may read."""
     tags = Tag.objects.filter(
@@ -133,8 +138,9 @@ def journal_list(request):
     author_pk, tag = filters.cleaned_data["author"], filters.cleaned_data["tag"]
     author = request.user if author_pk is None else journal_author(author_pk)
     is_mine = author.pk == request.user.pk
-    entries = journal_entries(author, tag, is_mine)
-    page = Paginator(entries, JOURNAL_ENTRIES_PER_PAGE).get_page(page_number(request))
+    page = page_of_known_length(
+        journal_length(author, tag, is_mine), JOURNAL_ENTRIES_PER_PAGE, page_number(request)
+    )
     context = {
         "author": author,
         "is_mine": is_mine,

@@ -1,7 +1,6 @@
 """Talks and their questions and answers."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +22,7 @@ from sessions.models import (
 from sessions.notifications import notify
 
 from .access import answer_for_author, get_session, question_for_author, talk_for_editing
-from .paging import page_number
+from .paging import page_number, page_of_known_length
 
 QUESTIONS_PER_PAGE = 30
 
@@ -132,9 +131,7 @@ def talk_detail(request, pk):
     """
     user = request.user
     talk = talk_summary(pk)
-    page = Paginator(Question.objects.filter(presentation=pk), QUESTIONS_PER_PAGE).get_page(
-        page_number(request)
-    )
+    page = page_of_known_length(talk["question_count"], QUESTIONS_PER_PAGE, page_number(request))
     presenter_ids = [member_pk for member_pk, label in talk["presenters"]]
     return render(
         request,

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.test import RequestFactory
 
 from sessions.models import Member
-from sessions.views.paging import counted_page, page_number
+from sessions.views.paging import counted_page, page_number, page_of_known_length
 from tests import factories
 
 
@@ -54,3 +54,12 @@ def test_counted_page_of_an_empty_list_is_one_empty_page(django_assert_num_queri
             1,
             False,
         )
+
+
+@pytest.mark.parametrize(
+    ("length", "number", "expected"),
+    [(0, 1, (1, 1)), (7, 2, (2, 3)), (7, 9, (3, 3)), (6, 0, (2, 2))],
+)
+def test_page_of_known_length_numbers_pages_as_the_paginator(length, number, expected):
+    page = page_of_known_length(length, 3, number)
+    assert (page.number, page.paginator.num_pages) == expected
