@@ -1,5 +1,6 @@
-"""Every main page runs a fixed number of SQL queries (at most 15), whatever the
-size of the group's history, and shows a bounded number of rows.
+"""Every main page runs a fixed number of SQL queries (at most 10 on a first
+view, 11 here), whatever the size of the group's history, and shows a bounded
+number of rows.
 
 Three queries are on every page of a logged-in member: the table versions
 (read before anything else, sessions/fragments.py), the login session, and
@@ -21,10 +22,10 @@ from django.urls import reverse
 from sessions.demo_data import BENCH_USERNAME, SCALES, Scale, generate
 from sessions.models import Member, Paper, Presentation, StudySession
 
-# 15: home and the session page show the coming talk slots (one query each);
-# the session page also reads what carries over to it (questions of earlier
-# sessions, action items due), the home page the viewer's open action items.
-MAX_QUERIES = 15
+# 10 on a first view (issue 19), and one more here: each test empties the
+# cache first, so the login session is read from the database
+# (`cached_db`), where a member's next request finds it in the cache.
+MAX_QUERIES = 11
 
 BIGGER = Scale(
     "bigger",
