@@ -176,3 +176,12 @@ def test_home_waiting_question_shows_rendered_text_not_markdown(presenter_client
     content = presenter_client.get(reverse("study:home")).content.decode()
     assert '<div class="excerpt">ϵ 는 얼마인가요?</div>' in content
     assert "$\\epsilon$" not in content and "**" not in content
+
+
+def test_home_recent_activity_names_someone_for_rows_without_an_author(member_client, db):
+    talk = factories.PresentationFactory(created_by=None, topic="옛 노트의 발표")
+    question = factories.QuestionFactory(presentation=talk, asked_by=None)
+    content = member_client.get(reverse("study:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Someone posted a talk for {talk.session.full_name}:" in content
+    assert "Someone asked a question on" in content
+    assert content.count(f'href="{question.get_absolute_url()}"') == 1
