@@ -207,7 +207,7 @@ def test_participation_queries_do_not_grow_with_history(
     history, bench_client, latest_session, django_assert_num_queries
 ):
     url = reverse("study:participation") + f"?year={latest_session.date.year}"
-    response = get(bench_client, django_assert_num_queries, url, 7, cached=2)
+    response = get(bench_client, django_assert_num_queries, url, 11, cached=2)
     content = response.content.decode()
     assert content.count('class="chart heatmap"') == min(history.members, 20)
     assert content.count('class="chart-bar"') <= 53

@@ -3,7 +3,7 @@
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.shortcuts import render
@@ -88,7 +88,7 @@ def member_totals(season=None, year=None, counts=TOTALS):
 
 def activity_by_member(first_day, last_day, member_ids=None):
     """{member id: Counter(day: number of things done)} between two days, of
-    every member or of `member_ids` only (one query).
+    every member or of `member_ids` only (five queries).
 
     Things done at a session count on the session's day (talks, questions,
     answers, reflections, attendance), shared journal entries on their own
@@ -99,40 +99,47 @@ def activity_by_member(first_day, last_day, member_ids=None):
 
 
 def activity_and_totals(first_day, last_day, member_ids=None):
-    """`activity_by_member`, and from the same query {member id: {count:
-    total}} of the ACTIVITY_TOTALS of `member_totals` for sessions between
-    the two days. One query: a union of what each kind of activity counts
-    per member and day."""
-    sources = [
-        (PresentationPresenter.objects, "member", F("presentation__session__date"), "talk_count"),
-        (Question.objects, "asked_by", F("presentation__session__date"), "asked_count"),
-        (Answer.objects, "author", F("question__presentation__session__date"), "answered_count"),
-        (Attendance.objects.filter(attended=True), "member", F("session__date"), "attended_count"),
-        (Reflection.objects.shared(), "author", Coalesce("date", "session__date"), None),
-    ]
-    branches = []
-    for queryset, member_field, day, total_name in sources:
-        if member_ids is not None:
-            queryset = queryset.filter(**{f"{member_field}__in": member_ids})
-        # Questions answered: a question is on one day, so the distinct
-        # questions of each day add up to those of the whole range.
-        counted = (
-            Count("question", distinct=True) if total_name == "answered_count" else Count("pk")
-        )
-        branches.append(
-            queryset.annotate(activity_day=day)
-            .filter(activity_day__range=(first_day, last_day))
-            .exclude(**{f"{member_field}__isnull": True})
-            .order_by()
-            .values(who=F(member_field), on=F("activity_day"))
-            .annotate(total=Count("pk"), counted=counted, source=Value(total_name or ""))
-        )
+    """`activity_by_member`, and from the same five queries
+    {member id: {count: total}} of the ACTIVITY_TOTALS of `member_totals`
+    for sessions between the two days."""
     activity = defaultdict(Counter)
     totals = defaultdict(Counter)
-    for row in branches[0].union(*branches[1:], all=True):
-        activity[row["who"]][row["on"]] += row["total"]
-        if row["source"]:
-            totals[row["who"]][row["source"]] += row["counted"]
+    sources = [
+        (PresentationPresenter.objects, "member", "presentation__session__date", "talk_count"),
+        (Question.objects, "asked_by", "presentation__session__date", "asked_count"),
+        (Answer.objects, "author", "question__presentation__session__date", "answered_count"),
+        (Attendance.objects.filter(attended=True), "member", "session__date", "attended_count"),
+    ]
+    for queryset, member_field, day_field, total_name in sources:
+        if member_ids is not None:
+            queryset = queryset.filter(**{f"{member_field}__in": member_ids})
+        rows = (
+            queryset.filter(**{f"{day_field}__range": (first_day, last_day)})
+            .exclude(**{f"{member_field}__isnull": True})
+            .order_by()
+            .values_list(member_field, day_field)
+        )
+        if total_name == "answered_count":
+            # Questions answered: a question is on one day, so the distinct
+            # questions of each day add up to those of the whole range.
+            rows = rows.annotate(total=Count("pk"), counted=Count("question", distinct=True))
+        else:
+            rows = rows.annotate(total=Count("pk"), counted=Count("pk"))
+        for member_id, day, total, counted in rows:
+            activity[member_id][day] += total
+            totals[member_id][total_name] += counted
+    reflections = Reflection.objects.shared()
+    if member_ids is not None:
+        reflections = reflections.filter(author__in=member_ids)
+    reflections = (
+        reflections.annotate(day=Coalesce("date", "session__date"))
+        .filter(day__range=(first_day, last_day))
+        .order_by()
+        .values_list("author", "day")
+        .annotate(total=Count("pk"))
+    )
+    for member_id, day, total in reflections:
+        activity[member_id][day] += total
     return activity, totals
 
 
@@ -162,7 +169,7 @@ def session_years():
 def participation_html(year, number):
     """Page `number` of the participation part: its members with their
     totals and heatmaps of `year`, the links to the other pages, and the
-    attendance of `year`'s sessions (three queries)."""
+    attendance of `year`'s sessions (nine queries)."""
     first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     # The counts the activity queries do not give along the way are subqueries.
     page = counted_page(
