@@ -261,3 +261,20 @@ def test_attendance_chart_with_few_sessions_is_at_least_its_minimum_width():
     assert ET.fromstring(str(charts.attendance_chart(many, label="출석"))).get("width") == str(
         30 + 40 * 24 + 10
     )
+
+
+def test_activity_totals_agree_with_member_totals(busy, member, presenter):
+    """The page takes these counts from the activity query (one union)
+    rather than from subqueries: both must say the same."""
+    from sessions.views.participation import ACTIVITY_TOTALS, activity_and_totals
+
+    _activity, totals = activity_and_totals(
+        datetime.date(2025, 1, 1), datetime.date(2025, 12, 31), [member.pk, presenter.pk]
+    )
+    expected = {
+        m.pk: {name: getattr(m, name) for name in ACTIVITY_TOTALS if getattr(m, name)}
+        for m in member_totals(year=2025)
+        if m.pk in (member.pk, presenter.pk)
+    }
+    assert {pk: dict(counts) for pk, counts in totals.items()} == expected
+    assert expected[presenter.pk]["answered_count"] == 1
