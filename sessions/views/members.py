@@ -5,7 +5,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -27,7 +27,6 @@ from sessions.models import (
     Reflection,
     TalkSlot,
 )
-from sessions.models.base import MEMBER_LABEL_FIELDS, fields_of
 from sessions.tasks import email_invitation
 
 from .access import member_for_organizer, organizer_only
@@ -50,56 +49,11 @@ def _bounded(queryset):
     return items[:PROFILE_SECTION_SIZE], len(items) > PROFILE_SECTION_SIZE
 
 
-def _questions_of(member):
-    """The latest questions addressed to `member` and asked by them, and
-    whether there are more of each (as `_bounded`), in one query: a union
-    of the newest of each, told apart by their `role`."""
-
-    def newest(role, **where):
-        latest = (
-            Question.objects.filter(**where)
-            .order_by("-presentation__session__date", "-pk")
-            .values("pk")[: PROFILE_SECTION_SIZE + 1]
-        )
-        return (
-            Question.objects.filter(pk__in=latest)
-            .select_related("presentation__session__season", "asked_by", "addressed_to")
-            .only(
-                "body_html",
-                "presentation__topic",
-                "presentation__session__number",
-                "presentation__session__date",
-                "presentation__session__season__name",
-                "presentation__session__season__slug",
-                *fields_of("asked_by", MEMBER_LABEL_FIELDS),
-                *fields_of("addressed_to", MEMBER_LABEL_FIELDS),
-            )
-            .annotate(
-                role=Value(role),
-                answered=Exists(Answer.objects.filter(question=OuterRef("pk"))),
-            )
-            .order_by()
-        )
-
-    questions = newest("received", addressed_to=member).union(
-        newest("asked", asked_by=member), all=True
-    )
-    lists = {"received": [], "asked": []}
-    newest_first = sorted(
-        questions, key=lambda q: (q.presentation.session.date, q.pk), reverse=True
-    )
-    for question in newest_first:
-        lists[question.role].append(question)
-    size = PROFILE_SECTION_SIZE
-    received, asked = lists["received"], lists["asked"]
-    return received[:size], len(received) > size, asked[:size], len(asked) > size
-
-
 def profile_sections(member, viewer):
     """The context of a profile's sections (talks, questions received and
     asked, reflections, journal) as `viewer` sees them: the latest
     PROFILE_SECTION_SIZE items of each, loaded without the text the profile
-    does not show (six queries)."""
+    does not show (seven queries)."""
     talks, more_talks = _bounded(
         Presentation.objects.filter(presenter_links__member=member)
         .select_related("session__season")
@@ -114,7 +68,26 @@ def profile_sections(member, viewer):
         .with_presenters()
         .order_by("-session__date", "-session__number", "order", "pk")
     )
-    received, more_received, asked, more_asked = _questions_of(member)
+    question_fields = (
+        "body_html",
+        "presentation__topic",
+        "presentation__session__number",
+        "presentation__session__season__name",
+        "presentation__session__season__slug",
+    )
+    received, more_received = _bounded(
+        Question.objects.filter(addressed_to=member)
+        .select_related("presentation__session__season", "asked_by")
+        .only(*question_fields, "asked_by__display_name", "asked_by__emoji")
+        .annotate(answered=Exists(Answer.objects.filter(question=OuterRef("pk"))))
+        .order_by("-presentation__session__date", "-pk")
+    )
+    asked, more_asked = _bounded(
+        Question.objects.filter(asked_by=member)
+        .select_related("presentation__session__season", "addressed_to")
+        .only(*question_fields, "addressed_to__display_name", "addressed_to__emoji")
+        .order_by("-presentation__session__date", "-pk")
+    )
     reflections, more_reflections = _bounded(
         Reflection.objects.on_sessions()
         .filter(author=member)

@@ -221,9 +221,9 @@ def test_member_detail_query_count(
         factories.JournalEntryFactory(
             author=presenter, tags=[factories.TagFactory(), factories.TagFactory()]
         )
-    # versions, session, user, member, talks + presenters, questions received
-    # and asked (one union), reflections, journal entries + tags, next talk slot
-    with django_assert_num_queries(10):
+    # versions, session, user, member, talks + presenters, questions received,
+    # questions asked, reflections, journal entries + tags, next talk slot
+    with django_assert_num_queries(11):
         response = member_client.get(profile_url(presenter))
     content = response.content.decode()
     assert content.count('<span class="muted">· <a href="/seasons/') == count
