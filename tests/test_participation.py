@@ -156,9 +156,9 @@ def test_participation_page_query_count(member_client, django_assert_num_queries
         talk = factories.PresentationFactory(session__date=DAY)
         factories.QuestionFactory(presentation=talk)
         factories.AttendanceFactory(session=talk.session, attended=True)
-    # Versions, session and member; the years that have sessions;
-    # the number of members; totals; five activity sources; attendance per
-    # session.
+    # Versions, session and member; the years that have sessions; the page of
+    # members with their number and totals; five activity sources; attendance
+    # per session.
     with django_assert_num_queries(10):
         response = member_client.get(reverse("study:participation"), {"year": 2025})
     assert response.content.decode().count('class="chart heatmap"') == 1 + 3 * count

@@ -43,8 +43,8 @@ class Activity:
         kind = self.kind = activity
         self.when, self.topic = when, talk_topic
         self.who = label_of(who_name, who_emoji) if who_name is not None else ""
-        if kind in ("talk", "reflection"):
-            self.session_name = session_full_name(season, number)
+        # Talks and reflections name their session; questions and answers their talk.
+        self.session_name = session_full_name(season, number) if number is not None else None
         if kind == "reflection":
             self.url = f"{page_url('study:session-detail', slug, number)}#reflection-{row}"
         else:

@@ -25,7 +25,7 @@ def counted_page(queryset, per_page, number):
     count and a second read, of the last page."""
     start = (max(number, 1) - 1) * per_page
     rows = list(queryset.annotate(**{TOTAL: Window(Count("*"))})[start : start + per_page])
-    if number < 1 or not rows and number > 1:
+    if number < 1 or (not rows and number > 1):
         return Paginator(queryset, per_page).get_page(number)
     paginator = Paginator(queryset, per_page)
     # The paginator's count is a cached property: what the rows say is kept.

@@ -169,7 +169,7 @@ def session_years():
 def participation_html(year, number):
     """Page `number` of the participation part: its members with their
     totals and heatmaps of `year`, the links to the other pages, and the
-    attendance of `year`'s sessions (nine queries)."""
+    attendance of `year`'s sessions (seven queries)."""
     first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     # The counts the activity queries do not give along the way are subqueries.
     page = counted_page(
