@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
@@ -53,6 +54,29 @@ class ReflectionQuerySet(models.QuerySet):
         if member is None or member.pk is None:
             return self.shared()
         return self.filter(models.Q(visibility=Visibility.MEMBERS) | models.Q(author=member))
+
+    def latest_of_each_kind(self, count):
+        """The latest `count` session reflections and the latest `count`
+        journal entries, in one query (a profile's two sections): each
+        numbered within its kind, newest first (a reflection by its
+        session's day, an entry by its own), and kept while its number is
+        at most `count`."""
+        return (
+            self.select_related("session__season")
+            .annotate(
+                place=models.Window(
+                    RowNumber(),
+                    partition_by=[models.F("kind")],
+                    order_by=[
+                        Coalesce("session__date", "date").desc(nulls_last=True),
+                        models.F("session__number").desc(nulls_last=True),
+                        models.F("pk").desc(),
+                    ],
+                )
+            )
+            .filter(place__lte=count)
+            .order_by("place")
+        )
 
 
 class Reflection(RenderedMarkdownModel):

@@ -53,7 +53,7 @@ def profile_sections(member, viewer):
     """The context of a profile's sections (talks, questions received and
     asked, reflections, journal) as `viewer` sees them: the latest
     PROFILE_SECTION_SIZE items of each, loaded without the text the profile
-    does not show (seven queries)."""
+    does not show (six queries)."""
     talks, more_talks = _bounded(
         Presentation.objects.filter(presenter_links__member=member)
         .select_related("session__season")
@@ -88,28 +88,29 @@ def profile_sections(member, viewer):
         .only(*question_fields, "addressed_to__display_name", "addressed_to__emoji")
         .order_by("-presentation__session__date", "-pk")
     )
-    reflections, more_reflections = _bounded(
-        Reflection.objects.on_sessions()
-        .filter(author=member)
-        .select_related("session__season")
+    writing = list(
+        Reflection.objects.filter(author=member)
+        .visible_to(viewer)
         .only(
             "kind",
             "body_html",
+            "title",
+            "date",
+            "author_id",
+            "visibility",
             "session__number",
             "session__title",
             "session__season__name",
             "session__season__slug",
         )
-        .order_by("-session__date", "-session__number")
-    )
-    journal, more_journal = _bounded(
-        Reflection.objects.journals()
-        .visible_to(viewer)
-        .filter(author=member)
-        .only("kind", "title", "date", "author_id", "visibility")
+        .latest_of_each_kind(PROFILE_SECTION_SIZE + 1)
         .prefetch_related("tags")
-        .order_by("-date", "-pk")
     )
+    reflections = [item for item in writing if item.kind == Reflection.Kind.SESSION]
+    journal = [item for item in writing if item.kind == Reflection.Kind.JOURNAL]
+    more_reflections = len(reflections) > PROFILE_SECTION_SIZE
+    more_journal = len(journal) > PROFILE_SECTION_SIZE
+    reflections, journal = reflections[:PROFILE_SECTION_SIZE], journal[:PROFILE_SECTION_SIZE]
     return {
         "member": member,
         "talks": talks,
@@ -130,7 +131,7 @@ def member_profile(pk, is_me):
     """The profile of the active member `pk` as others see it, or with
     `is_me` as the member sees it (their private journal entries too): the
     member (without their password or feed tokens), whether they can log in
-    yet, and the HTML of their sections (eight queries)."""
+    yet, and the HTML of their sections (seven queries)."""
     member = get_object_or_404(
         Member.objects.filter(is_active=True)
         .only("display_name", "emoji", "role", "is_superuser", "email", "bio_html", "invited_at")

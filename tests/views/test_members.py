@@ -222,8 +222,8 @@ def test_member_detail_query_count(
             author=presenter, tags=[factories.TagFactory(), factories.TagFactory()]
         )
     # versions, session, user, member, talks + presenters, questions received,
-    # questions asked, reflections, journal entries + tags, next talk slot
-    with django_assert_num_queries(11):
+    # questions asked, reflections and journal entries + tags, next talk slot
+    with django_assert_num_queries(10):
         response = member_client.get(profile_url(presenter))
     content = response.content.decode()
     assert content.count('<span class="muted">· <a href="/seasons/') == count
@@ -263,6 +263,60 @@ def test_member_profile_shows_the_latest_questions_received_and_asked_each_bound
         r"받은 질문|내가 한 질문", asked_part.split('id="reflections-heading"')[0]
     ) == ["내가 한 질문"]
     assert "No questions asked yet." not in content
+
+
+
+def test_member_profile_writing_sections_are_the_latest_of_each_kind_as_the_viewer_may_read(
+    member, presenter
+):
+    from sessions.models import Reflection
+    from sessions.views.members import PROFILE_SECTION_SIZE, profile_sections
+
+    start = datetime.date(2025, 3, 1)
+    for day in range(PROFILE_SECTION_SIZE + 2):
+        factories.ReflectionFactory(
+            author=presenter,
+            session=factories.StudySessionFactory(date=start + datetime.timedelta(days=day)),
+        )
+    for day in range(PROFILE_SECTION_SIZE + 1):
+        factories.JournalEntryFactory(
+            author=presenter, date=start + datetime.timedelta(days=day), title=f"일지 {day}"
+        )
+    factories.JournalEntryFactory(
+        author=presenter,
+        date=start + datetime.timedelta(days=30),
+        title="비공개",
+        visibility=Reflection.Visibility.PRIVATE,
+    )
+    factories.ReflectionFactory(author=member)
+    factories.JournalEntryFactory(author=member)
+
+    def sections(viewer):
+        context = profile_sections(presenter, viewer)
+        return (
+            [item.session.date.day for item in context["reflections"]],
+            context["more_reflections"],
+            [item.title for item in context["journal"]],
+            context["more_journal"],
+        )
+
+    days = [7, 6, 5, 4, 3]
+    assert sections(member) == (days, True, ["일지 5", "일지 4", "일지 3", "일지 2", "일지 1"], True)
+    assert sections(presenter) == (days, True, ["비공개", "일지 5", "일지 4", "일지 3", "일지 2"], True)
+
+
+def test_member_profile_writing_sections_without_more_have_no_more_flags(member, presenter):
+    from sessions.views.members import profile_sections
+
+    factories.ReflectionFactory(author=presenter)
+    factories.JournalEntryFactory(author=presenter, title="하나")
+    context = profile_sections(presenter, member)
+    assert (
+        len(context["reflections"]),
+        context["more_reflections"],
+        [item.title for item in context["journal"]],
+        context["more_journal"],
+    ) == (1, False, ["하나"], False)
 
 
 # The profile caches the member and their sections (sessions/fragments.py).
