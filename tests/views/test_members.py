@@ -265,7 +265,6 @@ def test_member_profile_shows_the_latest_questions_received_and_asked_each_bound
     assert "No questions asked yet." not in content
 
 
-
 def test_member_profile_writing_sections_are_the_latest_of_each_kind_as_the_viewer_may_read(
     member, presenter
 ):
@@ -301,8 +300,18 @@ def test_member_profile_writing_sections_are_the_latest_of_each_kind_as_the_view
         )
 
     days = [7, 6, 5, 4, 3]
-    assert sections(member) == (days, True, ["일지 5", "일지 4", "일지 3", "일지 2", "일지 1"], True)
-    assert sections(presenter) == (days, True, ["비공개", "일지 5", "일지 4", "일지 3", "일지 2"], True)
+    assert sections(member) == (
+        days,
+        True,
+        ["일지 5", "일지 4", "일지 3", "일지 2", "일지 1"],
+        True,
+    )
+    assert sections(presenter) == (
+        days,
+        True,
+        ["비공개", "일지 5", "일지 4", "일지 3", "일지 2"],
+        True,
+    )
 
 
 def test_member_profile_writing_sections_without_more_have_no_more_flags(member, presenter):
