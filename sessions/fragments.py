@@ -18,6 +18,14 @@ wrote it: a form, the admin, `QuerySet.update`, a bulk operation, the
 importer, raw SQL. Nothing is ever invalidated by hand, and a write cools
 only the parts that read its table.
 
+The rows of one session's pages (`SessionRow`: questions and answers on its
+talks, reflections) have versions per session bucket and per season bucket
+as well. A part that reads only one session's or one season's rows of them
+says so (`reading_session`, `reading_season`); it is then kept until that
+bucket is written, or a write that does not say which rows it touched
+(`QuerySet.update`, a bulk operation, a cascade, raw SQL: every bucket's),
+not until any question anywhere is.
+
 When versions change:
 
 - in autocommit, right after the write has committed;
@@ -36,6 +44,7 @@ that commits meanwhile changes a version and retires it.
 import functools
 import hashlib
 import re
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
@@ -49,6 +58,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from sessions.models import ContentVersion
+from sessions.models.content import (
+    EVERY_BUCKET,
+    SessionRow,
+    bucket_key,
+    season_bucket,
+    session_bucket,
+    table_of,
+    written_buckets,
+)
 
 # The cache only frees memory; the versions keep what it serves current.
 FRAGMENT_SECONDS = 24 * 60 * 60
@@ -81,6 +99,8 @@ STATS = {"hits": 0, "misses": 0}
 _request_versions = ContextVar("request_versions", default=None)
 # The table sets of the cached functions running, innermost last.
 _readers = ContextVar("fragment_readers", default=())
+# Inside `reading_session`: {table: the version keys its reads stand for}.
+_read_scope = ContextVar("fragment_read_scope", default=None)
 # While migrations run, the version table may not have its current shape.
 _paused = False
 
@@ -95,6 +115,28 @@ def counted_tables():
         for model in models
         if model is not ContentVersion and model._meta.model_name not in UNCACHED_MODELS
     )
+
+
+@functools.cache
+def bucketed_tables():
+    """The tables with a version per session bucket (`SessionRow`s')."""
+    models = apps.get_app_config("study").get_models()
+    return frozenset(model._meta.db_table for model in models if issubclass(model, SessionRow))
+
+
+def every_version(tables):
+    """The version keys a write to `tables` that names no session changes."""
+    buckets = bucketed_tables()
+    return {*tables, *(bucket_key(table, EVERY_BUCKET) for table in tables if table in buckets)}
+
+
+def written_versions(table):
+    """The version keys a write to `table` changes: the table's, and for a
+    bucketed table the buckets of the SessionRow being saved or deleted (or
+    every bucket's)."""
+    if table not in bucketed_tables():
+        return (table,)
+    return (table, *(bucket_key(table, bucket) for bucket in written_buckets(table)))
 
 
 # --- Versions ------------------------------------------------------------------
@@ -160,7 +202,7 @@ def _pending(connection):
     return None
 
 
-def _write_in_transaction(connection, table):
+def _write_in_transaction(connection, keys):
     tables = _pending(connection)
     if tables is None:
 
@@ -172,7 +214,7 @@ def _write_in_transaction(connection, table):
         connection._version_flush = flush
         # robust: the rows have committed; a failed bump must not fail the request.
         connection.on_commit(flush, robust=True)
-    tables.add(table)
+    tables.update(keys)
 
 
 def watch_queries(execute, sql, params, many, context):
@@ -186,6 +228,9 @@ def watch_queries(execute, sql, params, many, context):
         readers = _readers.get()
         if readers:
             tables = READ_TABLES.findall(sql)
+            scope = _read_scope.get()
+            if scope is not None:
+                tables = [key for table in tables for key in scope.get(table, (table,))]
             for reader in readers:
                 reader.update(tables)
         return execute(sql, params, many, context)
@@ -194,12 +239,13 @@ def watch_queries(execute, sql, params, many, context):
         return execute(sql, params, many, context)
     connection = context["connection"]
     under_test_case = connection.atomic_blocks and connection.atomic_blocks[0]._from_testcase
+    keys = written_versions(table)
     if connection.in_atomic_block and not under_test_case:
         result = execute(sql, params, many, context)
-        _write_in_transaction(connection, table)
+        _write_in_transaction(connection, keys)
         return result
     result = execute(sql, params, many, context)
-    bump([table], connection.alias)
+    bump(keys, connection.alias)
     return result
 
 
@@ -226,7 +272,7 @@ def resume_versions(sender=None, using=DEFAULT_DB_ALIAS, apps=None, **kwargs):
         if "token" not in fields:
             return
     _paused = False
-    bump(counted_tables(), using)
+    bump(every_version(counted_tables()), using)
 
 
 # --- Cached functions ----------------------------------------------------------
@@ -304,12 +350,41 @@ def cached(func):
                 return value
         STATS["misses"] += 1
         value, tables = _run(func, args, kwargs)
-        if tables <= counted_tables():
+        if {table_of(key) for key in tables} <= counted_tables():
             read = tuple(sorted((table, versions.get(table, "")) for table in tables))
             cache.set(key, (read, value), FRAGMENT_SECONDS)
         return value
 
     return wrapper
+
+
+@contextmanager
+def _reading(bucket, models):
+    scope = dict(_read_scope.get() or {})
+    for model in models:
+        table = model._meta.db_table
+        if table not in bucketed_tables():
+            raise TypeError(f"{model.__name__} has no versions per session")
+        scope[table] = (bucket_key(table, bucket), bucket_key(table, EVERY_BUCKET))
+    token = _read_scope.set(scope)
+    try:
+        yield
+    finally:
+        _read_scope.reset(token)
+
+
+def reading_session(session_id, *models):
+    """Within: the cached functions running read only the rows of session
+    `session_id` from the tables of `models` (`SessionRow`s), and are kept
+    until a write to that session's rows of them (or to everyone's), not
+    until any write to their tables."""
+    return _reading(session_bucket(session_id), models)
+
+
+def reading_season(season_id, *models):
+    """Within: the cached functions running read only the rows of the
+    sessions of season `season_id` from the tables of `models`."""
+    return _reading(season_bucket(season_id), models)
 
 
 def render_with_forms(template_name, context):

@@ -15,17 +15,21 @@ from django.utils import translation
 from sessions import fragments
 from sessions.fragments import cached, cached_with_own_links
 from sessions.models import (
+    Answer,
     ContentVersion,
     Notification,
     NotificationPreference,
     Paper,
     Presentation,
     Question,
+    Reflection,
     StudySession,
 )
+from sessions.models.content import bucket_key, season_bucket, session_bucket
 from sessions.models.reflections import Visibility
 from sessions.notifications import notify
 from tests import factories
+from tests.editing import opened_form
 
 pytestmark = pytest.mark.django_db
 
@@ -426,6 +430,252 @@ def test_cache_hits_and_misses_are_counted(counted, study_session):
         1,
         before["misses"] + 1,
     )
+
+
+# --- Versions per session --------------------------------------------------------
+
+
+@cached
+def questions_and_answers(session):
+    """What one session's page reads of its questions and answers."""
+    calls.append(session.pk)
+    with fragments.reading_session(session.pk, Question, Answer):
+        return sorted(
+            Question.objects.filter(presentation__session=session).values_list(
+                "body", "answers__body"
+            ),
+            key=str,
+        )
+
+
+@cached
+def session_reflections(session):
+    calls.append(("reflections", session.pk))
+    with fragments.reading_session(session.pk, Reflection):
+        return sorted(session.reflections.values_list("body", flat=True))
+
+
+@pytest.fixture
+def two_sessions(counted, presenter, member):
+    """Two sessions, each with a talk, a question and its answer; the
+    first session's questions and answers cached."""
+    talks = [factories.PresentationFactory(presenters=[presenter]) for _ in range(2)]
+    questions = [
+        factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
+        for talk in talks
+    ]
+    for question in questions:
+        factories.AnswerFactory(question=question, author=presenter)
+    here = talks[0].session
+    questions_and_answers(here)
+    counted.clear()
+    # Loaded afresh, as a view loads them.
+    return here, Question.objects.get(pk=questions[0].pk), Question.objects.get(pk=questions[1].pk)
+
+
+def test_session_part_survives_a_question_saved_on_another_session(two_sessions):
+    here, _mine, elsewhere = two_sessions
+    elsewhere.body = "다른 세션의 고친 질문"
+    elsewhere.save(update_fields=["body"])
+    questions_and_answers(here)
+    assert calls == []
+
+
+def test_session_part_survives_an_answer_saved_on_another_session(two_sessions):
+    here, _mine, elsewhere = two_sessions
+    answer = Answer.objects.get(question=elsewhere)
+    answer.body = "다른 세션의 고친 답변"
+    answer.save(update_fields=["body"])
+    questions_and_answers(here)
+    assert calls == []
+
+
+def test_session_part_follows_a_question_saved_on_its_session(two_sessions):
+    here, mine, _elsewhere = two_sessions
+    mine.body = "고친 질문"
+    mine.save(update_fields=["body"])
+    assert "고친 질문" in [body for body, _answer in questions_and_answers(here)]
+    assert calls == [here.pk]
+
+
+def test_session_part_follows_an_answer_saved_on_its_session(two_sessions):
+    here, mine, _elsewhere = two_sessions
+    answer = Answer.objects.get(question=mine)
+    answer.body = "고친 답변"
+    answer.save()
+    assert "고친 답변" in [answer for _body, answer in questions_and_answers(here)]
+
+
+def test_session_part_follows_a_question_asked_on_its_session(two_sessions):
+    here, mine, _elsewhere = two_sessions
+    factories.QuestionFactory(presentation=mine.presentation, body="새 질문")
+    assert "새 질문" in [body for body, _answer in questions_and_answers(here)]
+
+
+def test_session_part_follows_a_question_deleted_with_its_answers(two_sessions):
+    here, mine, _elsewhere = two_sessions
+    mine.delete()
+    assert questions_and_answers(here) == []
+
+
+def test_session_part_follows_a_queryset_update_on_another_session(two_sessions):
+    """An update names no session: it may have touched any."""
+    here, _mine, elsewhere = two_sessions
+    Question.objects.filter(pk=elsewhere.pk).update(body="다른 세션")
+    questions_and_answers(here)
+    assert calls == [here.pk]
+
+
+def test_session_part_follows_a_bulk_create_on_another_session(two_sessions):
+    here, _mine, elsewhere = two_sessions
+    Answer.objects.bulk_create([Answer(question=elsewhere, body="일괄 답변")])
+    questions_and_answers(here)
+    assert calls == [here.pk]
+
+
+def test_session_part_follows_a_question_moved_away_from_its_session(two_sessions):
+    here, mine, elsewhere = two_sessions
+    mine.presentation = elsewhere.presentation
+    mine.position = 99
+    mine.save()
+    assert questions_and_answers(here) == []
+
+
+def test_session_part_follows_a_question_saved_without_being_loaded(two_sessions):
+    """Saved over a row it did not load, the question's old place is unknown."""
+    here, mine, elsewhere = two_sessions
+    Question(
+        pk=mine.pk,
+        presentation=elsewhere.presentation,
+        position=99,
+        body="덮어쓴 질문",
+        created_at=mine.created_at,
+    ).save()
+    assert questions_and_answers(here) == []
+
+
+def test_session_part_follows_a_session_deleted_with_its_rows(two_sessions):
+    here, _mine, _elsewhere = two_sessions
+    StudySession.objects.filter(pk=here.pk).delete()
+    assert questions_and_answers(here) == []
+
+
+def test_session_reflections_survive_journal_entries_and_other_sessions(counted, member):
+    here, elsewhere = factories.StudySessionFactory(), factories.StudySessionFactory()
+    factories.ReflectionFactory(session=here, author=member, body="여기 소감")
+    session_reflections(here)
+    factories.JournalEntryFactory(author=member)
+    factories.ReflectionFactory(session=elsewhere, author=member)
+    assert (session_reflections(here), calls) == (["여기 소감"], [("reflections", here.pk)])
+    factories.ReflectionFactory(session=here, body="새 소감")
+    assert session_reflections(here) == ["새 소감", "여기 소감"]
+
+
+
+def test_carried_over_questions_follow_their_season_only(counted, member, presenter):
+    """The session page's open questions of earlier sessions come from its
+    season: an edit in another season cools them not, one in the season does."""
+    from sessions.views.retros import session_carry_over
+
+    season = factories.SeasonFactory()
+    earlier, later = (
+        factories.StudySessionFactory(season=season, number=number) for number in (1, 2)
+    )
+    question = factories.QuestionFactory(
+        presentation=factories.PresentationFactory(session=earlier), body="열린 질문"
+    )
+    elsewhere = factories.QuestionFactory(body="다른 시즌 질문")
+    session_carry_over(later)
+    misses = fragments.STATS["misses"]
+    elsewhere.body = "다른 시즌 질문 수정"
+    elsewhere.save()
+    session_carry_over(later)
+    kept = fragments.STATS["misses"] == misses
+    Question.objects.get(pk=question.pk).close(member)
+    carried, _items = session_carry_over(later)
+    assert (kept, carried) == (True, [])
+
+def test_reading_session_refuses_a_model_without_versions_per_session(db):
+    with pytest.raises(TypeError), fragments.reading_session(1, Paper):
+        pass
+
+
+def test_versions_per_session_retire_after_migrating(two_sessions):
+    here, _mine, _elsewhere = two_sessions
+    fragments.pause_versions()
+    fragments.resume_versions()
+    questions_and_answers(here)
+    assert calls == [here.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_question_save_changes_no_version_per_session(counted):
+    question = factories.QuestionFactory()
+    key = bucket_key(Question._meta.db_table, session_bucket(question.presentation.session_id))
+    before = ContentVersion.objects.tokens()
+    with transaction.atomic():
+        question.body = "되돌린 질문"
+        question.save()
+        transaction.set_rollback(True)
+    assert ContentVersion.objects.tokens() == before
+    question.save()
+    after = ContentVersion.objects.tokens()
+    assert (after[key] != before.get(key, ""), after.get(bucket_key("study_question", "*"))) == (
+        True,
+        before.get(bucket_key("study_question", "*")),
+    )
+
+
+def test_question_edited_through_its_form_changes_only_its_session_bucket(
+    member_client, member, presenter, talk
+):
+    question = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
+    table = Question._meta.db_table
+    keys = [
+        bucket_key(table, session_bucket(talk.session_id)),
+        bucket_key(table, season_bucket(talk.session.season_id)),
+        bucket_key(table, session_bucket(talk.session_id + 1)),
+        bucket_key(table, "*"),
+        table,
+    ]
+    before = ContentVersion.objects.tokens()
+    url = f"/questions/{question.pk}/edit/"
+    data = opened_form(member_client, url)
+    response = member_client.post(url, {**data, "body": "폼에서 고친 질문"})
+    assert response.status_code == 302
+    after = ContentVersion.objects.tokens()
+    assert [after.get(key, "") != before.get(key, "") for key in keys] == [True, True, False, False, True]
+
+
+def test_session_page_is_served_from_the_cache_after_a_question_edited_in_another_season(
+    member_client, member, presenter, talk
+):
+    """A question edited on a session of another season cools no part of
+    this session's page; one edited on this session does, and either way
+    the page is what a fresh render shows."""
+    other_talk = factories.PresentationFactory(
+        session=factories.StudySessionFactory(season=factories.SeasonFactory()),
+        presenters=[presenter],
+    )
+    elsewhere = factories.QuestionFactory(
+        presentation=other_talk, asked_by=member, addressed_to=presenter
+    )
+    here = factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
+    url = talk.session.get_absolute_url()
+    member_client.get(url)
+    rendered = []
+    for question in (elsewhere, here):
+        edit = f"/questions/{question.pk}/edit/"
+        data = opened_form(member_client, edit)
+        response = member_client.post(edit, {**data, "body": f"{question.pk}번 질문 수정"})
+        assert response.status_code == 302
+        member_client.get(edit)  # shows the "updated" message
+        misses = fragments.STATS["misses"]
+        page = _without_tokens(member_client.get(url).content.decode())
+        rendered.append(fragments.STATS["misses"] - misses > 0)
+        cache.clear()
+        assert page == _without_tokens(member_client.get(url).content.decode())
+    assert rendered == [False, True]
 
 
 # --- No viewer sees another's page ---------------------------------------------

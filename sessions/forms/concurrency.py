@@ -30,6 +30,8 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sessions.models.content import writes_of
+
 # The hidden field that carries the version of the row a form was opened on.
 VERSION_FIELD = "version"
 
@@ -154,7 +156,8 @@ class EditConflictMixin:
             return False
         field = self.version_field
         rows = type(self.instance)._base_manager.filter(pk=self.instance.pk, **{field: version})
-        return rows.update(**{field: models.F(field)}) == 1
+        with writes_of(self.instance):
+            return rows.update(**{field: models.F(field)}) == 1
 
     def stored_row(self):
         """The edited row as stored now, or None when it was deleted."""

@@ -1,6 +1,123 @@
 import secrets
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 
 from django.db import connections, models
+
+# Rows that belong to one session's pages (the questions and answers on its
+# talks, the reflections on it) also have a version per session bucket (the
+# session's id modulo BUCKETS, so that the version table stays small) and per
+# season bucket (a session page shows its season's open questions).
+BUCKETS = 64
+# The bucket of a write that does not say which rows it touched (a
+# QuerySet.update, a bulk operation, a cascade, raw SQL): everyone's.
+EVERY_BUCKET = "*"
+# The bucket of rows on no session (journal entries).
+NO_SESSION = "-"
+
+# While a SessionRow is saved or deleted: (its tables, its buckets or None).
+_write_scope = ContextVar("session_write_scope", default=None)
+
+_NOT_LOADED = object()
+
+
+def session_bucket(session_id):
+    """The bucket of the rows of session `session_id` (None: on no session)."""
+    return NO_SESSION if session_id is None else str(session_id % BUCKETS)
+
+
+def season_bucket(season_id):
+    """The bucket of the rows of the sessions of season `season_id`."""
+    return f"season-{season_id % BUCKETS}"
+
+
+def bucket_key(table, bucket):
+    """The version key of `table`'s rows in `bucket`."""
+    return f"{table}@{bucket}"
+
+
+def table_of(key):
+    """The table a version key is of."""
+    return key.partition("@")[0]
+
+
+def written_buckets(table):
+    """The buckets a write to `table` touches now: those of the SessionRow
+    being saved or deleted, else EVERY_BUCKET."""
+    scope = _write_scope.get()
+    if scope is None or table not in scope[0] or scope[1] is None:
+        return (EVERY_BUCKET,)
+    return scope[1]
+
+
+def writes_of(instance):
+    """A context for writes to `instance`'s row outside its `save()` (a
+    conditional UPDATE of it): a SessionRow's count in its buckets."""
+    return instance._writing() if isinstance(instance, SessionRow) else nullcontext()
+
+
+class SessionRow(models.Model):
+    """A row shown on one session's pages, placed there by `placed_by` (a
+    foreign key): saving or deleting it through the model (forms, the
+    admin) changes the versions of its session's and its season's buckets
+    (and its table's); other writes change every bucket's. A row moved
+    elsewhere (its `placed_by` changed since it was loaded), or saved
+    without having been loaded, changes every bucket's too: its old place
+    is not known.
+
+    `bucket_tables` are the tables its save and delete write in its buckets
+    (its own, and those its delete cascades to).
+    """
+
+    placed_by: str
+    bucket_tables: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        attname = cls._meta.get_field(cls.placed_by).attname
+        if attname in field_names:
+            instance._loaded_place = getattr(instance, attname)
+        return instance
+
+    def session_of_place(self, place):
+        """(session id, season id) of the row's `placed_by` value `place`,
+        from the related rows loaded with it, else from the database; None
+        for a row on no session."""
+        raise NotImplementedError
+
+    def _buckets(self, deleting=False):
+        place = getattr(self, self._meta.get_field(self.placed_by).attname)
+        inserting = self._state.adding and self.pk is None and not deleting
+        if not inserting and getattr(self, "_loaded_place", _NOT_LOADED) != place:
+            return None
+        session = self.session_of_place(place)
+        if session is None:
+            return (NO_SESSION,)
+        if session[1] is None:  # no such session: the write will fail
+            return None
+        return (session_bucket(session[0]), season_bucket(session[1]))
+
+    @contextmanager
+    def _writing(self, deleting=False):
+        tables = {self._meta.db_table, *self.bucket_tables}
+        token = _write_scope.set((tables, self._buckets(deleting)))
+        try:
+            yield
+        finally:
+            _write_scope.reset(token)
+
+    def save(self, *args, **kwargs):
+        with self._writing():
+            super().save(*args, **kwargs)
+        self._loaded_place = getattr(self, self._meta.get_field(self.placed_by).attname)
+
+    def delete(self, *args, **kwargs):
+        with self._writing(deleting=True):
+            return super().delete(*args, **kwargs)
 
 
 class ContentVersionQuerySet(models.QuerySet):

@@ -12,6 +12,7 @@ from sessions.markdown import MAX_SHORT_TEXT
 from sessions.paths import page_url
 
 from .base import MEMBER_LABEL_FIELDS, RenderedMarkdownModel, fields_of
+from .content import SessionRow
 from .meetings import StudySession
 from .members import label_of
 from .papers import Paper
@@ -139,6 +140,14 @@ class Presentation(RenderedMarkdownModel):
 
     def __str__(self):
         return self.topic
+
+    def session_and_season(self):
+        """(session id, season id), from the session loaded with the talk, else the database."""
+        session = self._state.fields_cache.get("session")
+        if session is not None and session.pk == self.session_id:
+            return (self.session_id, session.season_id)
+        season = StudySession.objects.filter(pk=self.session_id).values_list("season_id")
+        return (self.session_id, season.first()[0])
 
     def get_absolute_url(self):
         return page_url("study:talk-detail", self.pk)
@@ -462,8 +471,12 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(addressed_to=member)
 
 
-class Question(RenderedMarkdownModel):
+class Question(SessionRow, RenderedMarkdownModel):
     """A question a presenter received about their talk."""
+
+    # Shown on its talk's session page; deleting it deletes its answers.
+    placed_by = "presentation"
+    bucket_tables = ("study_answer",)
 
     presentation = models.ForeignKey(
         Presentation, on_delete=models.CASCADE, related_name="questions", verbose_name=_("talk")
@@ -536,6 +549,16 @@ class Question(RenderedMarkdownModel):
     def get_absolute_url(self):
         return f"{self.presentation.get_absolute_url()}#question-{self.pk}"
 
+    def session_of_place(self, place):
+        talk = self._state.fields_cache.get("presentation")
+        if talk is not None and talk.pk == place:
+            return talk.session_and_season()
+        return (
+            Presentation.objects.filter(pk=place)
+            .values_list("session_id", "session__season_id")
+            .first()
+        )
+
     def can_close(self, user):
         """The member it is addressed to and the season's organizers may
         close it without an answer."""
@@ -547,8 +570,10 @@ class Question(RenderedMarkdownModel):
         self.save(update_fields=["closed_at", "closed_by", "updated_at"])
 
 
-class Answer(RenderedMarkdownModel):
+class Answer(SessionRow, RenderedMarkdownModel):
     """An answer to a question; usually by the presenter it was addressed to."""
+
+    placed_by = "question"
 
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
@@ -588,6 +613,16 @@ class Answer(RenderedMarkdownModel):
 
     def get_absolute_url(self):
         return f"{self.question.presentation.get_absolute_url()}#answer-{self.pk}"
+
+    def session_of_place(self, place):
+        question = self._state.fields_cache.get("question")
+        if question is not None and question.pk == place:
+            return question.session_of_place(question.presentation_id)
+        return (
+            Question.objects.filter(pk=place)
+            .values_list("presentation__session_id", "presentation__session__season_id")
+            .first()
+        )
 
     @property
     def is_by_presenter(self):

@@ -12,10 +12,12 @@ from django.views.decorators.http import require_http_methods
 
 from sessions.forms import StudySessionForm
 from sessions.forms.concurrency import save_or_form_error
-from sessions.fragments import cached, cached_with_own_links
+from sessions.fragments import cached, cached_with_own_links, reading_session
 from sessions.models import (
+    Answer,
     Presentation,
     Question,
+    Reflection,
     Season,
     StudySession,
 )
@@ -96,14 +98,15 @@ def session_talks(session):
     (`first_questions`; the talk page has them all). Cached too: a viewer
     who owns an item gets a second copy of the talks' HTML, rendered from
     the same talks."""
-    talks = list(session.presentations.for_session_page())
-    first = {talk.pk: [] for talk in talks}
-    if talks:
-        questions = Question.objects.filter(presentation__in=list(first)).first_rows_of_each_talk(
-            QUESTIONS_PER_TALK
-        )
-        for question in questions:
-            first[question.presentation_id].append(question)
+    with reading_session(session.pk, Question, Answer):
+        talks = list(session.presentations.for_session_page())
+        first = {talk.pk: [] for talk in talks}
+        if talks:
+            questions = Question.objects.filter(
+                presentation__in=list(first)
+            ).first_rows_of_each_talk(QUESTIONS_PER_TALK)
+            for question in questions:
+                first[question.presentation_id].append(question)
     for talk in talks:
         talk.first_questions = first[talk.pk]
     return talks
@@ -135,12 +138,13 @@ def session_talks_html(session, is_organizer, viewer):
 @cached
 def render_session_reflections(session):
     """The reflections section of the session page and who wrote them."""
-    reflections = list(
-        session.reflections.on_sessions()
-        .select_related("author")
-        .only("kind", "session_id", "body_html", *fields_of("author", MEMBER_LABEL_FIELDS))
-        .order_by("author__display_name")
-    )
+    with reading_session(session.pk, Reflection):
+        reflections = list(
+            session.reflections.on_sessions()
+            .select_related("author")
+            .only("kind", "session_id", "body_html", *fields_of("author", MEMBER_LABEL_FIELDS))
+            .order_by("author__display_name")
+        )
     html = render_to_string("study/includes/session_reflections.html", {"reflections": reflections})
     return html, {reflection.author_id for reflection in reflections}
 

@@ -28,7 +28,7 @@ from sessions.forms.retros import (
     CardMergeForm,
     ResolveActionItemForm,
 )
-from sessions.fragments import cached, cached_with_own_links
+from sessions.fragments import cached, cached_with_own_links, reading_season
 from sessions.models import (
     ActionItem,
     Answer,
@@ -392,7 +392,8 @@ def session_carry_over(session):
         place=column(None, IntegerField()),
         since=F("created_at"),
     )
-    rows = list(questions.union(items, all=True))
+    with reading_season(session.season_id, Question, Answer):
+        rows = list(questions.union(items, all=True))
     carried = sorted(
         (row for row in rows if row["carried"] == "question"),
         key=lambda row: (row["number"], row["place"], row["row"]),
