@@ -571,7 +571,6 @@ def test_session_reflections_survive_journal_entries_and_other_sessions(counted,
     assert session_reflections(here) == ["새 소감", "여기 소감"]
 
 
-
 def test_carried_over_questions_follow_their_season_only(counted, member, presenter):
     """The session page's open questions of earlier sessions come from its
     season: an edit in another season cools them not, one in the season does."""
@@ -594,6 +593,7 @@ def test_carried_over_questions_follow_their_season_only(counted, member, presen
     Question.objects.get(pk=question.pk).close(member)
     carried, _items = session_carry_over(later)
     assert (kept, carried) == (True, [])
+
 
 def test_reading_session_refuses_a_model_without_versions_per_session(db):
     with pytest.raises(TypeError), fragments.reading_session(1, Paper):
@@ -644,7 +644,13 @@ def test_question_edited_through_its_form_changes_only_its_session_bucket(
     response = member_client.post(url, {**data, "body": "폼에서 고친 질문"})
     assert response.status_code == 302
     after = ContentVersion.objects.tokens()
-    assert [after.get(key, "") != before.get(key, "") for key in keys] == [True, True, False, False, True]
+    assert [after.get(key, "") != before.get(key, "") for key in keys] == [
+        True,
+        True,
+        False,
+        False,
+        True,
+    ]
 
 
 def test_session_page_is_served_from_the_cache_after_a_question_edited_in_another_season(
