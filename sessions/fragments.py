@@ -272,6 +272,12 @@ def resume_versions(sender=None, using=DEFAULT_DB_ALIAS, apps=None, **kwargs):
         if "token" not in fields:
             return
     _paused = False
+    retire_everything(using)
+
+
+def retire_everything(using=DEFAULT_DB_ALIAS):
+    """Give every table and bucket a new version: no cached part is current
+    (after migrations, or writes made behind Django's back)."""
     bump(every_version(counted_tables()), using)
 
 
