@@ -473,19 +473,12 @@ def two_sessions(counted, presenter, member):
     return here, Question.objects.get(pk=questions[0].pk), Question.objects.get(pk=questions[1].pk)
 
 
-def test_session_part_survives_a_question_saved_on_another_session(two_sessions):
+@pytest.mark.parametrize("kind", ["question", "answer"])
+def test_session_part_survives_a_row_saved_on_another_session(two_sessions, kind):
     here, _mine, elsewhere = two_sessions
-    elsewhere.body = "다른 세션의 고친 질문"
-    elsewhere.save(update_fields=["body"])
-    questions_and_answers(here)
-    assert calls == []
-
-
-def test_session_part_survives_an_answer_saved_on_another_session(two_sessions):
-    here, _mine, elsewhere = two_sessions
-    answer = Answer.objects.get(question=elsewhere)
-    answer.body = "다른 세션의 고친 답변"
-    answer.save(update_fields=["body"])
+    row = elsewhere if kind == "question" else Answer.objects.get(question=elsewhere)
+    row.body = "다른 세션에서 고친 글"
+    row.save(update_fields=["body"])
     questions_and_answers(here)
     assert calls == []
 
