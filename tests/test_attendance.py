@@ -239,3 +239,24 @@ def test_attendance_card_shows_no_zero_count_heading(member_client, past, upcomi
     ).content.decode()
     assert "참석 예정 (0)" not in upcoming_page
     assert "아직 참석하겠다는 사람이 없습니다." in upcoming_page
+
+
+def test_attendance_answer_cools_only_its_own_session_lists(member_client, member, upcoming):
+    """Answering for one session (first time and again) leaves another
+    session's cached attendance lists in place; answering for it shows."""
+    from sessions import fragments
+    from sessions.views.meetings import render_attendance
+
+    other = factories.StudySessionFactory(number=21, date=upcoming.date)
+    render_attendance(upcoming)
+    misses = fragments.STATS["misses"]
+    url = reverse("study:attendance-respond", args=[SEASON, other.number])
+    for answer in ("going", "not_going"):
+        member_client.post(url, {"response": answer})
+    _html, responses = render_attendance(upcoming)
+    kept = fragments.STATS["misses"] == misses
+    member_client.post(
+        reverse("study:attendance-respond", args=[SEASON, upcoming.number]), {"response": "going"}
+    )
+    _html, fresh = render_attendance(upcoming)
+    assert (kept, responses, fresh) == (True, {}, {member.pk: "going"})

@@ -564,6 +564,27 @@ def test_session_reflections_survive_journal_entries_and_other_sessions(counted,
     assert session_reflections(here) == ["새 소감", "여기 소감"]
 
 
+
+def test_talk_page_is_served_from_the_cache_after_an_answer_saved_on_another_session(
+    member_client, member, presenter, talk
+):
+    answered = [
+        factories.AnswerFactory(question=factories.QuestionFactory(presentation=on), body="답변")
+        for on in (factories.PresentationFactory(), talk)
+    ]
+    url = talk.get_absolute_url()
+    member_client.get(url)
+    rendered = []
+    for answer in answered:
+        answer.body = f"{answer.pk}번 답변 수정"
+        answer.save()
+        misses = fragments.STATS["misses"]
+        page = _without_tokens(member_client.get(url).content.decode())
+        rendered.append(fragments.STATS["misses"] - misses > 0)
+        cache.clear()
+        assert page == _without_tokens(member_client.get(url).content.decode())
+    assert rendered == [False, True]
+
 def test_carried_over_questions_follow_their_season_only(counted, member, presenter):
     """The session page's open questions of earlier sessions come from its
     season: an edit in another season cools them not, one in the season does."""

@@ -7,6 +7,7 @@ from markdownx.models import MarkdownxField
 from sessions.paths import page_url
 
 from .base import RenderedMarkdownModel
+from .content import SessionRow
 
 
 class StudySessionQuerySet(models.QuerySet):
@@ -157,7 +158,27 @@ class StudySession(RenderedMarkdownModel):
         return self.date >= timezone.localdate()
 
 
-class Attendance(models.Model):
+class OnSession(SessionRow):
+    """A SessionRow placed by its `session` foreign key (on no session when it is empty)."""
+
+    placed_by = "session"
+
+    class Meta:
+        abstract = True
+
+    def session_of_place(self, place):
+        if place is None:
+            return None
+        session = self._state.fields_cache.get("session")
+        if session is not None and session.pk == place:
+            return (place, session.season_id)
+        return (
+            place,
+            StudySession.objects.filter(pk=place).values_list("season_id", flat=True).first(),
+        )
+
+
+class Attendance(OnSession):
     """A member's answer for a session (going or not) and whether they came."""
 
     class Response(models.TextChoices):

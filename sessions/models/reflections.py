@@ -7,8 +7,7 @@ from markdownx.models import MarkdownxField
 from sessions.paths import page_url
 
 from .base import RenderedMarkdownModel
-from .content import SessionRow
-from .meetings import StudySession
+from .meetings import OnSession, StudySession
 
 
 class Tag(models.Model):
@@ -80,11 +79,9 @@ class ReflectionQuerySet(models.QuerySet):
         )
 
 
-class Reflection(SessionRow, RenderedMarkdownModel):
-    """A member's writing: their reflection (소감) on a session, or a journal entry."""
-
-    # A reflection is shown on its session's page; a journal entry on none.
-    placed_by = "session"
+class Reflection(OnSession, RenderedMarkdownModel):
+    """A member's writing: their reflection (소감) on a session, or a journal
+    entry (on no session's page)."""
 
     class Kind(models.TextChoices):
         SESSION = "session", _("Session reflection")
@@ -163,17 +160,6 @@ class Reflection(SessionRow, RenderedMarkdownModel):
             # not a scan of every entry.
             models.Index(fields=["visibility", "author"], name="study_reflection_private_idx"),
         ]
-
-    def session_of_place(self, place):
-        if place is None:
-            return None
-        session = self._state.fields_cache.get("session")
-        if session is not None and session.pk == place:
-            return (place, session.season_id)
-        return (
-            place,
-            StudySession.objects.filter(pk=place).values_list("season_id", flat=True).first(),
-        )
 
     def __str__(self):
         if self.kind == self.Kind.JOURNAL:

@@ -15,6 +15,7 @@ from sessions.forms.concurrency import save_or_form_error
 from sessions.fragments import cached, cached_with_own_links, reading_session
 from sessions.models import (
     Answer,
+    Attendance,
     Presentation,
     Question,
     Reflection,
@@ -153,7 +154,8 @@ def render_session_reflections(session):
 def render_attendance(session):
     """The attendance lists of the session page and each member's answer
     (member id → going / not going)."""
-    lists = attendance_lists(session)
+    with reading_session(session.pk, Attendance):
+        lists = attendance_lists(session)
     html = render_to_string("study/includes/attendance_lists.html", {"session": session, **lists})
     return html, lists["responses"]
 

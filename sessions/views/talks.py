@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from sessions.forms import AnswerForm, PresentationForm, QuestionForm
 from sessions.forms.concurrency import save_or_form_error
-from sessions.fragments import cached, cached_with_own_links
+from sessions.fragments import cached, cached_with_own_links, reading_session
 from sessions.models import (
     Answer,
     NotificationKind,
@@ -43,6 +43,7 @@ def talk_summary(pk):
     )
     return {
         "pk": talk.pk,
+        "session_pk": talk.session_id,
         "topic": talk.topic,
         "presenters": [(link.member_id, link.member.label) for link in talk.presenter_links.all()],
         "question_count": talk.question_count,
@@ -52,15 +53,17 @@ def talk_summary(pk):
 
 
 @cached
-def page_questions(talk_pk, number):
+def page_questions(talk_pk, session_pk, number):
     """The questions on page `number` of the talk page, with their answers,
-    as `QuestionRow`s (two queries)."""
+    as `QuestionRow`s (two queries); kept until a question or answer on the
+    talk's session `session_pk` is written."""
     start = (number - 1) * QUESTIONS_PER_PAGE
-    return (
-        Question.objects.filter(presentation=talk_pk)
-        .order_by("position", "pk")[start : start + QUESTIONS_PER_PAGE]
-        .display_rows()
-    )
+    with reading_session(session_pk, Question, Answer):
+        return (
+            Question.objects.filter(presentation=talk_pk)
+            .order_by("position", "pk")[start : start + QUESTIONS_PER_PAGE]
+            .display_rows()
+        )
 
 
 def question_owners(questions):
@@ -92,11 +95,11 @@ def as_seen_by(questions, viewer):
 
 
 @cached_with_own_links
-def talk_questions_html(talk_pk, number, viewer):
-    """The questions on page `number` of the talk page and the owners of
-    their items; `viewer` (or None) sees the edit links of their own
-    questions and answers."""
-    questions = as_seen_by(page_questions(talk_pk, number), viewer)
+def talk_questions_html(talk_pk, session_pk, number, viewer):
+    """The questions on page `number` of the talk page (on session
+    `session_pk`) and the owners of their items; `viewer` (or None) sees
+    the edit links of their own questions and answers."""
+    questions = as_seen_by(page_questions(talk_pk, session_pk, number), viewer)
     html = render_to_string(
         "study/includes/talk_questions.html", {"questions": questions, "user": viewer}
     )
@@ -140,7 +143,7 @@ def talk_detail(request, pk):
             "talk": talk,
             "heading_html": talk["heading_html"],
             "overview_html": talk["overview_html"],
-            "questions_html": talk_questions_html(pk, page.number, viewer=user)
+            "questions_html": talk_questions_html(pk, talk["session_pk"], page.number, viewer=user)
             if talk["question_count"]
             else "",
             "page": page,
