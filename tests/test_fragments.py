@@ -564,7 +564,6 @@ def test_session_reflections_survive_journal_entries_and_other_sessions(counted,
     assert session_reflections(here) == ["새 소감", "여기 소감"]
 
 
-
 def test_talk_page_is_served_from_the_cache_after_an_answer_saved_on_another_session(
     member_client, member, presenter, talk
 ):
@@ -584,6 +583,7 @@ def test_talk_page_is_served_from_the_cache_after_an_answer_saved_on_another_ses
         cache.clear()
         assert page == _without_tokens(member_client.get(url).content.decode())
     assert rendered == [False, True]
+
 
 def test_carried_over_questions_follow_their_season_only(counted, member, presenter):
     """The session page's open questions of earlier sessions come from its
