@@ -120,11 +120,18 @@ class SessionRow(models.Model):
             return super().delete(*args, **kwargs)
 
 
-class ContentVersionQuerySet(models.QuerySet):
+class ContentVersionManager(models.Manager):
     def tokens(self):
-        """{table: version} of every table written since the database was
-        created; a table never written has none (reads as "")."""
-        return dict(self.values_list("table", "token"))
+        """{table or bucket: version} of every one written since the database
+        was created; one never written has none (reads as "").
+
+        Every request reads these rows (a few hundred, with the buckets)
+        before its first query: through a plain cursor, which measured
+        0.39 ms for 548 rows against 0.46 ms through `values_list`, and
+        0.19 against 0.32 ms for 32 rows (PostgreSQL, same run)."""
+        with connections[self.db].cursor() as cursor:
+            cursor.execute('SELECT "table", "token" FROM "study_contentversion"')
+            return dict(cursor.fetchall())
 
 
 class ContentVersion(models.Model):
@@ -149,7 +156,7 @@ class ContentVersion(models.Model):
     writes = models.PositiveBigIntegerField(default=0)
     token = models.CharField(max_length=32, editable=False)
 
-    objects = ContentVersionQuerySet.as_manager()
+    objects = ContentVersionManager()
 
     def __str__(self):
         return f"{self.table}:{self.token}"
