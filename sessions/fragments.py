@@ -19,7 +19,7 @@ importer, raw SQL. Nothing is ever invalidated by hand, and a write cools
 only the parts that read its table.
 
 The rows of one session's pages (`SessionRow`: questions and answers on its
-talks, reflections) have versions per session bucket and per season bucket
+talks, reflections, attendance) have versions per session bucket and per season bucket
 as well. A part that reads only one session's or one season's rows of them
 says so (`reading_session`, `reading_season`); it is then kept until that
 bucket is written, or a write that does not say which rows it touched
@@ -99,7 +99,8 @@ STATS = {"hits": 0, "misses": 0}
 _request_versions = ContextVar("request_versions", default=None)
 # The table sets of the cached functions running, innermost last.
 _readers = ContextVar("fragment_readers", default=())
-# Inside `reading_session`: {table: the version keys its reads stand for}.
+# Inside `reading_session` or `reading_season`: {table: the version keys its
+# reads stand for}.
 _read_scope = ContextVar("fragment_read_scope", default=None)
 # While migrations run, the version table may not have its current shape.
 _paused = False
@@ -119,13 +120,13 @@ def counted_tables():
 
 @functools.cache
 def bucketed_tables():
-    """The tables with a version per session bucket (`SessionRow`s')."""
+    """The tables with versions per session and season bucket (`SessionRow`s')."""
     models = apps.get_app_config("study").get_models()
     return frozenset(model._meta.db_table for model in models if issubclass(model, SessionRow))
 
 
 def every_version(tables):
-    """The version keys a write to `tables` that names no session changes."""
+    """The version keys a write to `tables` that names no rows changes."""
     buckets = bucketed_tables()
     return {*tables, *(bucket_key(table, EVERY_BUCKET) for table in tables if table in buckets)}
 
@@ -370,7 +371,7 @@ def _reading(bucket, models):
     for model in models:
         table = model._meta.db_table
         if table not in bucketed_tables():
-            raise TypeError(f"{model.__name__} has no versions per session")
+            raise TypeError(f"{model.__name__} has no versions per session and season")
         scope[table] = (bucket_key(table, bucket), bucket_key(table, EVERY_BUCKET))
     token = _read_scope.set(scope)
     try:

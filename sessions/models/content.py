@@ -5,15 +5,14 @@ from contextvars import ContextVar
 from django.db import connections, models
 
 # Rows that belong to one session's pages (the questions and answers on its
-# talks, the reflections on it) also have a version per session bucket (the
-# session's id modulo BUCKETS, so that the version table stays small) and per
-# season bucket (a session page shows its season's open questions).
+# talks, the reflections and attendance on it) also have a version per
+# session bucket (the session's id modulo BUCKETS, so that the version table
+# stays small) and per season bucket (a session page shows its season's open
+# questions).
 BUCKETS = 64
 # The bucket of a write that does not say which rows it touched (a
 # QuerySet.update, a bulk operation, a cascade, raw SQL): everyone's.
 EVERY_BUCKET = "*"
-# The bucket of rows on no session (journal entries).
-NO_SESSION = "-"
 
 # While a SessionRow is saved or deleted: (its tables, its buckets or None).
 _write_scope = ContextVar("session_write_scope", default=None)
@@ -22,8 +21,8 @@ _NOT_LOADED = object()
 
 
 def session_bucket(session_id):
-    """The bucket of the rows of session `session_id` (None: on no session)."""
-    return NO_SESSION if session_id is None else str(session_id % BUCKETS)
+    """The bucket of the rows of session `session_id`."""
+    return str(session_id % BUCKETS)
 
 
 def season_bucket(season_id):
@@ -95,8 +94,8 @@ class SessionRow(models.Model):
         if not inserting and getattr(self, "_loaded_place", _NOT_LOADED) != place:
             return None
         session = self.session_of_place(place)
-        if session is None:
-            return (NO_SESSION,)
+        if session is None:  # on no session's page (a journal entry): no bucket
+            return ()
         if session[1] is None:  # no such session: the write will fail
             return None
         return (session_bucket(session[0]), season_bucket(session[1]))

@@ -158,6 +158,16 @@ class StudySession(RenderedMarkdownModel):
         return self.date >= timezone.localdate()
 
 
+def session_and_season_of(row, session_id):
+    """(session_id, its season's id), from the session loaded on `row` (a
+    model with a `session` foreign key), else from the database."""
+    session = row._state.fields_cache.get("session")
+    if session is not None and session.pk == session_id:
+        return (session_id, session.season_id)
+    season = StudySession.objects.filter(pk=session_id).values_list("season_id", flat=True)
+    return (session_id, season.first())
+
+
 class OnSession(SessionRow):
     """A SessionRow placed by its `session` foreign key (on no session when it is empty)."""
 
@@ -167,15 +177,7 @@ class OnSession(SessionRow):
         abstract = True
 
     def session_of_place(self, place):
-        if place is None:
-            return None
-        session = self._state.fields_cache.get("session")
-        if session is not None and session.pk == place:
-            return (place, session.season_id)
-        return (
-            place,
-            StudySession.objects.filter(pk=place).values_list("season_id", flat=True).first(),
-        )
+        return None if place is None else session_and_season_of(self, place)
 
 
 class Attendance(OnSession):

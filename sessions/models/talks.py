@@ -13,7 +13,7 @@ from sessions.paths import page_url
 
 from .base import MEMBER_LABEL_FIELDS, RenderedMarkdownModel, fields_of
 from .content import SessionRow
-from .meetings import StudySession
+from .meetings import StudySession, session_and_season_of
 from .members import label_of
 from .papers import Paper
 
@@ -140,14 +140,6 @@ class Presentation(RenderedMarkdownModel):
 
     def __str__(self):
         return self.topic
-
-    def session_and_season(self):
-        """(session id, season id), from the session loaded with the talk, else the database."""
-        session = self._state.fields_cache.get("session")
-        if session is not None and session.pk == self.session_id:
-            return (self.session_id, session.season_id)
-        season = StudySession.objects.filter(pk=self.session_id).values_list("season_id")
-        return (self.session_id, season.first()[0])
 
     def get_absolute_url(self):
         return page_url("study:talk-detail", self.pk)
@@ -552,7 +544,7 @@ class Question(SessionRow, RenderedMarkdownModel):
     def session_of_place(self, place):
         talk = self._state.fields_cache.get("presentation")
         if talk is not None and talk.pk == place:
-            return talk.session_and_season()
+            return session_and_season_of(talk, talk.session_id)
         return (
             Presentation.objects.filter(pk=place)
             .values_list("session_id", "session__season_id")
