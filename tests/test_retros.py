@@ -371,6 +371,8 @@ def test_open_action_item_shows_on_owner_home_and_due_session_page(
 ):
     home = member_client.get(reverse("study:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "자료 미리 올리기" in home
+    assert f"(due at {next_session.full_name})" in home
+    assert f'href="/actions/{action_item.pk}/resolve/"' in home
     assert "Nothing is waiting for you." not in home
     session_page = client_for(presenter).get(next_session.get_absolute_url()).content.decode()
     assert "자료 미리 올리기" in session_page
@@ -378,6 +380,14 @@ def test_open_action_item_shows_on_owner_home_and_due_session_page(
     assert (
         "자료 미리 올리기" not in client_for(presenter).get(reverse("study:home")).content.decode()
     )
+
+
+def test_action_item_due_nowhere_shows_on_home_with_its_retro_session(
+    member_client, board, action_item
+):
+    ActionItem.objects.filter(pk=action_item.pk).update(due_session=None)
+    home = member_client.get(reverse("study:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"자료 미리 올리기\n  <span class=\"muted\">({board.session.full_name})</span>" in home
 
 
 def test_owner_marks_action_item_done_and_it_leaves_home_and_session_page(

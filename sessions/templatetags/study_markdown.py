@@ -7,7 +7,7 @@ is for the few places that render markdown on the fly (previews).
 from django import template
 from django.utils.safestring import mark_safe
 
-from sessions.markdown import html_to_text, render_markdown
+from sessions.markdown import render_markdown
 
 register = template.Library()
 
@@ -20,8 +20,3 @@ def markdown_filter(value):
     # render_markdown sanitizes its output, so it is safe to mark as such.
     return mark_safe(render_markdown(str(value)))
 
-
-@register.filter(name="plaintext")
-def plaintext_filter(value):
-    """The plain text of stored HTML, for excerpts: `{{ question.body_html|plaintext|truncatechars:120 }}`."""
-    return html_to_text(value)

@@ -3,8 +3,10 @@
 from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Value
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.text import Truncator
 
 from sessions.fragments import cached
+from sessions.markdown import html_to_text
 from sessions.models import (
     Answer,
     Attendance,
@@ -15,10 +17,7 @@ from sessions.models import (
     StudySession,
 )
 from sessions.models.base import (
-    MEMBER_LABEL_FIELDS,
-    SESSION_NAME_FIELDS,
     column,
-    fields_of,
     union_branch,
 )
 from sessions.models.meetings import session_full_name
@@ -31,6 +30,8 @@ from .retros import my_action_items
 
 RECENT_ACTIVITY = 10
 OPEN_ITEMS = 20
+# A question's excerpt in the list of what waits for the viewer, in characters.
+EXCERPT_LENGTH = 120
 
 
 class Activity:
@@ -100,20 +101,50 @@ def recent_activity():
     return [Activity(**row) for row in rows]
 
 
+class WaitingQuestion:
+    """An unanswered question addressed to the viewer, as the home page
+    lists it, from one plain row of `waiting_for`'s query."""
+
+    __slots__ = ("pk", "asker", "topic", "session_name", "excerpt")
+    FIELDS = (
+        "pk",
+        "asked_by__display_name",
+        "asked_by__emoji",
+        "presentation__topic",
+        "presentation__session__season__name",
+        "presentation__session__number",
+        "body_html",
+    )
+
+    def __init__(self, pk, asker_name, asker_emoji, topic, season, number, body_html):
+        self.pk, self.topic = pk, topic
+        self.asker = label_of(asker_name, asker_emoji) if asker_name is not None else ""
+        self.session_name = session_full_name(season, number)
+        self.excerpt = Truncator(html_to_text(body_html)).chars(EXCERPT_LENGTH)
+
+
+class ReflectionDue:
+    """A past session the viewer took part in without writing their
+    reflection, from one plain row of `waiting_for`'s query."""
+
+    __slots__ = ("number", "full_name", "reflection_url")
+    FIELDS = ("number", "season__name", "season__slug")
+
+    def __init__(self, number, season, slug):
+        self.number = number
+        self.full_name = session_full_name(season, number)
+        self.reflection_url = page_url("study:reflection-edit", slug, number)
+
+
 def waiting_for(user):
     """What waits for `user`: unanswered questions addressed to them and
-    sessions they took part in without writing their reflection (bounded)."""
+    sessions they took part in without writing their reflection (bounded),
+    as plain rows (two queries)."""
     questions_for_me = (
         Question.objects.addressed_to(user)
         .open()
-        .select_related("presentation__session__season", "asked_by")
-        .only(
-            "body_html",
-            "presentation__topic",
-            *fields_of("presentation__session", SESSION_NAME_FIELDS),
-            *fields_of("asked_by", MEMBER_LABEL_FIELDS),
-        )
-        .order_by("-created_at")[:OPEN_ITEMS]
+        .order_by("-created_at")
+        .values_list(*WaitingQuestion.FIELDS)[:OPEN_ITEMS]
     )
     took_part = Exists(
         PresentationPresenter.objects.filter(presentation__session=OuterRef("pk"), member=user)
@@ -125,10 +156,12 @@ def waiting_for(user):
         StudySession.objects.past()
         .filter(took_part)
         .exclude(wrote_reflection)
-        .select_related("season")
-        .only(*SESSION_NAME_FIELDS)[:OPEN_ITEMS]
+        .values_list(*ReflectionDue.FIELDS)[:OPEN_ITEMS]
     )
-    return {"questions_for_me": questions_for_me, "reflections_due": reflections_due}
+    return {
+        "questions_for_me": [WaitingQuestion(*row) for row in questions_for_me],
+        "reflections_due": [ReflectionDue(*row) for row in reflections_due],
+    }
 
 
 @cached

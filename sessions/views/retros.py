@@ -437,22 +437,32 @@ def session_retro_html(session, can_manage, viewer):
     return html, owners
 
 
+class MyActionItem:
+    """One of the viewer's open action items, as the home page lists it:
+    its title and the session it is due at (or, with no due session, the
+    session whose retrospective it came from), from one plain row."""
+
+    __slots__ = ("pk", "title", "due_at", "session_name")
+    FIELDS = (
+        "pk",
+        "title",
+        "due_session__season__name",
+        "due_session__number",
+        "card__board__session__season__name",
+        "card__board__session__number",
+    )
+
+    def __init__(self, pk, title, due_season, due_number, board_season, board_number):
+        self.pk, self.title = pk, title
+        self.due_at = session_full_name(due_season, due_number) if due_number is not None else None
+        self.session_name = session_full_name(board_season, board_number)
+
+
 def my_action_items(user):
     """`user`'s open action items, soonest due first, for the home page's
     list of what waits for them (one query, of what the list shows)."""
-    items = (
-        ActionItem.objects.open()
-        .filter(owner=user)
-        .select_related("due_session__season", "card__board__session__season")
-        .only(
-            "title",
-            "due_session__number",
-            "due_session__season__name",
-            "card__board__session__number",
-            "card__board__session__season__name",
-        )
-    )
-    return {"action_items": list(items[:CARRIED_ITEMS])}
+    rows = ActionItem.objects.open().filter(owner=user).values_list(*MyActionItem.FIELDS)
+    return {"action_items": [MyActionItem(*row) for row in rows[:CARRIED_ITEMS]]}
 
 
 # The organizers' overview ------------------------------------------------------

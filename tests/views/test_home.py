@@ -53,7 +53,7 @@ def test_home_lists_unanswered_questions_addressed_to_me(presenter_client, prese
     other_talk = factories.PresentationFactory(session=talk.session)
     factories.QuestionFactory(presentation=other_talk)  # to someone else
 
-    assert list(waiting_for(presenter)["questions_for_me"]) == [open_question]
+    assert [q.pk for q in waiting_for(presenter)["questions_for_me"]] == [open_question.pk]
     response = presenter_client.get(reverse("study:home"))
     content = response.content.decode()
     assert content.count("asked you about") == 1
