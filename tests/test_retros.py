@@ -387,7 +387,7 @@ def test_action_item_due_nowhere_shows_on_home_with_its_retro_session(
 ):
     ActionItem.objects.filter(pk=action_item.pk).update(due_session=None)
     home = member_client.get(reverse("study:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert f"자료 미리 올리기\n  <span class=\"muted\">({board.session.full_name})</span>" in home
+    assert f'자료 미리 올리기\n  <span class="muted">({board.session.full_name})</span>' in home
 
 
 def test_owner_marks_action_item_done_and_it_leaves_home_and_session_page(

@@ -19,4 +19,3 @@ def markdown_filter(value):
         return ""
     # render_markdown sanitizes its output, so it is safe to mark as such.
     return mark_safe(render_markdown(str(value)))
-
