@@ -258,6 +258,24 @@ def test_search_page_query_count(db, member_client, django_assert_num_queries, c
     assert _results(again) == _results(response)
 
 
+def test_search_page_after_an_answer_searches_the_answers_only(
+    archive, member_client, django_assert_num_queries
+):
+    url = reverse("study:search")
+    before = _shown(member_client.get(url, {"q": "구현"}))
+    factories.AnswerFactory(question=archive["question"], body="구현은 저장소에 있어요.")
+    # Versions, session and member, then the answers: the other kinds'
+    # results are still current.
+    with django_assert_num_queries(3):
+        response = member_client.get(url, {"q": "구현"})
+    talk = archive["talk"].pk
+    assert _shown(response) == {
+        "questions": before["questions"],
+        "answers": [f"/talks/{talk}/#question-{archive['question'].pk}"] * 2,
+    }
+    assert "<mark>구현</mark>은 저장소에 있어요." in response.content.decode()
+
+
 def test_search_page_empty_query_runs_no_search(member_client, django_assert_num_queries):
     with django_assert_num_queries(2):
         response = member_client.get(reverse("study:search"), {"q": " "})

@@ -5,24 +5,9 @@ from django.template.loader import render_to_string
 from sessions.forms.search import SearchForm
 from sessions.fragments import cached
 from sessions.models import Reflection
-from sessions.search import KINDS_BY_KEY, search, search_kind, split_terms
+from sessions.search import KINDS, KINDS_BY_KEY, RESULTS_PER_KIND, search_kind, split_terms
 
 PER_PAGE = 30
-
-
-def search_results(query, kind, page, viewer):
-    """The result groups for `query` among what `viewer` may read: every
-    kind, or with `kind` its hits on `page` (one query per kind searched)."""
-    if not kind:
-        return search(query, viewer=viewer)
-    group = search_kind(
-        KINDS_BY_KEY[kind],
-        split_terms(query),
-        limit=PER_PAGE,
-        offset=(page - 1) * PER_PAGE,
-        viewer=viewer,
-    )
-    return [group] if group.hits else []
 
 
 @cached
@@ -34,46 +19,63 @@ def private_journal_authors():
 
 
 @cached
-def results_html(query, kind, page, reader, parameters):
-    """(whether anything matched, the HTML of the result groups) for
-    `query` among what `reader` may read (None: what every member may);
-    `parameters` are the request's, which the links to more results keep."""
-    groups = search_results(query, kind, page, reader)
+def kind_results_html(key, query, page, single_kind, reader, parameters):
+    """(whether anything of kind `key` matched, the HTML of its result
+    group) for `query` among what `reader` may read (None: what every member
+    may): on its own with `single_kind`, page `page` of its hits; else its
+    first hits among the other kinds'. `parameters` are the request's,
+    which the links to more results keep. One query.
+
+    Each kind is a cached part of its own: an answer written makes only
+    the answers searched again, not the six other kinds."""
+    per_page = PER_PAGE if single_kind else RESULTS_PER_KIND
+    group = search_kind(
+        KINDS_BY_KEY[key],
+        split_terms(query),
+        limit=per_page,
+        offset=(page - 1) * per_page,
+        viewer=reader,
+    )
+    if not group.hits:
+        return False, ""
     links = QueryDict(mutable=True)
     for name, values in parameters:
         links.setlist(name, list(values))
     html = render_to_string(
-        "study/includes/search_results.html",
-        {"groups": groups, "page": page, "single_kind": bool(kind), "parameters": links},
+        "study/includes/search_group.html",
+        {"group": group, "page": page, "single_kind": single_kind, "parameters": links},
     )
-    return bool(groups), html
+    return True, html
 
 
 def search_page(request):
     """Results grouped by kind; with `kind`, one kind page by page.
 
-    One query per kind searched; nothing at all for an empty query. The
-    results come from the fragment cache, kept per search terms, kind and
-    page, and per the request's other parameters, which the links to more
-    results carry: one copy for every member without private journal
-    entries, and one for each member with some, whose results include them.
+    One query per kind searched; nothing at all for an empty query. Each
+    kind's results come from the fragment cache, kept per search terms,
+    kind and page, and per the request's other parameters, which the links
+    to more results carry: one copy for every member, and for journals one
+    for each member with private entries, whose results include them.
     """
     form = SearchForm(request.GET or None)
-    terms, found, html = [], False, ""
+    terms, groups = [], []
     if form.is_valid():
         query, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
         terms = split_terms(query)
         if terms:
             # Only a private entry's author sees it: every viewer without
-            # one shares one copy of the results.
+            # one shares one copy of the journal results.
             viewer = request.user
-            reader = viewer if viewer.pk in private_journal_authors() else None
+            journal_reader = viewer if viewer.pk in private_journal_authors() else None
             parameters = [(name, tuple(values)) for name, values in request.GET.lists()]
-            found, html = results_html(
-                query, kind, form.cleaned_data["page"] or 1, reader, parameters
-            )
+            page = (form.cleaned_data["page"] or 1) if kind else 1
+            for key in [kind] if kind else [each.key for each in KINDS]:
+                reader = journal_reader if key == "journals" else None
+                found, html = kind_results_html(key, query, page, bool(kind), reader, parameters)
+                if found:
+                    groups.append(html)
     return render(
         request,
         "study/search.html",
-        {"form": form, "terms": terms, "found": found, "results_html": html},
+        {"form": form, "terms": terms, "found": bool(groups), "groups_html": groups},
     )
