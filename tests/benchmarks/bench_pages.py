@@ -15,9 +15,12 @@ request to the rendered response, without a network.
 
 Pages keep their expensive parts in the fragment cache (sessions/fragments.py)
 until the next write. The warm columns are a page viewed again with no
-write in between; the cold columns are the first view after a write
-(`--cold-repeat` requests, each after every table got a new version), when
-every part is rendered afresh.
+write in between; the cold columns are the first view after a write to
+everything (`--cold-repeat` requests, each after every table got a new
+version), when every part is rendered afresh; the answer columns the first
+view after the most common write while a group meets, a member answering a
+question on the session page's first talk, when only the parts that answer
+can change are rendered afresh.
 
 The ratio compares a page's median with the median of the trivial page (the
 base layout with no data), measured in the same run and interleaved with
@@ -52,17 +55,25 @@ PAGE_NAMES = [
 SEARCH_QUERY = "어텐션"
 
 
+def bench_talk():
+    """The first talk of the latest session that took place: the session
+    page members open most, and its talk page."""
+    from sessions.models import Presentation, StudySession
+
+    session = StudySession.objects.past().first()
+    return Presentation.objects.filter(session=session).order_by("order", "pk").first()
+
+
 def page_urls():
     """(name, url or None) for every page, with the objects a member would open."""
     from django.urls import NoReverseMatch, reverse
 
     from sessions.demo_data import BENCH_USERNAME
-    from sessions.models import Member, Presentation, StudySession
+    from sessions.models import Member
 
     bench = Member.objects.get(username=BENCH_USERNAME)
-    # The latest session that took place: the page members open most.
-    session = StudySession.objects.past().first()
-    talk = Presentation.objects.filter(session=session).order_by("order", "pk").first()
+    talk = bench_talk()
+    session = talk.session
     targets = {
         TRIVIAL: ("study:bench-trivial", [], ""),
         "home": ("study:home", [], ""),
@@ -93,6 +104,33 @@ def cool():
     from sessions.fragments import retire_everything
 
     retire_everything()
+
+
+class Answering:
+    """A member answering a question on the benchmark's session page while
+    pages are read: the most common write while a group meets. Each answer
+    is taken back before the next, so the data stays the same from run to
+    run; the page is read right after the answer, before it is taken back."""
+
+    def __init__(self, member, talk):
+        from sessions.models import Question
+
+        self.member = member
+        self.question = Question.objects.filter(presentation=talk).order_by("position").first()
+        self.answer = None
+
+    def write(self):
+        from sessions.models import Answer
+
+        if self.answer is not None:
+            self.answer.delete()
+        self.answer = Answer(question=self.question, author=self.member, body="좋은 질문입니다.")
+        self.answer.save()
+
+    def undo(self):
+        if self.answer is not None:
+            self.answer.delete()
+            self.answer = None
 
 
 def crawl(client, size):
@@ -130,6 +168,7 @@ def measure(scale, repeat, cold_repeat, warmup=3, show_queries=False, crawl_size
 
     prepare_data(scale)
     bench, urls = page_urls()
+    answering = Answering(bench, bench_talk())
     # A page that fails is reported as "HTTP 500", not allowed to stop the run.
     client = Client(raise_request_exception=False)
     client.force_login(bench)
@@ -175,6 +214,16 @@ def measure(scale, repeat, cold_repeat, warmup=3, show_queries=False, crawl_size
             started = time.perf_counter()
             client.get(urls[name])
             results[name]["cold_times"].append((time.perf_counter() - started) * 1000)
+    # After an answer on the session page's talk: only what it can change is cold.
+    for name in live:
+        results[name]["answer_times"] = []
+    for _ in range(cold_repeat):
+        for name in live:
+            answering.write()
+            started = time.perf_counter()
+            client.get(urls[name])
+            results[name]["answer_times"].append((time.perf_counter() - started) * 1000)
+    answering.undo()
     crawled = crawl(client, crawl_size) if crawl_size else None
     return {"scale": scale, "vendor": connection.vendor, "pages": results, "crawl": crawled}
 
@@ -266,12 +315,15 @@ def print_table(results, repeat, cold_repeat):
         "server time through Django's test client, production settings."
     )
     print(
-        f"Cold: {cold_repeat} requests per page, each right after a write, so that no "
-        "cached fragment is current (the first view after an edit). Queries: warm/cold."
+        f"Cold: {cold_repeat} requests per page, each right after every table got a new "
+        "version, so that no cached fragment is current (every part rendered afresh). "
+        f"Answer: {cold_repeat} requests per page, each right after a member answered a "
+        "question on the session page's first talk (only what that can change is rendered "
+        "afresh). Queries: warm/cold."
     )
     header = (
         f"{'page':<16}{'scale':<7}{'queries':>9}{'median ms':>11}{'p95 ms':>9}{'× trivial':>11}"
-        f"{'cold ms':>9}{'× trivial':>11}{'KB':>6}"
+        f"{'cold ms':>9}{'× trivial':>11}{'answer ms':>11}{'× trivial':>11}{'KB':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -280,6 +332,9 @@ def print_table(results, repeat, cold_repeat):
         trivial = median(pages[TRIVIAL]["times"]) if pages[TRIVIAL].get("times") else None
         cold_trivial = (
             median(pages[TRIVIAL]["cold_times"]) if pages[TRIVIAL].get("cold_times") else None
+        )
+        answer_trivial = (
+            median(pages[TRIVIAL]["answer_times"]) if pages[TRIVIAL].get("answer_times") else None
         )
         for name in PAGE_NAMES:
             page = pages[name]
@@ -291,10 +346,14 @@ def print_table(results, repeat, cold_repeat):
             cold = median(page["cold_times"]) if page.get("cold_times") else None
             cold_text = f"{cold:>9.1f}" if cold is not None else f"{'-':>9}"
             cold_ratio = f"{cold / cold_trivial:.2f}" if cold and cold_trivial else "-"
+            answer = median(page["answer_times"]) if page.get("answer_times") else None
+            answer_text = f"{answer:>11.1f}" if answer is not None else f"{'-':>11}"
+            answer_ratio = f"{answer / answer_trivial:.2f}" if answer and answer_trivial else "-"
             queries = f"{page['queries']}/{page['cold_queries']}"
             print(
                 f"{name:<16}{result['scale']:<7}{queries:>9}{middle:>11.1f}{high:>9.1f}"
-                f"{ratio:>11}{cold_text}{cold_ratio:>11}{page['bytes'] / 1024:>6.0f}"
+                f"{ratio:>11}{cold_text}{cold_ratio:>11}{answer_text}{answer_ratio:>11}"
+                f"{page['bytes'] / 1024:>6.0f}"
             )
             for seconds, sql in page.get("sql", []):
                 print(f"{'':<23}{float(seconds) * 1000:8.2f} ms  {sql}")
