@@ -36,9 +36,12 @@ def union_branch(queryset, order, limit, **columns):
     """One branch of a UNION ALL of plain rows: the first `limit` rows of
     `queryset` in `order`, as `columns` (name → expression, the same names
     in every branch). The limit is a subquery, as SQLite takes no LIMIT in
-    a branch of a union."""
+    a branch of a union; the rows it picks are read again by primary key
+    alone, without `queryset`'s conditions a second time, which PostgreSQL
+    took longer to plan than to run (the session page's carried-over
+    questions: 2.4 ms planning with them, against 0.7 ms running)."""
     first = queryset.order_by(*order).values("pk")[:limit]
-    return queryset.filter(pk__in=first).order_by().values(**columns)
+    return queryset.model._base_manager.filter(pk__in=first).order_by().values(**columns)
 
 
 def column(path, field):
