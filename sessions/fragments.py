@@ -19,10 +19,10 @@ importer, raw SQL. Nothing is ever invalidated by hand, and a write cools
 only the parts that read its table.
 
 The rows of one session's pages (`SessionRow`: questions and answers on its
-talks, reflections, attendance) have versions per session bucket and per season bucket
-as well. A part that reads only one session's or one season's rows of them
-says so (`reading_session`, `reading_season`); it is then kept until that
-bucket is written, or a write that does not say which rows it touched
+talks, reflections, attendance) have versions per session bucket as well. A
+part that reads only one session's rows of them, or a few sessions', says
+so (`reading_session`, `reading_sessions`); it is then kept until one of
+their buckets is written, or a write that does not say which rows it touched
 (`QuerySet.update`, a bulk operation, a cascade, raw SQL: every bucket's),
 not until any question anywhere is.
 
@@ -62,7 +62,6 @@ from sessions.models.content import (
     EVERY_BUCKET,
     SessionRow,
     bucket_key,
-    season_bucket,
     session_bucket,
     table_of,
     written_buckets,
@@ -99,8 +98,8 @@ STATS = {"hits": 0, "misses": 0}
 _request_versions = ContextVar("request_versions", default=None)
 # The table sets of the cached functions running, innermost last.
 _readers = ContextVar("fragment_readers", default=())
-# Inside `reading_session` or `reading_season`: {table: the version keys its
-# reads stand for}.
+# Inside `reading_session` or `reading_sessions`: {table: the version keys
+# its reads stand for}.
 _read_scope = ContextVar("fragment_read_scope", default=None)
 # While migrations run, the version table may not have its current shape.
 _paused = False
@@ -120,7 +119,7 @@ def counted_tables():
 
 @functools.cache
 def bucketed_tables():
-    """The tables with versions per session and season bucket (`SessionRow`s')."""
+    """The tables with versions per session bucket (`SessionRow`s')."""
     models = apps.get_app_config("study").get_models()
     return frozenset(model._meta.db_table for model in models if issubclass(model, SessionRow))
 
@@ -366,13 +365,14 @@ def cached(func):
 
 
 @contextmanager
-def _reading(bucket, models):
+def _reading(buckets, models):
     scope = dict(_read_scope.get() or {})
     for model in models:
         table = model._meta.db_table
         if table not in bucketed_tables():
-            raise TypeError(f"{model.__name__} has no versions per session and season")
-        scope[table] = (bucket_key(table, bucket), bucket_key(table, EVERY_BUCKET))
+            raise TypeError(f"{model.__name__} has no versions per session")
+        keys = [bucket_key(table, bucket) for bucket in sorted(set(buckets))]
+        scope[table] = (*keys, bucket_key(table, EVERY_BUCKET))
     token = _read_scope.set(scope)
     try:
         yield
@@ -385,13 +385,14 @@ def reading_session(session_id, *models):
     `session_id` from the tables of `models` (`SessionRow`s), and are kept
     until a write to that session's rows of them (or to everyone's), not
     until any write to their tables."""
-    return _reading(session_bucket(session_id), models)
+    return _reading([session_bucket(session_id)], models)
 
 
-def reading_season(season_id, *models):
-    """Within: the cached functions running read only the rows of the
-    sessions of season `season_id` from the tables of `models`."""
-    return _reading(season_bucket(season_id), models)
+def reading_sessions(session_ids, *models):
+    """`reading_session` for the rows of the sessions `session_ids` (a
+    session page's earlier sessions of its season, whose open questions it
+    shows): kept until a write to one of those sessions' rows."""
+    return _reading([session_bucket(session_id) for session_id in session_ids], models)
 
 
 def render_with_forms(template_name, context):

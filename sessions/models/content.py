@@ -7,8 +7,7 @@ from django.db import connections, models
 # Rows that belong to one session's pages (the questions and answers on its
 # talks, the reflections and attendance on it) also have a version per
 # session bucket (the session's id modulo BUCKETS, so that the version table
-# stays small) and per season bucket (a session page shows its season's open
-# questions).
+# stays small).
 BUCKETS = 64
 # The bucket of a write that does not say which rows it touched (a
 # QuerySet.update, a bulk operation, a cascade, raw SQL): everyone's.
@@ -23,11 +22,6 @@ _NOT_LOADED = object()
 def session_bucket(session_id):
     """The bucket of the rows of session `session_id`."""
     return str(session_id % BUCKETS)
-
-
-def season_bucket(season_id):
-    """The bucket of the rows of the sessions of season `season_id`."""
-    return f"season-{season_id % BUCKETS}"
 
 
 def bucket_key(table, bucket):
@@ -58,8 +52,7 @@ def writes_of(instance):
 class SessionRow(models.Model):
     """A row shown on one session's pages, placed there by `placed_by` (a
     foreign key): saving or deleting it through the model (forms, the
-    admin) changes the versions of its session's and its season's buckets
-    (and its table's); other writes change every bucket's. A row moved
+    admin) changes the version of its session's bucket (and its table's); other writes change every bucket's. A row moved
     elsewhere (its `placed_by` changed since it was loaded), or saved
     without having been loaded, changes every bucket's too: its old place
     is not known.
@@ -84,8 +77,8 @@ class SessionRow(models.Model):
 
     def session_of_place(self, place):
         """(session id, season id) of the row's `placed_by` value `place`,
-        from the related rows loaded with it, else from the database; None
-        for a row on no session."""
+        from the related rows loaded with it, else from the database (a
+        season id None: no such session); None for a row on no session."""
         raise NotImplementedError
 
     def _buckets(self, deleting=False):
@@ -98,7 +91,7 @@ class SessionRow(models.Model):
             return ()
         if session[1] is None:  # no such session: the write will fail
             return None
-        return (session_bucket(session[0]), season_bucket(session[1]))
+        return (session_bucket(session[0]),)
 
     @contextmanager
     def _writing(self, deleting=False):

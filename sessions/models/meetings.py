@@ -6,7 +6,7 @@ from markdownx.models import MarkdownxField
 
 from sessions.paths import page_url
 
-from .base import RenderedMarkdownModel
+from .base import RenderedMarkdownModel, ids_of, split_ids
 from .content import SessionRow
 
 
@@ -46,15 +46,22 @@ class StudySessionQuerySet(models.QuerySet):
     def for_session_page(self):
         """With what the session page asks of a session besides its own
         fields, in the same query: the ids of its season's organizers (for
-        `session.season.organizer_ids()`, which `find` puts on the season)
-        and whether it has talk slots (`has_slots`; without, the page asks
-        nothing more of them)."""
+        `session.season.organizer_ids()`, which `find` puts on the season),
+        whether it has talk slots (`has_slots`; without, the page asks
+        nothing more of them) and the ids of the season's earlier sessions
+        (for `earlier_session_ids()`)."""
         from .planning import TalkSlot
         from .seasons import organizers_of_season
 
         return self.annotate(
             joined_organizer_ids=organizers_of_season("season_id"),
             has_slots=models.Exists(TalkSlot.objects.filter(session=models.OuterRef("pk"))),
+            joined_earlier_session_ids=ids_of(
+                StudySession.objects.filter(number__lt=models.OuterRef("number")),
+                "pk",
+                "season",
+                "season_id",
+            ),
         )
 
     def find(self, season_slug, number):
@@ -136,6 +143,15 @@ class StudySession(RenderedMarkdownModel):
         """The session with its season ("2025 논문 스터디 6주차"), where the
         number alone would be ambiguous."""
         return session_full_name(self.season.name, self.number)
+
+    def earlier_session_ids(self):
+        """The ids of the sessions of this one's season numbered before it
+        (whose questions still open it shows): loaded with the session by
+        `for_session_page`, or queried."""
+        if hasattr(self, "joined_earlier_session_ids"):
+            return split_ids(self.joined_earlier_session_ids)
+        earlier = StudySession.objects.filter(season_id=self.season_id, number__lt=self.number)
+        return set(earlier.values_list("pk", flat=True))
 
     @property
     def url_args(self):

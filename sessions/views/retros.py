@@ -28,7 +28,7 @@ from sessions.forms.retros import (
     CardMergeForm,
     ResolveActionItemForm,
 )
-from sessions.fragments import cached, cached_with_own_links, reading_season
+from sessions.fragments import cached, cached_with_own_links, reading_sessions
 from sessions.models import (
     ActionItem,
     Answer,
@@ -392,7 +392,9 @@ def session_carry_over(session):
         place=column(None, IntegerField()),
         since=F("created_at"),
     )
-    with reading_season(session.season_id, Question, Answer):
+    # An answer on this session's own talks (or on a later one's) changes
+    # nothing here: only those on the earlier sessions' are read.
+    with reading_sessions(session.earlier_session_ids(), Question, Answer):
         rows = list(questions.union(items, all=True))
     carried = sorted(
         (row for row in rows if row["carried"] == "question"),
