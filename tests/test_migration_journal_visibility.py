@@ -3,27 +3,18 @@ the activity feed gets a secret of its own, journals stay as shared as they
 were; and it runs backwards."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("study", "0008_member_updated_at")]
 AFTER = [("study", "0009_journal_visibility")]
-
-
-def migrate(targets):
-    """Migrate the test database to `targets`; the models as they were there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.fixture
 def at_0006(transactional_db, versions_paused):
     apps = migrate(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes("study"))
+    migrate_to_latest()
 
 
 def test_migration_keeps_the_calendar_token_and_gives_a_new_activity_token(at_0006):

@@ -2,26 +2,18 @@
 (so the resolver finds them by title), no fetch state; and it runs backwards."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("study", "0011_notifications")]
 AFTER = [("study", "0012_paper_metadata")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.fixture
 def at_0009(transactional_db, versions_paused):
     apps = migrate(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes("study"))
+    migrate_to_latest()
 
 
 def test_migration_fills_title_keys_of_existing_papers(at_0009):
