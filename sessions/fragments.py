@@ -53,6 +53,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -393,6 +394,25 @@ def reading_sessions(session_ids, *models):
     session page's earlier sessions of its season, whose open questions it
     shows): kept until a write to one of those sessions' rows."""
     return _reading([session_bucket(session_id) for session_id in session_ids], models)
+
+
+def form_values(request, form_class):
+    """The request's values of `form_class`'s fields, as a cached function
+    takes them: a cached rendering of the form is kept by them (None when
+    the request has no parameters, and the form is unbound)."""
+    if not request.GET:
+        return None
+    return tuple((name, tuple(request.GET.getlist(name))) for name in form_class.base_fields)
+
+
+def form_data(values):
+    """The form data that `form_values` gave `values` of (None: unbound)."""
+    if values is None:
+        return None
+    data = QueryDict(mutable=True)
+    for name, given in values:
+        data.setlist(name, list(given))
+    return data
 
 
 def render_with_forms(template_name, context):

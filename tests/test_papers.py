@@ -196,6 +196,27 @@ def test_library_sorted_oldest_first_undated_last(member_client, shelf):
     ]
 
 
+def test_library_form_shows_each_request_its_own_values(member_client, shelf):
+    def form(**params):
+        content = member_client.get(reverse("study:paper-list"), params).content.decode()
+        return (
+            re.findall(r'<option value="(\d*)" selected>', content),
+            re.findall(r'name="author"[^>]*value="([^"]*)"', content),
+        )
+
+    assert form() == ([""], [])
+    assert form(year=2019, author="Lee") == (["2019"], ["Lee"])
+    assert form(year=2017) == (["2017"], [])
+    assert form() == ([""], [])
+
+
+def test_library_form_offers_a_year_first_published_after_it_was_cached(member_client, shelf):
+    member_client.get(reverse("study:paper-list"))
+    PaperFactory(title="Newer", year=2024)
+    content = member_client.get(reverse("study:paper-list")).content.decode()
+    assert '<option value="2024">2024</option>' in content
+
+
 def test_library_pages_keep_the_author_filter(member_client, db):
     PaperFactory.create_batch(31, authors="Ada Lovelace", year=2020)
     response = member_client.get(reverse("study:paper-list"), {"author": "Ada Lovelace"})

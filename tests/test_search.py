@@ -425,6 +425,20 @@ def test_header_search_box_keeps_the_query_on_the_results_page(archive, member_c
     assert 'aria-label="Search" placeholder="Search the archive" value="&lt;역전파&gt;"' in content
 
 
+def test_search_page_form_shows_each_search_its_own_words_and_kind(archive, member_client):
+    def form(**params):
+        content = member_client.get(reverse("study:search"), params).content.decode()
+        return (
+            re.findall(r'<input type="search" name="q"[^>]*value="([^"]*)"', content),
+            re.findall(r'<option value="(\w*)" selected>', content),
+        )
+
+    # The header's search box and the page's both keep the words.
+    assert form(q="구현") == (["구현", "구현"], [""])
+    assert form(q="구현", kind="answers") == (["구현", "구현"], ["answers"])
+    assert form(q="디퓨전") == (["디퓨전", "디퓨전"], [""])
+
+
 def test_search_passage_is_plain_text_of_the_rendered_markdown(db):
     talk = factories.PresentationFactory(
         topic="수식 정리",

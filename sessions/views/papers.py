@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
 from sessions.forms.papers import PaperLibraryForm
-from sessions.fragments import cached
+from sessions.fragments import cached, form_data, form_values
 from sessions.models import Paper, Presentation
 
 from .paging import page_number
@@ -47,6 +47,15 @@ def publication_years():
 
 
 @cached
+def library_form_html(values):
+    """The filter form as the request's `values` of its fields fill it in
+    (`form_values`): rendering its widgets costs more than the rest of a
+    page served from the cache."""
+    form = PaperLibraryForm(form_data(values), years=publication_years())
+    return render_to_string("study/includes/paper_library_form.html", {"form": form})
+
+
+@cached
 def paper_list_html(year, author, sort, number):
     page = Paginator(library_papers(year, author, sort), PAPERS_PER_PAGE).get_page(number)
     return render_to_string(
@@ -64,15 +73,18 @@ def paper_list_html(year, author, sort, number):
 def paper_list(request):
     """The library, page by page, filtered by year and author, in the chosen order.
 
-    The publication years and every page of the list are cached parts; the
-    form stays outside them.
+    The publication years, the form as the request fills it in and every
+    page of the list are cached parts.
     """
     form = PaperLibraryForm(request.GET or None, years=publication_years())
     year, author, sort = form.selection()
     return render(
         request,
         "study/paper_list.html",
-        {"form": form, "papers_html": paper_list_html(year, author, sort, page_number(request))},
+        {
+            "form_html": library_form_html(form_values(request, PaperLibraryForm)),
+            "papers_html": paper_list_html(year, author, sort, page_number(request)),
+        },
     )
 
 

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from sessions.forms.search import SearchForm
-from sessions.fragments import cached
+from sessions.fragments import cached, form_data, form_values
 from sessions.models import Reflection
 from sessions.search import KINDS, KINDS_BY_KEY, RESULTS_PER_KIND, search_kind, split_terms
 
@@ -48,6 +48,15 @@ def kind_results_html(key, query, page, single_kind, reader, parameters):
     return True, html
 
 
+@cached
+def search_form_html(values):
+    """The search form as the request's `values` of its fields fill it in
+    (`form_values`): rendering its widgets costs more than the rest of a
+    page served from the cache."""
+    form = SearchForm(form_data(values))
+    return render_to_string("study/includes/search_form.html", {"form": form})
+
+
 def search_page(request):
     """Results grouped by kind; with `kind`, one kind page by page.
 
@@ -77,5 +86,11 @@ def search_page(request):
     return render(
         request,
         "study/search.html",
-        {"form": form, "terms": terms, "found": bool(groups), "groups_html": groups},
+        {
+            "form": form,
+            "form_html": search_form_html(form_values(request, SearchForm)),
+            "terms": terms,
+            "found": bool(groups),
+            "groups_html": groups,
+        },
     )
