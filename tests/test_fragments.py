@@ -730,6 +730,24 @@ def test_session_page_is_served_from_the_cache_after_a_question_edited_in_anothe
     assert rendered == [False, True]
 
 
+def test_talk_page_is_served_from_the_cache_after_a_question_on_another_session(
+    member_client, member, presenter, talk
+):
+    """Its question count is of the talk's session's rows: a question asked
+    on another session's talk re-renders no part of this talk's page; one
+    asked on this talk does, and counts it."""
+    factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
+    other_talk = factories.PresentationFactory(presenters=[presenter])
+    url = talk.get_absolute_url()
+    member_client.get(url)
+    factories.QuestionFactory(presentation=other_talk, asked_by=member, addressed_to=presenter)
+    elsewhere = renders_parts_afresh(member_client, url)
+    factories.QuestionFactory(presentation=talk, asked_by=member, addressed_to=presenter)
+    here = renders_parts_afresh(member_client, url)
+    content = member_client.get(url).content.decode()
+    assert (elsewhere, here, content.count('class="question"')) == (False, True, 2)
+
+
 # --- No viewer sees another's page ---------------------------------------------
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -32,15 +31,18 @@ def talk_summary(pk):
     """What the talk page shows of the talk itself, the same for every viewer:
     its heading and overview (presenters, papers, slides, summary) as HTML,
     its presenters in order as (id, label) pairs, and its number of
-    questions (three queries)."""
+    questions (four queries). The questions are counted apart, as rows of
+    the talk's session: a question asked on another session's talk leaves
+    this part current."""
     talk = get_object_or_404(
         Presentation.objects.select_related("session__season")
         .defer("summary", "session__notes", "session__notes_html")
-        .annotate(question_count=Count("questions"))
         .with_presenters()
         .with_papers(),
         pk=pk,
     )
+    with reading_session(talk.session_id, Question):
+        talk.question_count = Question.objects.filter(presentation=talk).count()
     return {
         "pk": talk.pk,
         "session_pk": talk.session_id,

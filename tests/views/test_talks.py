@@ -102,9 +102,9 @@ def test_talk_detail_query_count_does_not_grow(member_client, questions, django_
         questions, presentation=talk, asked_by=asker
     ):
         factories.AnswerFactory.create_batch(2, question=question)
-    # versions, user, talk with its question count (which numbers the pages),
-    # presenters, papers, questions, answers
-    with django_assert_num_queries(7):
+    # versions, user, talk, presenters, papers, its question count (which
+    # numbers the pages), questions, answers
+    with django_assert_num_queries(8):
         response = member_client.get(talk.get_absolute_url())
     assert response.content.decode().count('class="question"') == questions
     # From the cache: versions, user
