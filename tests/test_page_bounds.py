@@ -39,7 +39,7 @@ def test_session_page_has_no_link_to_all_questions_when_all_are_shown(member_cli
 
 def test_talk_page_shows_questions_page_by_page(member_client, talk, django_assert_num_queries):
     questions = factories.QuestionFactory.create_batch(QUESTIONS_PER_PAGE + 5, presentation=talk)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         first = member_client.get(talk.get_absolute_url())
     second = member_client.get(talk.get_absolute_url() + "?page=2")
     first, second = first.content.decode(), second.content.decode()
