@@ -748,6 +748,50 @@ def test_talk_page_is_served_from_the_cache_after_a_question_on_another_session(
     assert (elsewhere, here, content.count('class="question"')) == (False, True, 2)
 
 
+# --- Large parts put into their page ------------------------------------------
+
+
+def _page(request, body):
+    context = {"year": 2026, "years": [2025, 2026], "body_html": body}
+    return fragments.render_page(request, "study/participation.html", context)
+
+
+def test_render_page_puts_a_large_part_in_as_the_template_would(rf, member):
+    from django.shortcuts import render
+    from django.utils.safestring import mark_safe
+
+    request = rf.get("/participation/")
+    request.user = member
+    body = mark_safe("<p>참여 기록 &amp; 히트맵</p>" * 1000)
+    assert len(body) >= fragments.PUT_IN_AFTER
+    context = {"year": 2026, "years": [2025, 2026], "body_html": body}
+    expected = _without_tokens(
+        render(request, "study/participation.html", context).content.decode()
+    )
+    content = _without_tokens(_page(request, body).content.decode())
+    assert (content == expected, content.count("참여 기록"), "<!--body_html-" in content) == (
+        True,
+        1000,
+        False,
+    )
+
+
+def test_render_page_fills_in_the_viewers_csrf_token_in_a_large_part(rf, member):
+    from django.utils.safestring import mark_safe
+
+    request = rf.get("/participation/")
+    request.user = member
+    form = f'<form class="part" method="post"><input name="csrfmiddlewaretoken" value="{fragments.CSRF_PLACEHOLDER}"></form>'
+    content = _page(request, mark_safe(form * 200)).content.decode()
+    tokens = re.findall(
+        r'<form class="part" method="post"><input name="csrfmiddlewaretoken" value="([^"]*)">',
+        content,
+    )
+    # A masked CSRF token: 64 letters and digits.
+    real = [token for token in tokens if re.fullmatch(r"[A-Za-z0-9]{64}", token)]
+    assert (len(real), fragments.CSRF_PLACEHOLDER in content) == (200, False)
+
+
 # --- No viewer sees another's page ---------------------------------------------
 
 

@@ -1,11 +1,10 @@
 """The home page: the next session, my open items, what the group did lately."""
 
 from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Value
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.text import Truncator
 
-from sessions.fragments import cached
+from sessions.fragments import cached, render_page
 from sessions.markdown import html_to_text
 from sessions.models import (
     Answer,
@@ -193,7 +192,7 @@ def home(request):
     user = request.user
     # The coming slots are the same for everyone; the viewer's next one is read from them.
     slots = agenda()
-    return render(
+    return render_page(
         request,
         "study/home.html",
         {

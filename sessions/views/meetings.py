@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from sessions.forms import StudySessionForm
 from sessions.forms.concurrency import save_or_form_error
-from sessions.fragments import cached, cached_with_own_links, reading_session
+from sessions.fragments import cached, cached_with_own_links, reading_session, render_page
 from sessions.models import (
     Answer,
     Attendance,
@@ -81,7 +81,7 @@ def session_list(request):
     season = Season.objects.by_slug(slug) if slug else None
     if slug and season is None:
         raise Http404(_("No such season."))
-    return render(
+    return render_page(
         request,
         "study/session_list.html",
         {
@@ -184,7 +184,7 @@ def session_detail(request, season, number):
     reflections_html, reflection_authors = render_session_reflections(session)
     slots, roster = session_slots(session) if session.has_slots else ([], [])
     can_manage = session.season.can_manage(user, season_organizers)
-    return render(
+    return render_page(
         request,
         "study/session_detail.html",
         {

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from sessions.forms.concurrency import save_or_form_error
 from sessions.forms.members import NewMemberForm, ProfileForm
-from sessions.fragments import cached
+from sessions.fragments import cached, render_page
 from sessions.invitations import (
     InvitationError,
     create_invited_member,
@@ -169,7 +169,7 @@ def member_detail(request, pk):
     if context["is_me"]:
         # Only the member sees their own secret feed addresses.
         context.update(feed_urls(request, request.user))
-    return render(request, "study/member_detail.html", context)
+    return render_page(request, "study/member_detail.html", context)
 
 
 def profile_edit(request):

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
 from sessions.forms.papers import PaperLibraryForm
-from sessions.fragments import cached, form_data, form_values
+from sessions.fragments import cached, form_data, form_values, render_page
 from sessions.models import Paper, Presentation
 
 from .paging import page_number
@@ -78,7 +78,7 @@ def paper_list(request):
     """
     form = PaperLibraryForm(request.GET or None, years=publication_years())
     year, author, sort = form.selection()
-    return render(
+    return render_page(
         request,
         "study/paper_list.html",
         {

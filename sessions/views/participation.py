@@ -6,14 +6,13 @@ from collections import Counter, defaultdict
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions import charts
 from sessions.forms.participation import ParticipationYearForm
-from sessions.fragments import cached
+from sessions.fragments import cached, render_page
 from sessions.models import (
     Answer,
     Attendance,
@@ -223,7 +222,7 @@ def participation(request):
     today = timezone.localdate()
     form = ParticipationYearForm(request.GET or None)
     year = (form.cleaned_data["year"] if form.is_valid() else None) or today.year
-    return render(
+    return render_page(
         request,
         "study/participation.html",
         {

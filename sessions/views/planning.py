@@ -29,7 +29,7 @@ from sessions.forms.planning import (
     roster_members,
     slot_label,
 )
-from sessions.fragments import cached, render_with_forms
+from sessions.fragments import cached, render_page, render_with_forms
 from sessions.models import (
     ClaimResult,
     Member,
@@ -246,7 +246,7 @@ def rotation_page(request, season):
     """Who presents next in the season: the roster in the order of fairness."""
     season, organizers = season_and_organizers(season)
     order_html, roster, open_slots = season_rotation(season)
-    return render(
+    return render_page(
         request,
         "study/rotation.html",
         {
@@ -369,7 +369,7 @@ def backlog(request, season):
     list_html, can_plan = backlog_html(
         season, status, page_number(request), request.user, can_manage
     )
-    return render(
+    return render_page(
         request,
         "study/backlog.html",
         {"season": season, "status": status, "list_html": list_html, "can_plan": can_plan},

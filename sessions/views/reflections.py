@@ -13,7 +13,7 @@ from sessions.forms.reflections import (
     ReflectionForm,
     reflection_templates,
 )
-from sessions.fragments import cached
+from sessions.fragments import cached, render_page
 from sessions.models import Member, Reflection, Tag
 
 from .access import get_session, journal_entry_for_author, reflection_for_author
@@ -151,7 +151,7 @@ def journal_list(request):
         if page.paginator.count
         else "",
     }
-    return render(request, "study/journal_list.html", context)
+    return render_page(request, "study/journal_list.html", context)
 
 
 def journal_detail(request, pk):

@@ -1,9 +1,8 @@
 from django.http import QueryDict
-from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from sessions.forms.search import SearchForm
-from sessions.fragments import cached, form_data, form_values
+from sessions.fragments import cached, form_data, form_values, render_page
 from sessions.models import Reflection
 from sessions.search import KINDS, KINDS_BY_KEY, RESULTS_PER_KIND, search_kind, split_terms
 
@@ -83,7 +82,7 @@ def search_page(request):
                 found, html = kind_results_html(key, query, page, bool(kind), reader, parameters)
                 if found:
                     groups.append(html)
-    return render(
+    return render_page(
         request,
         "study/search.html",
         {

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from sessions.forms.seasons import RosterForm, SeasonForm
-from sessions.fragments import cached
+from sessions.fragments import cached, render_page
 from sessions.models import SeasonMembership, StudySession
 
 from .access import season_and_organizers, season_for_organizer
@@ -60,7 +60,7 @@ def season_detail(request, season):
     """The season's sessions, its roster and their participation."""
     season, organizers = season_and_organizers(season)
     user = request.user
-    return render(
+    return render_page(
         request,
         "study/season_detail.html",
         {

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from sessions.forms import AnswerForm, PresentationForm, QuestionForm
 from sessions.forms.concurrency import save_or_form_error
-from sessions.fragments import cached, cached_with_own_links, reading_session
+from sessions.fragments import cached, cached_with_own_links, reading_session, render_page
 from sessions.models import (
     Answer,
     NotificationKind,
@@ -138,7 +138,7 @@ def talk_detail(request, pk):
     talk = talk_summary(pk)
     page = page_of_known_length(talk["question_count"], QUESTIONS_PER_PAGE, page_number(request))
     presenter_ids = [member_pk for member_pk, label in talk["presenters"]]
-    return render(
+    return render_page(
         request,
         "study/talk_detail.html",
         {
