@@ -396,7 +396,7 @@ def reading_session(session_id, *models):
     `session_id` from the tables of `models` (`SessionRow`s), and are kept
     until a write to that session's rows of them (or to everyone's), not
     until any write to their tables."""
-    return _reading([session_bucket(session_id)], models)
+    return reading_sessions([session_id], *models)
 
 
 def reading_sessions(session_ids, *models):

@@ -52,10 +52,10 @@ def writes_of(instance):
 class SessionRow(models.Model):
     """A row shown on one session's pages, placed there by `placed_by` (a
     foreign key): saving or deleting it through the model (forms, the
-    admin) changes the version of its session's bucket (and its table's); other writes change every bucket's. A row moved
-    elsewhere (its `placed_by` changed since it was loaded), or saved
-    without having been loaded, changes every bucket's too: its old place
-    is not known.
+    admin) changes the version of its session's bucket (and its table's);
+    other writes change every bucket's. A row moved elsewhere (its
+    `placed_by` changed since it was loaded), or saved without having been
+    loaded, changes every bucket's too: its old place is not known.
 
     `bucket_tables` are the tables its save and delete write in its buckets
     (its own, and those its delete cascades to).

@@ -1,4 +1,3 @@
-from django.http import QueryDict
 from django.template.loader import render_to_string
 
 from sessions.forms.search import SearchForm
@@ -19,11 +18,11 @@ def private_journal_authors():
 
 @cached
 def kind_results_html(key, query, page, single_kind, reader, parameters):
-    """(whether anything of kind `key` matched, the HTML of its result
-    group) for `query` among what `reader` may read (None: what every member
-    may): on its own with `single_kind`, page `page` of its hits; else its
-    first hits among the other kinds'. `parameters` are the request's,
-    which the links to more results keep. One query.
+    """The HTML of kind `key`'s result group ("" when nothing matched) for
+    `query` among what `reader` may read (None: what every member may): on
+    its own with `single_kind`, page `page` of its hits; else its first hits
+    among the other kinds'. `parameters` are the request's (as `form_values`
+    gives them), which the links to more results keep. One query.
 
     Each kind is a cached part of its own: an answer written makes only
     the answers searched again, not the six other kinds."""
@@ -36,15 +35,16 @@ def kind_results_html(key, query, page, single_kind, reader, parameters):
         viewer=reader,
     )
     if not group.hits:
-        return False, ""
-    links = QueryDict(mutable=True)
-    for name, values in parameters:
-        links.setlist(name, list(values))
-    html = render_to_string(
+        return ""
+    return render_to_string(
         "study/includes/search_group.html",
-        {"group": group, "page": page, "single_kind": single_kind, "parameters": links},
+        {
+            "group": group,
+            "page": page,
+            "single_kind": single_kind,
+            "parameters": form_data(parameters),
+        },
     )
-    return True, html
 
 
 @cached
@@ -79,8 +79,8 @@ def search_page(request):
             page = (form.cleaned_data["page"] or 1) if kind else 1
             for key in [kind] if kind else [each.key for each in KINDS]:
                 reader = journal_reader if key == "journals" else None
-                found, html = kind_results_html(key, query, page, bool(kind), reader, parameters)
-                if found:
+                html = kind_results_html(key, query, page, bool(kind), reader, parameters)
+                if html:
                     groups.append(html)
     return render_page(
         request,
